@@ -1,0 +1,8 @@
+# Every dependency comes from a Debian package (see scripts/bootstrap). Nothing is vendored.
+find_package(pegtl 3 REQUIRED CONFIG)
+find_package(yaml-cpp REQUIRED CONFIG)
+find_package(date REQUIRED CONFIG)
+find_package(Threads REQUIRED)
+find_package(Boost 1.74 REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(utf8proc REQUIRED IMPORTED_TARGET libutf8proc)

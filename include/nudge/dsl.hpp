@@ -1,0 +1,55 @@
+#pragma once
+// Reading, checking and writing flows in their two forms: the .flow text language and its
+// YAML twin (.flow.yaml). Every function here reports mistakes in the input as diagnostics;
+// none throws for bad input.
+
+#include <nudge/diagnostic.hpp>
+#include <nudge/flow.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace nudge {
+
+// The result of reading a flow: a FlowDef when the input could be read at all, and every
+// diagnostic found on the way. `flow` is set even when semantic errors were found (so tools
+// can still print or convert it); it is empty only when the syntax was beyond repair.
+struct ParseResult {
+    std::optional<FlowDef> flow;
+    Diagnostics diagnostics;
+    bool ok() const { return flow.has_value() && !diagnostics.has_errors(); }
+};
+
+enum class SourceFormat { text, yaml };
+
+// The format a file name implies: ".flow.yaml"/".flow.yml"/".yaml"/".yml" → yaml, else text.
+SourceFormat format_of(std::string_view filename);
+
+// Syntax only: builds the IR, reports syntax errors (and structural ones the grammar can see).
+ParseResult parse_flow_text(std::string_view source, std::string filename = "<input>");
+ParseResult parse_flow_yaml(std::string_view source, std::string filename = "<input>");
+
+// Name resolution and type checks on a parsed flow (DESIGN §6 first half): unknown and
+// duplicate names, merge fields, expression types, sender names, zone names, …
+Diagnostics check_flow(const FlowDef& flow);
+
+// Parse in the format the file name implies, then check. The usual entry point for tools.
+ParseResult read_flow(std::string_view source, std::string filename);
+
+// Reads the file (diagnostic `io` when it cannot), then read_flow.
+ParseResult read_flow_file(const std::filesystem::path& path);
+
+struct FormatOptions {
+    bool keep_comments = true;
+};
+
+// The canonical .flow text of a flow. Idempotent: formatting the parse of the output gives
+// the output again. Comments from flow.source are kept next to the code they preceded.
+std::string format_flow(const FlowDef& flow, const FormatOptions& options = {});
+
+// The .flow.yaml form (documented in dsl/YAML.md). Comments are not carried.
+std::string flow_to_yaml(const FlowDef& flow);
+
+} // namespace nudge

@@ -1,0 +1,380 @@
+#pragma once
+// The flow IR: what both front ends (.flow text and .flow.yaml) produce and what the formatter,
+// the checker and the compiler consume. Plain data, no parser types. Two FlowDefs compare equal
+// when they mean the same flow: source positions, the file name and comments are ignored.
+// The language itself is described in dsl/REFERENCE.md.
+
+#include <nudge/diagnostic.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nudge {
+
+// Where a node was written: start and end position. Ignored by IR equality.
+struct Loc {
+    SourcePos begin;
+    SourcePos end;
+    friend bool operator==(const Loc&, const Loc&) { return true; }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Durations. `s m h` are exact; `d w mo y` are calendar steps in the flow's zone.
+
+enum class DurationUnit { s, m, h, d, w, mo, y };
+
+struct Duration {
+    std::int64_t count = 0;
+    DurationUnit unit = DurationUnit::s;
+    friend bool operator==(const Duration&, const Duration&) = default;
+};
+
+std::string_view to_string(DurationUnit u);
+std::string to_text(const Duration& d); // "30s", "3d", "1mo"
+// "30s" → Duration; nullopt on anything else (no spaces, one unit, count ≥ 0).
+std::optional<Duration> parse_duration(std::string_view text);
+// Exact seconds for s/m/h; nullopt for calendar units.
+std::optional<std::int64_t> exact_seconds(const Duration& d);
+
+// ---------------------------------------------------------------------------------------------
+// Expressions: one node type, a small tree. `text` holds the string value, identifier, member
+// name, function name or operator depending on `kind`.
+
+enum class ExprKind {
+    string,   // "text"                       text = value (unescaped)
+    number,   // 42, 12.5                     number
+    boolean,  // true false                   boolean
+    duration, // 30s 2h 1mo                   duration
+    field,    // first_name                   text = name (a field, fact, list or window name)
+    member,   // phone.region                 text = member name, args[0] = base
+    call,     // next_open(daytime), now()    text = function name, args
+    list,     // ["mobile", "fixed_line"]     args
+    unary,    // not x, -x                    text = "not" | "-", args[0]
+    binary,   // a + b                        text = operator, args[0], args[1]
+};
+
+struct Expr {
+    ExprKind kind = ExprKind::boolean;
+    std::string text;
+    double number = 0;
+    bool boolean = false;
+    Duration duration;
+    std::vector<Expr> args;
+    Loc loc;
+    friend bool operator==(const Expr&, const Expr&) = default;
+};
+
+// Binary operators, loosest first: "or" | "and" | "==" "!=" "<" "<=" ">" ">=" "in" | "??" |
+// "+" "-". Unary: "not" (between and/or and comparison), "-" (tightest).
+// Prints with the fewest parentheses that keep the tree; parse(to_text(e)) == e.
+std::string to_text(const Expr& e);
+
+// A string literal in the language's syntax: "…" with \" \\ \n \t escapes, or """…""" when the
+// text has a newline and no triple quote.
+std::string quote(std::string_view text);
+
+// ---------------------------------------------------------------------------------------------
+// Declarations
+
+enum class FieldType { text, number, money, boolean, phone, email, date, datetime, duration, zone };
+std::string_view to_string(FieldType t); // "text" … "bool" … "zone"
+std::optional<FieldType> parse_field_type(std::string_view name);
+
+struct FieldDecl { // field first_name: text      field shop_email: email?
+    std::string name;
+    FieldType type = FieldType::text;
+    bool optional = false;
+    Loc loc;
+    friend bool operator==(const FieldDecl&, const FieldDecl&) = default;
+};
+
+struct FactDecl { // fact estimated_wait: duration   (asked of the host when used)
+    std::string name;
+    FieldType type = FieldType::text;
+    Loc loc;
+    friend bool operator==(const FactDecl&, const FactDecl&) = default;
+};
+
+enum class ChannelKind { sms, email, letter, voice, webhook };
+std::string_view to_string(ChannelKind k);
+std::optional<ChannelKind> parse_channel_kind(std::string_view name);
+
+// channel sms to phone from "4790000000"
+// channel workshop email to "verksted@example.test"
+struct ChannelDecl {
+    std::string name;            // defaults to the kind's name
+    ChannelKind kind = ChannelKind::sms;
+    std::string to;              // a field name, or the fixed address when to_is_literal
+    bool to_is_literal = false;
+    std::optional<std::string> from; // sender: a phone number or a 3–11 character text name
+    Loc loc;
+    friend bool operator==(const ChannelDecl&, const ChannelDecl&) = default;
+};
+
+enum class Weekday { mon, tue, wed, thu, fri, sat, sun };
+std::string_view to_string(Weekday d);
+
+// mon-fri 08:00-16:00    minutes since local midnight; close may be 1440 (24:00);
+// close <= open wraps past midnight (22:00-06:00 opens on first_day..last_day evenings).
+struct WindowSlot {
+    Weekday first_day = Weekday::mon;
+    Weekday last_day = Weekday::sun;
+    int open_minute = 0;
+    int close_minute = 0;
+    Loc loc;
+    friend bool operator==(const WindowSlot&, const WindowSlot&) = default;
+};
+std::string to_text(const WindowSlot& s); // "mon-fri 08:00-16:00", "sat 10:00-14:00"
+// Parses the text form of one slot; nullopt when malformed.
+std::optional<WindowSlot> parse_window_slot(std::string_view text);
+
+struct WindowDecl { // window open_hours = mon-fri 08:00-16:00, sat 10:00-14:00
+    std::string name;
+    std::vector<WindowSlot> slots;
+    Loc loc;
+    friend bool operator==(const WindowDecl&, const WindowDecl&) = default;
+};
+
+struct MonthDay {
+    int month = 1;
+    int day = 1;
+    friend bool operator==(const MonthDay&, const MonthDay&) = default;
+};
+
+struct SeasonDecl { // season winter_tyres = 10-01..11-08   (inclusive, every year)
+    std::string name;
+    MonthDay first;
+    MonthDay last;
+    Loc loc;
+    friend bool operator==(const SeasonDecl&, const SeasonDecl&) = default;
+};
+std::string to_text(const SeasonDecl& s); // "10-01..11-08"
+
+struct KeywordsDecl { // keywords yes = "ja", "ok"
+    std::string name;
+    std::vector<std::string> words;
+    Loc loc;
+    friend bool operator==(const KeywordsDecl&, const KeywordsDecl&) = default;
+};
+
+struct ListDecl { // list suppliers = "+4522334455", "+4588776655"
+    std::string name;
+    std::vector<std::string> items;
+    Loc loc;
+    friend bool operator==(const ListDecl&, const ListDecl&) = default;
+};
+
+// template confirm sms "Hi {first_name}, reply JA."
+// template invite email subject "Time for service" """…"""
+// One name may have one variant per channel kind; a variant without a kind serves any channel.
+struct TemplateDecl {
+    std::string name;
+    std::optional<ChannelKind> kind;
+    std::optional<std::string> subject;
+    std::string text;
+    Loc loc;
+    friend bool operator==(const TemplateDecl&, const TemplateDecl&) = default;
+};
+
+// numbers DK | nordic | all | [DK, SE]
+struct NumberPolicy {
+    enum class Kind { all, nordic, regions };
+    Kind kind = Kind::all;
+    std::vector<std::string> regions; // ISO 3166 alpha-2, upper case, when kind == regions
+    Loc loc;
+    friend bool operator==(const NumberPolicy&, const NumberPolicy&) = default;
+};
+
+struct CapDecl { // cap sms 3 per 24h
+    std::string channel;
+    int count = 0;
+    Duration per;
+    Loc loc;
+    friend bool operator==(const CapDecl&, const CapDecl&) = default;
+};
+
+struct ClassifierRule { // service: "service", "olieskift"
+    std::string label;
+    std::vector<std::string> keywords;
+    Loc loc;
+    friend bool operator==(const ClassifierRule&, const ClassifierRule&) = default;
+};
+
+// classify visit_kind from invoice_text, notes { service: "service"; inspection: "syn" }
+// Declares the text field `name`, set from the first rule whose keyword occurs in the sources.
+struct ClassifierDecl {
+    std::string name;
+    std::vector<std::string> sources;
+    std::vector<ClassifierRule> rules;
+    Loc loc;
+    friend bool operator==(const ClassifierDecl&, const ClassifierDecl&) = default;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Triggers, states and their statements
+
+struct TriggerDecl { // trigger sale.saved as phone { delay 30s … start sale }
+    std::string event;
+    std::string key;                    // the instance key field
+    std::optional<Duration> delay;
+    std::optional<std::string> only_during; // window name
+    std::optional<Duration> cooldown;
+    std::optional<Expr> unless;
+    std::string start;                  // state name
+    Loc loc;
+    friend bool operator==(const TriggerDecl&, const TriggerDecl&) = default;
+};
+
+// Where a transition goes: a state, `restart` (start over with the new payload) or `inbox`
+// (reply routes only: leave the reply for manual handling, stay in the state).
+struct Target {
+    enum class Kind { state, restart, inbox };
+    Kind kind = Kind::state;
+    std::string state;
+    Loc loc;
+    friend bool operator==(const Target&, const Target&) = default;
+};
+std::string to_text(const Target& t);
+
+// Entry actions, run in order when a state is entered (and by `every`).
+struct Action {
+    enum class Kind {
+        send, // send sms confirm fallback email within daytime   | send sms "inline text"
+        run,  // do "order.parse"
+        emit, // emit slot.freed
+        set,  // set attempts = attempts + 1
+    };
+    Kind kind = Kind::send;
+    std::string channel;               // send
+    std::string template_name;         // send, when not inline
+    std::optional<std::string> inline_text; // send "…"
+    std::vector<std::string> fallback; // send: channels tried in order when a recipient is empty
+    std::optional<std::string> within; // send: window name
+    std::string name;                  // do: host action; emit: event; set: field
+    std::optional<Expr> value;         // set
+    Loc loc;
+    friend bool operator==(const Action&, const Action&) = default;
+};
+
+// every 30s max 10 within open_hours while estimated_wait >= 1m { send voice offer }
+struct Repeat {
+    Duration interval;
+    std::optional<int> max;
+    std::optional<std::string> within;
+    std::optional<Expr> while_cond;
+    std::vector<Action> actions;
+    Loc loc;
+    friend bool operator==(const Repeat&, const Repeat&) = default;
+};
+
+// Ways out of a waiting state.
+struct Handler {
+    enum class Kind {
+        reply,  // on reply yes [if cond] -> S        (keywords: a set name, "other" or "any")
+        event,  // on booking.confirmed [if cond] -> S
+        after,  // after 3d [within W] -> S
+        at,     // at visit_at - 10d [within W] -> S
+        season, // at season winter_tyres [spread evenly | spread by FIELD] [within W] -> S
+    };
+    enum class Spread { none, evenly, by_field };
+    Kind kind = Kind::reply;
+    std::string keywords;             // reply
+    std::string event;                // event
+    std::optional<Expr> condition;    // reply, event
+    Duration delay;                   // after
+    std::optional<Expr> at;           // at
+    std::string season;               // season
+    Spread spread = Spread::none;     // season
+    std::string spread_field;         // season, Spread::by_field
+    std::optional<std::string> within; // after, at, season
+    Target target;
+    Loc loc;
+    friend bool operator==(const Handler&, const Handler&) = default;
+};
+
+// remind after 2h [within W] [via CHANNEL] [prefix "Reminder: "] [times N]
+// Re-sends the state's last outbound message, counted from the last outbound message.
+struct Reminder {
+    Duration after;
+    std::optional<std::string> within;
+    std::optional<std::string> via;
+    std::optional<std::string> prefix; // default "Reminder: "
+    int times = 1;
+    Loc loc;
+    friend bool operator==(const Reminder&, const Reminder&) = default;
+};
+
+// if cond -> S   /   else -> S   (evaluated in order right after the entry actions)
+struct Choice {
+    std::optional<Expr> condition; // nullopt: else
+    Target target;
+    Loc loc;
+    friend bool operator==(const Choice&, const Choice&) = default;
+};
+
+struct Outcome { // outcome converted value order_total
+    std::string label;
+    std::optional<Expr> value;
+    Loc loc;
+    friend bool operator==(const Outcome&, const Outcome&) = default;
+};
+
+struct StateDecl {
+    std::string name;
+    bool is_final = false;
+    std::vector<Action> actions;
+    std::vector<Repeat> repeats;
+    std::vector<Choice> choices;
+    std::vector<Handler> handlers;   // in declaration order: first matching route wins
+    std::vector<Reminder> reminders;
+    std::optional<Outcome> outcome;  // finals only
+    bool has_body = false;           // `final x { }` vs `final x` (kept for faithful printing)
+    Loc loc;
+    friend bool operator==(const StateDecl&, const StateDecl&) = default;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+struct Comment {
+    SourcePos pos;        // where the '#' is
+    std::string text;     // without the leading '#', trailing spaces trimmed
+    bool own_line = true; // false: it follows code on the same line
+};
+
+// What a flow was read from. Ignored by IR equality.
+struct SourceInfo {
+    std::string file;
+    std::vector<Comment> comments;
+    friend bool operator==(const SourceInfo&, const SourceInfo&) { return true; }
+};
+
+struct FlowDef {
+    std::string name;
+    int version = 1;
+    std::optional<std::string> timezone; // IANA name; default UTC when absent
+    std::vector<FieldDecl> fields;
+    std::vector<FactDecl> facts;
+    std::vector<ChannelDecl> channels;
+    std::vector<WindowDecl> windows;
+    std::vector<SeasonDecl> seasons;
+    std::vector<KeywordsDecl> keywords;
+    std::vector<ListDecl> lists;
+    std::optional<NumberPolicy> numbers;
+    std::vector<std::string> opt_out;
+    Loc opt_out_loc;
+    std::vector<CapDecl> caps;
+    std::vector<TemplateDecl> templates;
+    std::vector<ClassifierDecl> classifiers;
+    std::vector<TriggerDecl> triggers;
+    std::vector<StateDecl> states;
+    std::vector<Handler> from_any;
+    Loc from_any_loc;
+    Loc loc; // the `flow` line
+    SourceInfo source;
+    friend bool operator==(const FlowDef&, const FlowDef&) = default;
+};
+
+} // namespace nudge
