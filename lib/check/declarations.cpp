@@ -41,7 +41,7 @@ void check_channel(Checker& c, const ChannelDecl& ch) {
     if (ch.kind == ChannelKind::email) wanted = Ty::email;
     if (wanted != Ty::unknown && v->type != wanted) {
         c.error("type-mismatch",
-                "a " + std::string(to_string(ch.kind)) + " channel needs " + a_ty(wanted) +
+                a_kind(ch.kind) + " channel needs " + a_ty(wanted) +
                     " recipient, but " + q(ch.to) + " is " + a_ty(v->type),
                 ch.loc.begin, span(ch.loc));
     }

@@ -45,7 +45,7 @@ void add_template(Checker& c, const TemplateDecl& t) {
     for (const auto* other : variants) {
         if (other->kind != t.kind) continue;
         std::string variant =
-            t.kind ? "a " + std::string(to_string(*t.kind)) + " variant" : "a variant without a kind";
+            t.kind ? a_kind(*t.kind) + " variant" : "a variant without a kind";
         c.error("duplicate-name",
                 "template " + q(t.name) + " already has " + variant + " on line " +
                     std::to_string(other->loc.begin.line),

@@ -95,4 +95,9 @@ std::string a_ty(Ty t) {
     return std::string(vowel ? "an " : "a ") + std::string(n);
 }
 
+std::string a_kind(ChannelKind k) {
+    bool an = k == ChannelKind::sms || k == ChannelKind::email; // "an ess-em-ess"
+    return std::string(an ? "an " : "a ") + std::string(to_string(k));
+}
+
 } // namespace nudge::detail

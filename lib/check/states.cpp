@@ -55,7 +55,7 @@ void check_set(Checker& c, const Action& a) {
 void check_action(Checker& c, const Action& a) {
     switch (a.kind) {
     case Action::Kind::send:
-        resolve_channel(c, a.channel, a.loc.begin, span(a.loc));
+        resolve_channel(c, a.channel, a.loc.begin, keyword_span("send", a.channel));
         if (a.inline_text) {
             check_merge_text(c, *a.inline_text, a.loc);
         } else if (c.templates.find(a.template_name) == c.templates.end()) {
@@ -83,7 +83,7 @@ void check_handler(Checker& c, const Handler& h) {
             names.push_back("any");
             c.error("unknown-keywords",
                     "unknown keyword set " + q(h.keywords) + suggestion(h.keywords, names),
-                    h.loc.begin, span(h.loc));
+                    h.loc.begin, keyword_span("on reply", h.keywords));
         }
         check_condition(c, h.condition, "the reply condition");
         break;
@@ -93,7 +93,7 @@ void check_handler(Checker& c, const Handler& h) {
         if (h.at) expect_type(c, *h.at, {Ty::date, Ty::datetime}, "'at'", "a date or datetime");
         break;
     case Handler::Kind::season:
-        resolve_season(c, h.season, h.loc.begin, span(h.loc));
+        resolve_season(c, h.season, h.loc.begin, keyword_span("at season", h.season));
         if (h.spread == Handler::Spread::by_field) {
             if (const auto* v = resolve_value(c, h.spread_field, h.loc.begin, span(h.loc))) {
                 if (v->type != Ty::date && v->type != Ty::datetime) {
@@ -156,22 +156,30 @@ void check_choices(Checker& c, const StateDecl& s) {
 
 void check_triggers(Checker& c) {
     for (const auto& t : c.flow.triggers) {
-        if (const auto* v = resolve_value(c, t.key, t.loc.begin, span(t.loc))) {
+        // The trigger's Loc starts at `trigger`; underline up to the key.
+        auto head = keyword_span("trigger", t.event + " as " + t.key);
+        if (const auto* v = resolve_value(c, t.key, t.loc.begin, head)) {
             if (v->kind != ValueInfo::Kind::field) {
                 c.error("unknown-field",
                         "trigger key " + q(t.key) + " must be a field, but it is a " +
                             (v->kind == ValueInfo::Kind::fact ? "fact" : "classifier"),
-                        t.loc.begin, span(t.loc));
+                        t.loc.begin, head);
             } else if (v->optional) {
                 c.warning("optional-key",
                           "trigger key " + q(t.key) +
                               " may be empty; an event without it starts nothing",
-                          t.loc.begin, span(t.loc));
+                          t.loc.begin, head);
             }
         }
         check_within(c, t.only_during, t.loc);
         check_condition(c, t.unless, "'unless'");
-        resolve_state(c, t.start, t.loc.begin, span(t.loc));
+        // The IR keeps no position for `start NAME`, so the message names the trigger.
+        if (c.states.find(t.start) == c.states.end()) {
+            c.error("unknown-state",
+                    "trigger " + q(t.event) + " starts in unknown state " + q(t.start) +
+                        suggestion(t.start, keys_of(c.states)),
+                    t.loc.begin, head);
+        }
     }
 }
 

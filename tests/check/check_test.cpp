@@ -55,7 +55,7 @@ TEST_CASE("template variants: one per kind and one without") {
     f.templates.push_back({"confirm", std::nullopt, std::nullopt, "y", loc()});
     auto ds = check_flow(f);
     REQUIRE(ds.size() == 2);
-    CHECK(ds.items()[0].message.find("already has a sms variant") != std::string::npos);
+    CHECK(ds.items()[0].message.find("already has an sms variant") != std::string::npos);
     CHECK(ds.items()[1].message.find("already has a variant without a kind") != std::string::npos);
 }
 
@@ -72,7 +72,7 @@ TEST_CASE("unknown state with a suggestion, at the target") {
 TEST_CASE("far names get no suggestion") {
     auto f = base_flow();
     f.triggers[0].start = "zzz";
-    CHECK(only(check_flow(f)).message == "unknown state 'zzz'");
+    CHECK(only(check_flow(f)).message == "trigger 'sale.saved' starts in unknown state 'zzz'");
 }
 
 TEST_CASE("trigger references") {
@@ -334,7 +334,7 @@ TEST_CASE("channel recipient type") {
     INFO(messages(ds));
     CHECK(codes(ds) == std::vector<std::string>{"type-mismatch", "unknown-field"});
     CHECK(ds.items()[0].message ==
-          "a email channel needs an email recipient, but 'first_name' is a text");
+          "an email channel needs an email recipient, but 'first_name' is a text");
 }
 
 TEST_CASE("structure of states") {
