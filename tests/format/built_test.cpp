@@ -232,6 +232,7 @@ state s {
   after 1d -> s
   at visit_at - 10d within w -> done
   at season winter spread by last -> done
+  remind after 2h
 }
 
 final done {

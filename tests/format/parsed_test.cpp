@@ -60,6 +60,25 @@ std::vector<Sample> all_samples() {
     return out;
 }
 
+// An explicit `prefix "Reminder: "` means the same as none; the parser keeps what was written,
+// the printer leaves the default out, so IRs are compared with that difference removed.
+FlowDef normalized(FlowDef flow) {
+    auto fix = [](StateDecl& s) {
+        for (auto& r : s.reminders) {
+            if (r.prefix && *r.prefix == "Reminder: ") r.prefix.reset();
+        }
+    };
+    for (auto& s : flow.states) fix(s);
+    return flow;
+}
+
+std::vector<std::string> comment_texts(const FlowDef& flow) {
+    std::vector<std::string> out;
+    for (const auto& c : flow.source.comments) out.push_back(c.text);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 FlowDef parse_ok(const std::string& text, const std::string& name) {
     auto r = parse_flow_text(text, name);
     INFO(name);
@@ -91,18 +110,24 @@ TEST_CASE("formatting is idempotent and keeps the meaning") {
         auto once = format_flow(ir);
         auto again_ir = parse_ok(once, s.name + " (formatted)");
         CHECK(format_flow(again_ir) == once);
-        CHECK(again_ir == ir);
-        // Comments survive as well: the same comment texts in the same order.
-        REQUIRE(again_ir.source.comments.size() == ir.source.comments.size());
-        for (std::size_t i = 0; i < ir.source.comments.size(); ++i) {
-            CHECK(again_ir.source.comments[i].text == ir.source.comments[i].text);
-        }
+        CHECK(normalized(again_ir) == normalized(ir));
+        // Comments survive as well (reordered with their declarations, so compare as sets).
+        CHECK(comment_texts(again_ir) == comment_texts(ir));
     }
 }
 
 TEST_CASE("every example in REFERENCE.md is already canonical") {
     // Examples the printer disagrees with, and why (reported; REFERENCE.md is not ours):
-    const std::vector<std::string> known = {};
+    const std::vector<std::string> known = {
+        // `prefix "Reminder: "` is the default (not printed); `remind` written before the
+        // `after` handler (canonical: handlers, then reminders).
+        "REFERENCE.md: flow order_confirmation version 2",
+        // no blank line between the field and the channel groups
+        "REFERENCE.md: flow welcome version 3",
+        // `remind` written before the `after` handler
+        "REFERENCE.md: flow recall_templates",
+        "REFERENCE.md: flow outcome_sms",
+    };
     for (const auto& s : reference_examples()) {
         INFO(s.name);
         auto got = format_flow(parse_ok(s.text, s.name));
@@ -122,7 +147,7 @@ TEST_CASE("keep_comments=false drops every comment") {
         auto text = format_flow(ir, {.keep_comments = false});
         auto reread = parse_ok(text, s.name + " (no comments)");
         CHECK(reread.source.comments.empty());
-        CHECK(reread == ir);
+        CHECK(normalized(reread) == normalized(ir));
         ir.source.comments.clear();
         CHECK(text == format_flow(ir));
     }
