@@ -153,4 +153,78 @@ TEST_CASE("keep_comments=false drops every comment") {
     }
 }
 
+namespace {
+
+std::vector<std::string> split_lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto nl = text.find('\n', start);
+        if (nl == std::string::npos) nl = text.size();
+        out.push_back(text.substr(start, nl - start));
+        start = nl + 1;
+    }
+    return out;
+}
+
+// Lines that start inside a """…""" string, where a '#' would be text, not a comment.
+std::vector<bool> inside_strings(const std::vector<std::string>& lines) {
+    std::vector<bool> out;
+    bool inside = false;
+    for (const auto& l : lines) {
+        out.push_back(inside);
+        for (auto p = l.find("\"\"\""); p != std::string::npos; p = l.find("\"\"\"", p + 3)) {
+            inside = !inside;
+        }
+    }
+    return out;
+}
+
+void check_stable(const std::string& text, const std::string& name) {
+    auto ir = parse_ok(text, name);
+    auto once = format_flow(ir);
+    auto again = parse_ok(once, name + " (formatted)");
+    CHECK(format_flow(again) == once);
+    CHECK(normalized(again) == normalized(ir));
+    CHECK(comment_texts(again) == comment_texts(ir));
+}
+
+} // namespace
+
+TEST_CASE("a comment anywhere is kept and formatting stays idempotent") {
+    for (const auto& s : all_samples()) {
+        auto lines = split_lines(s.text);
+        auto in_string = inside_strings(lines);
+        std::string all_at_once;
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+            bool free_line = !in_string[i] && (i + 1 >= lines.size() || !in_string[i + 1]);
+            // An own-line comment before line i.
+            if (!in_string[i]) {
+                std::string text;
+                for (std::size_t j = 0; j < lines.size(); ++j) {
+                    if (j == i) text += "  # own " + std::to_string(i) + "\n";
+                    text += lines[j] + "\n";
+                }
+                INFO(s.name << " with a comment before line " << i + 1);
+                check_stable(text, s.name);
+                all_at_once += "# own " + std::to_string(i) + "\n";
+            }
+            // A trailing comment at the end of line i (not inside a string).
+            if (free_line && lines[i].find('#') == std::string::npos) {
+                std::string text;
+                for (std::size_t j = 0; j < lines.size(); ++j) {
+                    text += lines[j] + (j == i ? " # end " + std::to_string(i) : "") + "\n";
+                }
+                INFO(s.name << " with a comment after line " << i + 1);
+                check_stable(text, s.name);
+                all_at_once += lines[i] + " # end " + std::to_string(i) + "\n";
+            } else {
+                all_at_once += lines[i] + "\n";
+            }
+        }
+        INFO(s.name << " with comments everywhere");
+        check_stable(all_at_once, s.name);
+    }
+}
+
 #endif
