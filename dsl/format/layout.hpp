@@ -17,8 +17,8 @@ struct LayoutNode {
     std::string tail_text;      // a second printed line owned by the node (the header's zone)
     bool block = false;         // children indented below text, then "}"
     std::vector<LayoutNode> children;
-    int group = 0;
-    bool header = false;        // the `flow` line (text) and the `timezone` line (tail_text)              // top level: a blank line separates nodes of different groups
+    int group = 0;              // top level: a blank line separates nodes of different groups
+    bool header = false;        // the `flow` line (text) and the `timezone` line (tail_text)
 
     // Filled by attach_comments.
     std::vector<std::string> leading;  // own-line comments printed before the node

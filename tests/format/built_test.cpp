@@ -18,7 +18,8 @@ FlowDef order_confirmation() {
     f.fields = {field("first_name", FieldType::text), field("phone", FieldType::phone)};
     f.channels = {channel(ChannelKind::sms, "phone", "4790000000")};
     f.windows = {WindowDecl{"daytime", {*parse_window_slot("mon-sun 09:00-21:00")}, {}}};
-    f.keywords = {KeywordsDecl{"yes", {"ja", "ok", "yes"}, {}}, KeywordsDecl{"no", {"nei", "no"}, {}}};
+    f.keywords = {KeywordsDecl{"yes", {"ja", "ok", "yes"}, {}},
+                  KeywordsDecl{"no", {"nei", "no"}, {}}};
     f.templates = {TemplateDecl{"confirm", ChannelKind::sms, std::nullopt,
                                 "Hi {first_name}, reply JA to confirm your order.", {}}};
     auto t = trigger("sale.saved", "phone", "sale");
@@ -122,7 +123,8 @@ TEST_CASE("policy, seasons, lists, templates and classifiers") {
     f.numbers = NumberPolicy{NumberPolicy::Kind::regions, {"DK", "SE"}, {}};
     f.opt_out = {"STOP", "AFMELD"};
     f.caps = {CapDecl{"sms", 3, {24, DurationUnit::h}, {}}};
-    f.templates = {TemplateDecl{"invite", ChannelKind::email, "Service", "Dear {name},\nbook.\n", {}},
+    f.templates = {TemplateDecl{"invite", ChannelKind::email, "Service", "Dear {name},\nbook.\n",
+                                {}},
                    TemplateDecl{"plain", std::nullopt, std::nullopt, "hi", {}}};
     f.classifiers = {ClassifierDecl{"kind", {"a", "b"},
                                     {ClassifierRule{"service", {"service", "olie"}, {}},
