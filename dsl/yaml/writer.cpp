@@ -95,7 +95,8 @@ bool plain_ok(std::string_view s, bool flow_context) {
     if (!(std::isalnum(first) || first == '_' || first == '(' || first >= 0x80)) return false;
     for (char c : s) {
         if (c == ':' || c == '#' || c == '\t') return false;
-        if (flow_context && std::string_view(",[]{}").find(c) != std::string_view::npos) {
+        // yaml-cpp also refuses `?` inside a plain scalar in a flow collection.
+        if (flow_context && std::string_view(",[]{}?").find(c) != std::string_view::npos) {
             return false;
         }
     }
@@ -166,6 +167,9 @@ std::string scalar(std::string_view s, bool flow_context = false) {
 bool literal_ok(std::string_view s) {
     if (s.find('\n') == std::string_view::npos || !printable(s, true)) return false;
     if (s.front() == ' ' || s.front() == '\n') return false;
+    // Keeping several final newlines (`|+`) would also keep the blank line the printer puts
+    // between list items; such text is rare and goes in double quotes instead.
+    if (s.size() >= 2 && s.substr(s.size() - 2) == "\n\n") return false;
     std::size_t start = 0;
     while (start <= s.size()) {
         auto nl = s.find('\n', start);
@@ -187,12 +191,15 @@ struct YNode {
     std::vector<YNode> items;                      // list
     std::vector<std::pair<std::string, YNode>> entries; // map
     bool spaced = false;                           // list: blank line between items
+    bool user_keys = false; // map: keys are user names (quoted when needed), not schema keys
 };
 
-YNode text(std::string v) { return {YNode::Kind::text, std::move(v), {}, {}, false}; }
-YNode raw(std::string v) { return {YNode::Kind::raw, std::move(v), {}, {}, false}; }
-YNode list() { return {YNode::Kind::list, {}, {}, {}, false}; }
-YNode map() { return {YNode::Kind::map, {}, {}, {}, false}; }
+YNode text(std::string v) { return {YNode::Kind::text, std::move(v), {}, {}, false, false}; }
+YNode raw(std::string v) { return {YNode::Kind::raw, std::move(v), {}, {}, false, false}; }
+YNode list() { return {YNode::Kind::list, {}, {}, {}, false, false}; }
+YNode map() { return {YNode::Kind::map, {}, {}, {}, false, false}; }
+// A map from user names (fields, windows, keyword sets, …) to values.
+YNode name_map() { return {YNode::Kind::map, {}, {}, {}, false, true}; }
 
 YNode text_list(const std::vector<std::string>& items) {
     YNode out = list();
@@ -228,10 +235,12 @@ public:
 
     // `key: value` at `indent`; `lead` is what starts the line ("- " for a list item's first
     // key), already counted in `indent`.
+    // Schema keys are printed bare, as the documentation spells them (`on:` included, as in
+    // GitHub Actions); user names are quoted when another YAML reader could misread them.
     void entry(std::size_t indent, std::string_view lead, const std::string& key,
-               const YNode& value) {
+               const YNode& value, bool user_key = false) {
         std::string head = std::string(indent - lead.size(), ' ') + std::string(lead) +
-                           scalar(key) + ":";
+                           (user_key ? scalar(key) : key) + ":";
         switch (value.kind) {
         case YNode::Kind::raw: out += head + " " + value.value + "\n"; break;
         case YNode::Kind::text:
@@ -256,7 +265,9 @@ public:
                 out += head + " {}\n";
             } else {
                 out += head + "\n";
-                for (const auto& [k, v] : value.entries) entry(indent + 2, "", k, v);
+                for (const auto& [k, v] : value.entries) {
+                    entry(indent + 2, "", k, v, value.user_keys);
+                }
             }
             break;
         }
@@ -295,7 +306,7 @@ private:
     void literal(const std::string& head, std::size_t indent, std::string_view s) {
         std::size_t trailing = 0;
         while (trailing < s.size() && s[s.size() - 1 - trailing] == '\n') ++trailing;
-        out += head + (trailing == 0 ? " |-" : trailing == 1 ? " |" : " |+") + "\n";
+        out += head + (trailing == 0 ? " |-" : " |") + "\n";
         auto body = s.substr(0, s.size() - trailing);
         std::size_t start = 0;
         while (true) {
@@ -306,7 +317,6 @@ private:
             if (nl == std::string_view::npos) break;
             start = nl + 1;
         }
-        for (std::size_t i = 1; i < trailing; ++i) out += "\n";
     }
 };
 
@@ -439,14 +449,14 @@ YNode flow_node(const FlowDef& f) {
     if (f.version != 1) add(root, "version", raw(std::to_string(f.version)));
     if (f.timezone) add(root, "timezone", *f.timezone);
     if (!f.fields.empty()) {
-        YNode m = map();
+        YNode m = name_map();
         for (const auto& d : f.fields) {
             add(m, d.name, std::string(to_string(d.type)) + (d.optional ? "?" : ""));
         }
         add(root, "fields", std::move(m));
     }
     if (!f.facts.empty()) {
-        YNode m = map();
+        YNode m = name_map();
         for (const auto& d : f.facts) add(m, d.name, std::string(to_string(d.type)));
         add(root, "facts", std::move(m));
     }
@@ -463,7 +473,7 @@ YNode flow_node(const FlowDef& f) {
         add(root, "channels", std::move(l));
     }
     if (!f.windows.empty()) {
-        YNode m = map();
+        YNode m = name_map();
         for (const auto& w : f.windows) {
             std::vector<std::string> slots;
             for (const auto& s : w.slots) slots.push_back(to_text(s));
@@ -472,17 +482,17 @@ YNode flow_node(const FlowDef& f) {
         add(root, "windows", std::move(m));
     }
     if (!f.seasons.empty()) {
-        YNode m = map();
+        YNode m = name_map();
         for (const auto& s : f.seasons) add(m, s.name, to_text(s));
         add(root, "seasons", std::move(m));
     }
     if (!f.keywords.empty()) {
-        YNode m = map();
+        YNode m = name_map();
         for (const auto& k : f.keywords) add(m, k.name, text_list(k.words));
         add(root, "keywords", std::move(m));
     }
     if (!f.lists.empty()) {
-        YNode m = map();
+        YNode m = name_map();
         for (const auto& l : f.lists) add(m, l.name, text_list(l.items));
         add(root, "lists", std::move(m));
     }
