@@ -8,12 +8,14 @@
 #include "text/fragments.hpp"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <initializer_list>
+#include <sstream>
 
 namespace nudge {
 
@@ -155,11 +157,38 @@ int nesting_depth(std::string_view s, std::size_t& where) {
     return deepest;
 }
 
+// A value from the input as a message shows it: control characters escaped, long text cut.
+std::string shown(std::string_view s) {
+    constexpr std::size_t max_shown = 40;
+    std::string out;
+    for (std::size_t i = 0; i < s.size() && i < max_shown; ++i) {
+        auto u = static_cast<unsigned char>(s[i]);
+        if (s[i] == '\n') {
+            out += "\\n";
+        } else if (u < 0x20 || u == 0x7f) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", u);
+            out += buf;
+        } else {
+            out += s[i];
+        }
+    }
+    if (s.size() > max_shown) {
+        // Do not cut a UTF-8 character in half.
+        while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xc0) == 0x80) {
+            out.pop_back();
+        }
+        if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xc0) out.pop_back();
+        out += "…";
+    }
+    return out;
+}
+
 std::string kind_words(const Node& n) {
     switch (n.Type()) {
     case YAML::NodeType::Map: return "a map";
     case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "'" + n.Scalar() + "'";
+    case YAML::NodeType::Scalar: return "'" + shown(n.Scalar()) + "'";
     default: return "nothing";
     }
 }
@@ -276,13 +305,13 @@ private:
             bool duplicate = std::any_of(out.begin(), out.end(),
                                          [&](const Entry& o) { return o.name == e.name; });
             if (duplicate) {
-                error("duplicate-key", "duplicate key '" + e.name + "' in " + std::string(what),
+                error("duplicate-key", "duplicate key '" + shown(e.name) + "' in " + std::string(what),
                       e.key);
                 continue;
             }
             if (allowed.size() > 0 &&
                 std::find(allowed.begin(), allowed.end(), e.name) == allowed.end()) {
-                error("unknown-key", "unknown key '" + e.name + "' in " + std::string(what) +
+                error("unknown-key", "unknown key '" + shown(e.name) + "' in " + std::string(what) +
                                          "; allowed: " + join(allowed),
                       e.key);
                 continue;
@@ -297,7 +326,7 @@ private:
         std::vector<Entry> out;
         if (!visit(e.value) || e.value.IsNull()) return out;
         if (!e.value.IsMap()) {
-            error("expected-map", "expected a map of " + std::string(what) + " for '" + e.name +
+            error("expected-map", "expected a map of " + std::string(what) + " for '" + shown(e.name) +
                                       "', saw " + kind_words(e.value),
                   where(e));
             return out;
@@ -305,7 +334,7 @@ private:
         for (auto it = e.value.begin(); it != e.value.end(); ++it) {
             Entry item{it->first, it->second, {}};
             if (!item.key.IsScalar()) {
-                error("expected-scalar", "expected a name in '" + e.name + "', saw " +
+                error("expected-scalar", "expected a name in '" + shown(e.name) + "', saw " +
                                              kind_words(item.key),
                       item.key);
                 continue;
@@ -313,13 +342,13 @@ private:
             item.name = item.key.Scalar();
             if (!is_name(item.name)) {
                 error("bad-value", "expected a name (a letter or _, then letters, digits or _) "
-                                   "in '" + e.name + "', saw '" + item.name + "'",
+                                   "in '" + shown(e.name) + "', saw '" + shown(item.name) + "'",
                       item.key);
                 continue;
             }
             if (std::any_of(out.begin(), out.end(),
                             [&](const Entry& o) { return o.name == item.name; })) {
-                error("duplicate-key", "duplicate key '" + item.name + "' in '" + e.name + "'",
+                error("duplicate-key", "duplicate key '" + shown(item.name) + "' in '" + shown(e.name) + "'",
                       item.key);
             }
             out.push_back(std::move(item));
@@ -372,7 +401,7 @@ private:
                 hint = " (quote it to write the word)";
             }
         }
-        error("expected-scalar", "expected a single value for '" + e.name + "', saw " +
+        error("expected-scalar", "expected a single value for '" + shown(e.name) + "', saw " +
                                      kind_words(e.value) + hint,
               where(e));
         return std::nullopt;
@@ -389,8 +418,8 @@ private:
         auto t = text(e);
         if (!t) return std::nullopt;
         if (!is_name(*t)) {
-            error("bad-value", "expected " + std::string(what) + " for '" + e.name +
-                                   "' (a letter or _, then letters, digits or _), saw '" + *t +
+            error("bad-value", "expected " + std::string(what) + " for '" + shown(e.name) +
+                                   "' (a letter or _, then letters, digits or _), saw '" + shown(*t) +
                                    "'",
                   where(e));
             return std::nullopt;
@@ -402,8 +431,8 @@ private:
         auto t = text(e);
         if (!t) return std::nullopt;
         if (!is_event_name(*t)) {
-            error("bad-value", "expected an event name like sale.saved for '" + e.name +
-                                   "', saw '" + *t + "'",
+            error("bad-value", "expected an event name like sale.saved for '" + shown(e.name) +
+                                   "', saw '" + shown(*t) + "'",
                   where(e));
             return std::nullopt;
         }
@@ -415,8 +444,8 @@ private:
         if (!t) return std::nullopt;
         auto d = parse_duration(*t);
         if (!d) {
-            error("bad-value", "expected a duration like 30s, 2h or 3d for '" + e.name +
-                                   "', saw '" + *t + "'",
+            error("bad-value", "expected a duration like 30s, 2h or 3d for '" + shown(e.name) +
+                                   "', saw '" + shown(*t) + "'",
                   where(e));
         }
         return d;
@@ -429,7 +458,7 @@ private:
         auto [end, ec] = std::from_chars(t->data(), t->data() + t->size(), v);
         if (ec != std::errc{} || end != t->data() + t->size() || v < min) {
             error("bad-value", "expected a whole number of at least " + std::to_string(min) +
-                                   " for '" + e.name + "', saw '" + *t + "'",
+                                   " for '" + shown(e.name) + "', saw '" + shown(*t) + "'",
                   where(e));
             return std::nullopt;
         }
@@ -508,7 +537,7 @@ private:
             auto t = item_text(item, "a name in '" + e.name + "'");
             if (!t) continue;
             if (!is_name(*t)) {
-                error("bad-value", "expected a name in '" + e.name + "', saw '" + *t + "'",
+                error("bad-value", "expected a name in '" + shown(e.name) + "', saw '" + shown(*t) + "'",
                       item);
                 continue;
             }
@@ -552,10 +581,10 @@ std::optional<FieldType> Reader::field_type(const Entry& e, bool& optional, bool
     auto parsed = parse_field_type(type);
     if (!parsed || (optional && !allow_optional)) {
         error("bad-value",
-              "expected a type for '" + e.name + "' (text, number, money, bool, phone, email, "
+              "expected a type for '" + shown(e.name) + "' (text, number, money, bool, phone, email, "
               "date, datetime, duration or zone" +
                   std::string(allow_optional ? ", with ? when it may be empty" : "") +
-                  "), saw '" + *t + "'",
+                  "), saw '" + shown(*t) + "'",
               where(e));
         return std::nullopt;
     }
@@ -592,7 +621,7 @@ void Reader::channels(const Entry& e, FlowDef& flow) {
             auto kind = t ? parse_channel_kind(*t) : std::nullopt;
             if (t && !kind) {
                 error("bad-value", "expected a channel kind (sms, email, letter, voice or "
-                                   "webhook), saw '" + *t + "'",
+                                   "webhook), saw '" + shown(*t) + "'",
                       where(*k));
             }
             if (kind) c.kind = *kind;
@@ -668,7 +697,7 @@ void Reader::windows(const Entry& e, FlowDef& flow) {
             auto slot = parse_window_slot(slot_text);
             if (!slot) {
                 error("bad-value", "expected a window slot like \"mon-fri 08:00-16:00\" in '" +
-                                       item.name + "', saw '" + slot_text + "'",
+                                       item.name + "', saw '" + shown(slot_text) + "'",
                       node);
                 continue;
             }
@@ -703,7 +732,7 @@ void Reader::seasons(const Entry& e, FlowDef& flow) {
                         : parse_month_day(std::string_view(*t).substr(dots + 2));
         if (!first || !last) {
             error("bad-value", "expected a date range like \"10-01..11-08\" (MM-DD..MM-DD) for "
-                               "season '" + item.name + "', saw '" + *t + "'",
+                               "season '" + shown(item.name) + "', saw '" + shown(*t) + "'",
                   where(item));
             continue;
         }
@@ -738,7 +767,7 @@ void Reader::numbers(const Entry& e, FlowDef& flow) {
             p.regions.push_back(t);
         } else {
             error("bad-value", "expected all, nordic, a region code like DK or a list of "
-                               "region codes for 'numbers', saw '" + t + "'",
+                               "region codes for 'numbers', saw '" + shown(t) + "'",
                   e.value);
             return;
         }
@@ -756,7 +785,7 @@ void Reader::numbers(const Entry& e, FlowDef& flow) {
         auto t = item_text(n, "a region code like DK");
         if (!t) continue;
         if (!is_region(*t)) {
-            error("bad-value", "expected a two-letter region code like DK, saw '" + *t + "'", n);
+            error("bad-value", "expected a two-letter region code like DK, saw '" + shown(*t) + "'", n);
             continue;
         }
         p.regions.push_back(*t);
@@ -818,7 +847,7 @@ void Reader::templates(const Entry& e, FlowDef& flow) {
             auto kind = v ? parse_channel_kind(*v) : std::nullopt;
             if (v && !kind) {
                 error("bad-value", "expected a channel kind (sms, email, letter, voice or "
-                                   "webhook), saw '" + *v + "'",
+                                   "webhook), saw '" + shown(*v) + "'",
                       where(*k));
             }
             ok = ok && kind;
@@ -948,7 +977,7 @@ std::optional<Action> Reader::action(const Node& n) {
         if (std::find(std::begin(kinds), std::end(kinds), k) == std::end(kinds)) continue;
         if (kind_key && k == kind) continue; // a duplicate key, reported by map()
         if (kind_key) {
-            error("conflicting-keys", "an action has both '" + kind + "' and '" + k +
+            error("conflicting-keys", "an action has both '" + shown(kind) + "' and '" + shown(k) +
                                           "'; write one action per list item",
                   it->first);
             return std::nullopt;
@@ -1112,7 +1141,7 @@ std::optional<Handler> Reader::handler(const Node& n) {
         if (std::find(std::begin(kinds), std::end(kinds), k) == std::end(kinds)) continue;
         if (k == kind) continue; // a duplicate key, reported by map()
         if (!kind.empty()) {
-            error("conflicting-keys", "a handler has both '" + kind + "' and '" + k +
+            error("conflicting-keys", "a handler has both '" + shown(kind) + "' and '" + shown(k) +
                                           "'; write one handler per list item",
                   it->first);
             return std::nullopt;
@@ -1367,6 +1396,35 @@ FlowDef Reader::read(const Node& root) {
     return flow;
 }
 
+// Receives parser events and drops them: used to count documents without building them.
+class IgnoreEvents final : public YAML::EventHandler {
+public:
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+};
+
+// One document, or two when there are more. Not YAML::LoadAll: in yaml-cpp 0.7 it loops
+// forever, allocating, on a stray `,` (jbeder/yaml-cpp#1040, fixed upstream in #1319), so the
+// documents are counted here with a bound instead.
+int count_documents(const std::string& text) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    IgnoreEvents ignore;
+    int documents = 0;
+    while (documents < 2 && parser.HandleNextDocument(ignore)) ++documents;
+    return documents;
+}
+
 } // namespace
 
 ParseResult parse_flow_yaml(std::string_view source, std::string filename) {
@@ -1401,9 +1459,12 @@ ParseResult parse_flow_yaml(std::string_view source, std::string filename) {
                     filename, pos_at_offset(source, deep_at + shift));
         return result;
     }
-    std::vector<Node> docs;
+    Node root;
+    int documents = 0;
     try {
-        docs = YAML::LoadAll(std::string(body));
+        std::string text(body);
+        root = YAML::Load(text);
+        documents = count_documents(text);
     } catch (const YAML::Exception& e) {
         SourcePos p;
         if (e.mark.line >= 0 && e.mark.column >= 0) {
@@ -1421,21 +1482,20 @@ ParseResult parse_flow_yaml(std::string_view source, std::string filename) {
         diags.error("yaml-syntax", std::string("invalid YAML: ") + e.what(), filename, {});
         return result;
     }
-    if (docs.empty() || docs.front().IsNull()) {
+    if (!root.IsDefined() || root.IsNull()) {
         diags.error("expected-map", "expected a map starting with 'flow: NAME', saw an empty "
                                     "document",
                     filename, {1, 1});
         return result;
     }
-    if (docs.size() > 1) {
-        diags.error("yaml-syntax", "a flow file holds one YAML document, saw " +
-                                       std::to_string(docs.size()),
+    if (documents > 1) {
+        diags.error("yaml-syntax", "a flow file holds one YAML document, saw more after '---'",
                     filename, {1, 1});
     }
     try {
         Reader reader(source, filename, shift, diags);
-        auto flow = reader.read(docs.front());
-        if (docs.front().IsMap()) result.flow = std::move(flow);
+        auto flow = reader.read(root);
+        if (root.IsMap()) result.flow = std::move(flow);
     } catch (const std::exception& e) {
         // yaml-cpp's accessors may throw on shapes the walk did not expect; that is a bug
         // here, but it must still come back as a diagnostic, not escape to the caller.
