@@ -41,6 +41,42 @@ std::string join(std::initializer_list<std::string_view> words) {
     return out;
 }
 
+// Edit distance, for "did you mean" on misspelt keys; inputs are short schema words.
+std::size_t distance(std::string_view a, std::string_view b) {
+    if (a.size() > 64 || b.size() > 64) return 64;
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t up = row[j];
+            row[j] =
+                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+// The allowed key closest to a misspelt one, when it is close enough to be a likely typo.
+std::string closest(std::string_view key, std::initializer_list<std::string_view> allowed) {
+    std::string best;
+    std::size_t best_distance = key.size() <= 3 ? 2 : 3;
+    for (auto candidate : allowed) {
+        // `go` for `goto`, `template_name` for `template`: a prefix either way is a typo.
+        bool prefix =
+            key.size() >= 2 && (candidate.rfind(key, 0) == 0 || key.rfind(candidate, 0) == 0);
+        auto d = prefix ? 1 : distance(key, candidate);
+        if (d < best_distance) {
+            best_distance = d;
+            best = std::string(candidate);
+        }
+    }
+    return best;
+}
+
 bool is_name(std::string_view s) {
     if (s.empty()) return false;
     auto head = static_cast<unsigned char>(s[0]);
@@ -69,8 +105,11 @@ std::size_t invalid_utf8_at(std::string_view s) {
     std::size_t i = 0;
     while (i < s.size()) {
         auto c = static_cast<unsigned char>(s[i]);
-        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3
-                                   : (c >> 3) == 0x1e ? 4 : 0;
+        std::size_t n = c < 0x80           ? 1
+                        : (c >> 5) == 0x6  ? 2
+                        : (c >> 4) == 0xe  ? 3
+                        : (c >> 3) == 0x1e ? 4
+                                           : 0;
         if (n == 0 || i + n > s.size()) return i;
         char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1f) : n == 3 ? (c & 0x0f) : (c & 0x07);
         for (std::size_t k = 1; k < n; ++k) {
@@ -104,7 +143,7 @@ SourcePos pos_at_offset(std::string_view s, std::size_t offset) {
 // The deepest nesting of flow brackets and block sequence/key indicators, outside quoted
 // scalars and comments. It overestimates a little (brackets inside plain scalars count), which
 // only matters for input no flow file looks like.
-int nesting_depth(std::string_view s, std::size_t& where) {
+int nesting_depth(std::string_view s, std::size_t &where) {
     int flow = 0;
     int deepest = 0;
     std::size_t i = 0;
@@ -127,17 +166,20 @@ int nesting_depth(std::string_view s, std::size_t& where) {
             char c = s[i];
             if (quote) {
                 if (c == quote) {
-                    if (quote == '\'' && i + 1 < s.size() && s[i + 1] == '\'') ++i;
-                    else quote = 0;
+                    if (quote == '\'' && i + 1 < s.size() && s[i + 1] == '\'')
+                        ++i;
+                    else
+                        quote = 0;
                 } else if (c == '\\' && quote == '"') {
                     ++i;
                 }
             } else if ((c == '"' || c == '\'') &&
-                       (i == 0 || std::string_view(" \t[{,:").find(s[i - 1]) !=
-                                      std::string_view::npos)) {
+                       (i == 0 ||
+                        std::string_view(" \t[{,:").find(s[i - 1]) != std::string_view::npos)) {
                 quote = c;
             } else if (c == '#' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t')) {
-                while (i < s.size() && s[i] != '\n') ++i;
+                while (i < s.size() && s[i] != '\n')
+                    ++i;
                 break;
             } else if (c == '[' || c == '{') {
                 if (++flow + block > deepest) {
@@ -184,7 +226,7 @@ std::string shown(std::string_view s) {
     return out;
 }
 
-std::string kind_words(const Node& n) {
+std::string kind_words(const Node &n) {
     switch (n.Type()) {
     case YAML::NodeType::Map: return "a map";
     case YAML::NodeType::Sequence: return "a list";
@@ -203,23 +245,23 @@ struct Entry {
 class Reader {
 public:
     Reader(std::string_view source, std::string file, std::size_t column_shift,
-           Diagnostics& diagnostics)
-        : source_(source), file_(std::move(file)), column_shift_(column_shift),
-          diags_(diagnostics), budget_(source.size() + 4096) {}
+           Diagnostics &diagnostics)
+        : source_(source), file_(std::move(file)), column_shift_(column_shift), diags_(diagnostics),
+          budget_(source.size() + 4096) {}
 
-    FlowDef read(const Node& root);
+    FlowDef read(const Node &root);
 
 private:
     std::string_view source_;
     std::string file_;
     std::size_t column_shift_; // bytes of a byte-order mark stripped from line 1
-    Diagnostics& diags_;
-    std::size_t budget_;       // node visits left; aliases can repeat a subtree many times
+    Diagnostics &diags_;
+    std::size_t budget_; // node visits left; aliases can repeat a subtree many times
     bool out_of_budget_ = false;
 
     // ---- positions and reports
 
-    SourcePos pos(const Node& n) const {
+    SourcePos pos(const Node &n) const {
         auto m = n.Mark();
         if (m.line < 0 || m.column < 0) return {};
         SourcePos p{static_cast<std::uint32_t>(m.line + 1),
@@ -228,24 +270,24 @@ private:
         return p;
     }
 
-    std::size_t offset(const Node& n) const {
+    std::size_t offset(const Node &n) const {
         auto m = n.Mark();
-        return m.pos < 0 ? std::string_view::npos
-                         : static_cast<std::size_t>(m.pos) + column_shift_;
+        return m.pos < 0 ? std::string_view::npos : static_cast<std::size_t>(m.pos) + column_shift_;
     }
 
-    bool quoted(const Node& n) const {
+    bool quoted(const Node &n) const {
         auto at = offset(n);
         return n.IsScalar() && at < source_.size() && (source_[at] == '"' || source_[at] == '\'');
     }
 
-    std::uint32_t length(const Node& n) const {
+    std::uint32_t length(const Node &n) const {
+        if (n.IsNull()) return static_cast<std::uint32_t>(std::max<std::size_t>(null_token(n), 1));
         if (!n.IsScalar()) return 1;
         auto size = n.Scalar().size() + (quoted(n) ? 2 : 0);
         return static_cast<std::uint32_t>(std::clamp<std::size_t>(size, 1, 200));
     }
 
-    Loc loc(const Node& n) const {
+    Loc loc(const Node &n) const {
         Loc l{pos(n), pos(n)};
         l.end.column += length(n);
         return l;
@@ -253,11 +295,34 @@ private:
 
     // Where to point at a value: a missing value (`key:`) points at its key instead of the
     // start of the next line.
-    const Node& where(const Entry& e) const {
-        return e.value.IsNull() || !e.value.IsDefined() ? e.key : e.value;
+    const Node &where(const Entry &e) const {
+        if (!e.value.IsDefined()) return e.key;
+        if (e.value.IsNull() && null_token(e.value) == 0) return e.key;
+        return e.value;
     }
 
-    void error(std::string code, std::string message, const Node& at) {
+    // The length of an explicit `null` or `~` a null node was written as; 0 for an empty value.
+    std::size_t null_token(const Node &n) const {
+        auto at = offset(n);
+        if (!n.IsNull() || at >= source_.size()) return 0;
+        auto rest = source_.substr(at);
+        auto ends = [&](std::size_t len) {
+            return rest.size() == len ||
+                   std::string_view(" \t\r\n,]}#").find(rest[len]) != std::string_view::npos;
+        };
+        if (rest[0] == '~' && ends(1)) return 1;
+        for (std::string_view word : {"null", "Null", "NULL"}) {
+            if (rest.substr(0, 4) == word && ends(4)) return 4;
+        }
+        return 0;
+    }
+
+    std::string describe(const Node &n) const {
+        if (null_token(n) > 0) return "null (quote it to mean the text)";
+        return kind_words(n);
+    }
+
+    void error(std::string code, std::string message, const Node &at) {
         if (diags_.error_count() == max_errors) {
             diags_.error("too-many-errors", "too many errors; stopping here", file_, pos(at));
         }
@@ -266,7 +331,7 @@ private:
     }
 
     // Counts visits so that aliases cannot make the walk (and the IR) grow without bound.
-    bool visit(const Node& n) {
+    bool visit(const Node &n) {
         if (budget_ > 0) {
             --budget_;
             return true;
@@ -282,13 +347,13 @@ private:
 
     // The entries of a map; reports a wrong node kind, duplicate and unknown keys. A missing
     // value (`key:`) is read as an empty map. `what` names the thing in messages.
-    std::optional<std::vector<Entry>> map(const Node& n, const Node& at, std::string_view what,
+    std::optional<std::vector<Entry>> map(const Node &n, const Node &at, std::string_view what,
                                           std::initializer_list<std::string_view> allowed) {
         if (!visit(n)) return std::nullopt;
         if (n.IsNull()) return std::vector<Entry>{};
         if (!n.IsMap()) {
-            error("expected-map", "expected a map for " + std::string(what) + ", saw " +
-                                      kind_words(n),
+            error("expected-map",
+                  "expected a map for " + std::string(what) + ", saw " + kind_words(n),
                   n.IsDefined() ? n : at);
             return std::nullopt;
         }
@@ -296,23 +361,27 @@ private:
         for (auto it = n.begin(); it != n.end(); ++it) {
             Entry e{it->first, it->second, {}};
             if (!e.key.IsScalar()) {
-                error("expected-scalar", "expected a key name in " + std::string(what) +
-                                             ", saw " + kind_words(e.key),
+                error("expected-scalar",
+                      "expected a key name in " + std::string(what) + ", saw " + kind_words(e.key),
                       e.key);
                 continue;
             }
             e.name = e.key.Scalar();
             bool duplicate = std::any_of(out.begin(), out.end(),
-                                         [&](const Entry& o) { return o.name == e.name; });
+                                         [&](const Entry &o) { return o.name == e.name; });
             if (duplicate) {
-                error("duplicate-key", "duplicate key '" + shown(e.name) + "' in " + std::string(what),
-                      e.key);
+                error("duplicate-key",
+                      "duplicate key '" + shown(e.name) + "' in " + std::string(what), e.key);
                 continue;
             }
             if (allowed.size() > 0 &&
                 std::find(allowed.begin(), allowed.end(), e.name) == allowed.end()) {
-                error("unknown-key", "unknown key '" + shown(e.name) + "' in " + std::string(what) +
-                                         "; allowed: " + join(allowed),
+                auto guess = closest(e.name, allowed);
+                error("unknown-key",
+                      "unknown key '" + shown(e.name) + "' in " + std::string(what) +
+                          (guess.empty() ? "; allowed: " + join(allowed)
+                                         : "; did you mean '" + guess +
+                                               "'? (allowed: " + join(allowed) + ")"),
                       e.key);
                 continue;
             }
@@ -322,33 +391,37 @@ private:
     }
 
     // Map with arbitrary keys (fields: name → type): duplicates reported, all kept.
-    std::vector<Entry> named_map(const Entry& e, std::string_view what) {
+    std::vector<Entry> named_map(const Entry &e, std::string_view what) {
         std::vector<Entry> out;
         if (!visit(e.value) || e.value.IsNull()) return out;
         if (!e.value.IsMap()) {
-            error("expected-map", "expected a map of " + std::string(what) + " for '" + shown(e.name) +
-                                      "', saw " + kind_words(e.value),
+            error("expected-map",
+                  "expected a map of " + std::string(what) + " for '" + shown(e.name) + "', saw " +
+                      kind_words(e.value),
                   where(e));
             return out;
         }
         for (auto it = e.value.begin(); it != e.value.end(); ++it) {
             Entry item{it->first, it->second, {}};
             if (!item.key.IsScalar()) {
-                error("expected-scalar", "expected a name in '" + shown(e.name) + "', saw " +
-                                             kind_words(item.key),
+                error("expected-scalar",
+                      "expected a name in '" + shown(e.name) + "', saw " + kind_words(item.key),
                       item.key);
                 continue;
             }
             item.name = item.key.Scalar();
             if (!is_name(item.name)) {
-                error("bad-value", "expected a name (a letter or _, then letters, digits or _) "
-                                   "in '" + shown(e.name) + "', saw '" + shown(item.name) + "'",
+                error("bad-value",
+                      "expected a name (a letter or _, then letters, digits or _) "
+                      "in '" +
+                          shown(e.name) + "', saw '" + shown(item.name) + "'",
                       item.key);
                 continue;
             }
             if (std::any_of(out.begin(), out.end(),
-                            [&](const Entry& o) { return o.name == item.name; })) {
-                error("duplicate-key", "duplicate key '" + shown(item.name) + "' in '" + shown(e.name) + "'",
+                            [&](const Entry &o) { return o.name == item.name; })) {
+                error("duplicate-key",
+                      "duplicate key '" + shown(item.name) + "' in '" + shown(e.name) + "'",
                       item.key);
             }
             out.push_back(std::move(item));
@@ -357,108 +430,103 @@ private:
     }
 
     // Items of a list; a missing value is an empty list.
-    std::vector<Node> list(const Entry& e, std::string_view what) {
+    std::vector<Node> list(const Entry &e, std::string_view what) {
         std::vector<Node> out;
         if (!visit(e.value) || e.value.IsNull()) return out;
         if (!e.value.IsSequence()) {
-            error("expected-list", "expected a list of " + std::string(what) + " for '" +
-                                       e.name + "', saw " + kind_words(e.value),
+            error("expected-list",
+                  "expected a list of " + std::string(what) + " for '" + e.name + "', saw " +
+                      kind_words(e.value),
                   where(e));
             return out;
         }
-        for (const auto& item : e.value) out.push_back(item);
+        for (const auto &item : e.value)
+            out.push_back(item);
         return out;
     }
 
-    static const Entry* find(const std::vector<Entry>& entries, std::string_view key) {
-        for (const auto& e : entries) {
+    static const Entry *find(const std::vector<Entry> &entries, std::string_view key) {
+        for (const auto &e : entries) {
             if (e.name == key) return &e;
         }
         return nullptr;
     }
 
-    const Entry* require(const std::vector<Entry>& entries, std::string_view key,
-                         const Node& map_node, std::string_view what) {
-        const Entry* e = find(entries, key);
-        if (!e) error("missing-key", "missing key '" + std::string(key) + "' in " +
-                                         std::string(what),
-                      map_node);
+    const Entry *require(const std::vector<Entry> &entries, std::string_view key,
+                         const Node &map_node, std::string_view what) {
+        const Entry *e = find(entries, key);
+        if (!e)
+            error("missing-key", "missing key '" + std::string(key) + "' in " + std::string(what),
+                  map_node);
         return e;
     }
 
     // ---- scalars
 
-    std::optional<std::string> text(const Entry& e) {
+    std::optional<std::string> text(const Entry &e) {
         if (!visit(e.value)) return std::nullopt;
         if (e.value.IsScalar()) return e.value.Scalar();
-        // `key: null` and `key: ~` are YAML's empty value, not the word; say how to get it.
-        std::string hint;
-        auto at = offset(e.value);
-        if (e.value.IsNull() && at < source_.size() &&
-            e.value.Mark().line == e.key.Mark().line) {
-            auto word = source_.substr(at, 4);
-            if (word == "null" || word == "Null" || word == "NULL" || word.substr(0, 1) == "~") {
-                hint = " (quote it to write the word)";
-            }
-        }
-        error("expected-scalar", "expected a single value for '" + shown(e.name) + "', saw " +
-                                     kind_words(e.value) + hint,
+        error("expected-scalar",
+              "expected a single value for '" + shown(e.name) + "', saw " + describe(e.value),
               where(e));
         return std::nullopt;
     }
 
-    std::optional<std::string> item_text(const Node& n, std::string_view what) {
+    std::optional<std::string> item_text(const Node &n, std::string_view what) {
         if (!visit(n)) return std::nullopt;
         if (n.IsScalar()) return n.Scalar();
-        error("expected-scalar", "expected " + std::string(what) + ", saw " + kind_words(n), n);
+        error("expected-scalar", "expected " + std::string(what) + ", saw " + describe(n), n);
         return std::nullopt;
     }
 
-    std::optional<std::string> name(const Entry& e, std::string_view what = "a name") {
+    std::optional<std::string> name(const Entry &e, std::string_view what = "a name") {
         auto t = text(e);
         if (!t) return std::nullopt;
         if (!is_name(*t)) {
-            error("bad-value", "expected " + std::string(what) + " for '" + shown(e.name) +
-                                   "' (a letter or _, then letters, digits or _), saw '" + shown(*t) +
-                                   "'",
+            error("bad-value",
+                  "expected " + std::string(what) + " for '" + shown(e.name) +
+                      "' (a letter or _, then letters, digits or _), saw '" + shown(*t) + "'",
                   where(e));
             return std::nullopt;
         }
         return t;
     }
 
-    std::optional<std::string> event_name(const Entry& e) {
+    std::optional<std::string> event_name(const Entry &e) {
         auto t = text(e);
         if (!t) return std::nullopt;
         if (!is_event_name(*t)) {
-            error("bad-value", "expected an event name like sale.saved for '" + shown(e.name) +
-                                   "', saw '" + shown(*t) + "'",
+            error("bad-value",
+                  "expected an event name like sale.saved for '" + shown(e.name) + "', saw '" +
+                      shown(*t) + "'",
                   where(e));
             return std::nullopt;
         }
         return t;
     }
 
-    std::optional<Duration> duration(const Entry& e) {
+    std::optional<Duration> duration(const Entry &e) {
         auto t = text(e);
         if (!t) return std::nullopt;
         auto d = parse_duration(*t);
         if (!d) {
-            error("bad-value", "expected a duration like 30s, 2h or 3d for '" + shown(e.name) +
-                                   "', saw '" + shown(*t) + "'",
+            error("bad-value",
+                  "expected a duration like 30s, 2h or 3d for '" + shown(e.name) + "', saw '" +
+                      shown(*t) + "'",
                   where(e));
         }
         return d;
     }
 
-    std::optional<int> whole_number(const Entry& e, int min) {
+    std::optional<int> whole_number(const Entry &e, int min) {
         auto t = text(e);
         if (!t) return std::nullopt;
         int v = 0;
         auto [end, ec] = std::from_chars(t->data(), t->data() + t->size(), v);
         if (ec != std::errc{} || end != t->data() + t->size() || v < min) {
-            error("bad-value", "expected a whole number of at least " + std::to_string(min) +
-                                   " for '" + shown(e.name) + "', saw '" + shown(*t) + "'",
+            error("bad-value",
+                  "expected a whole number of at least " + std::to_string(min) + " for '" +
+                      shown(e.name) + "', saw '" + shown(*t) + "'",
                   where(e));
             return std::nullopt;
         }
@@ -466,7 +534,7 @@ private:
     }
 
     // Where the text of a scalar starts: after its quote, or on the line after `|` / `>`.
-    SourcePos text_origin(const Node& n) const {
+    SourcePos text_origin(const Node &n) const {
         auto p = pos(n);
         auto at = offset(n);
         if (at >= source_.size()) return p;
@@ -485,18 +553,18 @@ private:
         return p;
     }
 
-    std::optional<Expr> expression(const Entry& e) {
+    std::optional<Expr> expression(const Entry &e) {
         auto t = text(e);
         if (!t) return std::nullopt;
         Diagnostics found;
         auto expr = detail::parse_expression(*t, file_, text_origin(e.value), found);
-        for (const auto& d : found) {
+        for (const auto &d : found) {
             if (diags_.error_count() < max_errors) diags_.add(d);
         }
         return expr;
     }
 
-    std::optional<Target> target(const Entry& e) {
+    std::optional<Target> target(const Entry &e) {
         auto t = text(e);
         if (!t) return std::nullopt;
         Target out;
@@ -508,19 +576,18 @@ private:
         } else if (is_name(*t)) {
             out.state = *t;
         } else {
-            error("bad-value", "expected a state name, restart or inbox for 'goto', saw '" +
-                                   *t + "'",
-                  where(e));
+            error("bad-value",
+                  "expected a state name, restart or inbox for 'goto', saw '" + *t + "'", where(e));
             return std::nullopt;
         }
         return out;
     }
 
     // A list of strings; a single value may stand for a one-item list.
-    std::vector<std::string> strings(const Entry& e, std::string_view what) {
+    std::vector<std::string> strings(const Entry &e, std::string_view what) {
         if (e.value.IsScalar()) return {e.value.Scalar()};
         std::vector<std::string> out;
-        for (const auto& item : list(e, what)) {
+        for (const auto &item : list(e, what)) {
             if (auto t = item_text(item, "a single value in '" + e.name + "'")) {
                 out.push_back(*t);
             }
@@ -528,17 +595,19 @@ private:
         return out;
     }
 
-    std::vector<std::string> names(const Entry& e, std::string_view what) {
+    std::vector<std::string> names(const Entry &e, std::string_view what) {
         std::vector<Node> items;
-        if (e.value.IsScalar()) items.push_back(e.value);
-        else items = list(e, what);
+        if (e.value.IsScalar())
+            items.push_back(e.value);
+        else
+            items = list(e, what);
         std::vector<std::string> out;
-        for (const auto& item : items) {
+        for (const auto &item : items) {
             auto t = item_text(item, "a name in '" + e.name + "'");
             if (!t) continue;
             if (!is_name(*t)) {
-                error("bad-value", "expected a name in '" + shown(e.name) + "', saw '" + shown(*t) + "'",
-                      item);
+                error("bad-value",
+                      "expected a name in '" + shown(e.name) + "', saw '" + shown(*t) + "'", item);
                 continue;
             }
             out.push_back(*t);
@@ -548,31 +617,31 @@ private:
 
     // ---- declarations
 
-    void fields(const Entry& e, FlowDef& flow);
-    void facts(const Entry& e, FlowDef& flow);
-    void channels(const Entry& e, FlowDef& flow);
-    void windows(const Entry& e, FlowDef& flow);
-    void seasons(const Entry& e, FlowDef& flow);
-    void word_sets(const Entry& e, FlowDef& flow, bool keywords);
-    void numbers(const Entry& e, FlowDef& flow);
-    void caps(const Entry& e, FlowDef& flow);
-    void templates(const Entry& e, FlowDef& flow);
-    void classifiers(const Entry& e, FlowDef& flow);
-    void triggers(const Entry& e, FlowDef& flow);
-    void states(const Entry& e, FlowDef& flow);
-    std::optional<StateDecl> state(const Node& n);
-    std::vector<Action> actions(const Entry& e);
-    std::optional<Action> action(const Node& n);
-    std::optional<Repeat> repeat(const Node& n);
-    std::optional<Choice> choice(const Node& n);
-    std::vector<Handler> handlers(const Entry& e);
-    std::optional<Handler> handler(const Node& n);
-    std::optional<Reminder> reminder(const Node& n);
-    std::optional<Outcome> outcome(const Entry& e);
-    std::optional<FieldType> field_type(const Entry& e, bool& optional, bool allow_optional);
+    void fields(const Entry &e, FlowDef &flow);
+    void facts(const Entry &e, FlowDef &flow);
+    void channels(const Entry &e, FlowDef &flow);
+    void windows(const Entry &e, FlowDef &flow);
+    void seasons(const Entry &e, FlowDef &flow);
+    void word_sets(const Entry &e, FlowDef &flow, bool keywords);
+    void numbers(const Entry &e, FlowDef &flow);
+    void caps(const Entry &e, FlowDef &flow);
+    void templates(const Entry &e, FlowDef &flow);
+    void classifiers(const Entry &e, FlowDef &flow);
+    void triggers(const Entry &e, FlowDef &flow);
+    void states(const Entry &e, FlowDef &flow);
+    std::optional<StateDecl> state(const Node &n);
+    std::vector<Action> actions(const Entry &e);
+    std::optional<Action> action(const Node &n);
+    std::optional<Repeat> repeat(const Node &n);
+    std::optional<Choice> choice(const Node &n);
+    std::vector<Handler> handlers(const Entry &e);
+    std::optional<Handler> handler(const Node &n);
+    std::optional<Reminder> reminder(const Node &n);
+    std::optional<Outcome> outcome(const Entry &e);
+    std::optional<FieldType> field_type(const Entry &e, bool &optional, bool allow_optional);
 };
 
-std::optional<FieldType> Reader::field_type(const Entry& e, bool& optional, bool allow_optional) {
+std::optional<FieldType> Reader::field_type(const Entry &e, bool &optional, bool allow_optional) {
     auto t = text(e);
     if (!t) return std::nullopt;
     std::string_view type = *t;
@@ -581,18 +650,19 @@ std::optional<FieldType> Reader::field_type(const Entry& e, bool& optional, bool
     auto parsed = parse_field_type(type);
     if (!parsed || (optional && !allow_optional)) {
         error("bad-value",
-              "expected a type for '" + shown(e.name) + "' (text, number, money, bool, phone, email, "
-              "date, datetime, duration or zone" +
-                  std::string(allow_optional ? ", with ? when it may be empty" : "") +
-                  "), saw '" + shown(*t) + "'",
+              "expected a type for '" + shown(e.name) +
+                  "' (text, number, money, bool, phone, email, "
+                  "date, datetime, duration or zone" +
+                  std::string(allow_optional ? ", with ? when it may be empty" : "") + "), saw '" +
+                  shown(*t) + "'",
               where(e));
         return std::nullopt;
     }
     return parsed;
 }
 
-void Reader::fields(const Entry& e, FlowDef& flow) {
-    for (const auto& item : named_map(e, "field types")) {
+void Reader::fields(const Entry &e, FlowDef &flow) {
+    for (const auto &item : named_map(e, "field types")) {
         bool optional = false;
         if (auto type = field_type(item, optional, true)) {
             flow.fields.push_back({item.name, *type, optional, loc(item.key)});
@@ -600,8 +670,8 @@ void Reader::fields(const Entry& e, FlowDef& flow) {
     }
 }
 
-void Reader::facts(const Entry& e, FlowDef& flow) {
-    for (const auto& item : named_map(e, "fact types")) {
+void Reader::facts(const Entry &e, FlowDef &flow) {
+    for (const auto &item : named_map(e, "fact types")) {
         bool optional = false;
         if (auto type = field_type(item, optional, false)) {
             flow.facts.push_back({item.name, *type, loc(item.key)});
@@ -609,8 +679,8 @@ void Reader::facts(const Entry& e, FlowDef& flow) {
     }
 }
 
-void Reader::channels(const Entry& e, FlowDef& flow) {
-    for (const auto& n : list(e, "channels")) {
+void Reader::channels(const Entry &e, FlowDef &flow) {
+    for (const auto &n : list(e, "channels")) {
         auto m = map(n, n, "a channel", {"name", "kind", "to", "to_address", "from"});
         if (!m) continue;
         ChannelDecl c;
@@ -620,8 +690,10 @@ void Reader::channels(const Entry& e, FlowDef& flow) {
             auto t = text(*k);
             auto kind = t ? parse_channel_kind(*t) : std::nullopt;
             if (t && !kind) {
-                error("bad-value", "expected a channel kind (sms, email, letter, voice or "
-                                   "webhook), saw '" + shown(*t) + "'",
+                error("bad-value",
+                      "expected a channel kind (sms, email, letter, voice or "
+                      "webhook), saw '" +
+                          shown(*t) + "'",
                       where(*k));
             }
             if (kind) c.kind = *kind;
@@ -639,11 +711,12 @@ void Reader::channels(const Entry& e, FlowDef& flow) {
         } else {
             c.name = std::string(to_string(c.kind));
         }
-        const Entry* to = find(*m, "to");
-        const Entry* address = find(*m, "to_address");
+        const Entry *to = find(*m, "to");
+        const Entry *address = find(*m, "to_address");
         if (to && address) {
-            error("conflicting-keys", "a channel has both 'to' and 'to_address'; use 'to' for a "
-                                      "field, 'to_address' for a fixed recipient",
+            error("conflicting-keys",
+                  "a channel has both 'to' and 'to_address'; use 'to' for a "
+                  "field, 'to_address' for a fixed recipient",
                   address->key);
             ok = false;
         } else if (to) {
@@ -656,8 +729,9 @@ void Reader::channels(const Entry& e, FlowDef& flow) {
             if (t) c.to = *t;
             c.to_is_literal = true;
         } else {
-            error("missing-key", "missing key 'to' (a field) or 'to_address' (a fixed "
-                                 "recipient) in a channel",
+            error("missing-key",
+                  "missing key 'to' (a field) or 'to_address' (a fixed "
+                  "recipient) in a channel",
                   n);
             ok = false;
         }
@@ -669,8 +743,8 @@ void Reader::channels(const Entry& e, FlowDef& flow) {
     }
 }
 
-void Reader::windows(const Entry& e, FlowDef& flow) {
-    for (const auto& item : named_map(e, "window slots")) {
+void Reader::windows(const Entry &e, FlowDef &flow) {
+    for (const auto &item : named_map(e, "window slots")) {
         WindowDecl w{item.name, {}, loc(item.key)};
         // The text form's right-hand side ("mon-fri 08:00-16:00, sat 10:00-14:00") is accepted
         // as one string as well as a list of slots.
@@ -680,24 +754,27 @@ void Reader::windows(const Entry& e, FlowDef& flow) {
             while (true) {
                 auto comma = all.find(',');
                 auto part = all.substr(0, comma);
-                while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-                while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+                while (!part.empty() && part.front() == ' ')
+                    part.remove_prefix(1);
+                while (!part.empty() && part.back() == ' ')
+                    part.remove_suffix(1);
                 slots.emplace_back(std::string(part), item.value);
                 if (comma == std::string_view::npos) break;
                 all.remove_prefix(comma + 1);
             }
         } else {
-            for (const auto& n : list(item, "window slots")) {
+            for (const auto &n : list(item, "window slots")) {
                 if (auto t = item_text(n, "a slot like \"mon-fri 08:00-16:00\"")) {
                     slots.emplace_back(*t, n);
                 }
             }
         }
-        for (const auto& [slot_text, node] : slots) {
+        for (const auto &[slot_text, node] : slots) {
             auto slot = parse_window_slot(slot_text);
             if (!slot) {
-                error("bad-value", "expected a window slot like \"mon-fri 08:00-16:00\" in '" +
-                                       item.name + "', saw '" + shown(slot_text) + "'",
+                error("bad-value",
+                      "expected a window slot like \"mon-fri 08:00-16:00\" in '" + item.name +
+                          "', saw '" + shown(slot_text) + "'",
                       node);
                 continue;
             }
@@ -721,8 +798,8 @@ std::optional<MonthDay> parse_month_day(std::string_view s) {
     return md;
 }
 
-void Reader::seasons(const Entry& e, FlowDef& flow) {
-    for (const auto& item : named_map(e, "date ranges")) {
+void Reader::seasons(const Entry &e, FlowDef &flow) {
+    for (const auto &item : named_map(e, "date ranges")) {
         auto t = text(item);
         if (!t) continue;
         auto dots = t->find("..");
@@ -731,8 +808,10 @@ void Reader::seasons(const Entry& e, FlowDef& flow) {
                         ? std::nullopt
                         : parse_month_day(std::string_view(*t).substr(dots + 2));
         if (!first || !last) {
-            error("bad-value", "expected a date range like \"10-01..11-08\" (MM-DD..MM-DD) for "
-                               "season '" + shown(item.name) + "', saw '" + shown(*t) + "'",
+            error("bad-value",
+                  "expected a date range like \"10-01..11-08\" (MM-DD..MM-DD) for "
+                  "season '" +
+                      shown(item.name) + "', saw '" + shown(*t) + "'",
                   where(item));
             continue;
         }
@@ -740,11 +819,13 @@ void Reader::seasons(const Entry& e, FlowDef& flow) {
     }
 }
 
-void Reader::word_sets(const Entry& e, FlowDef& flow, bool keywords) {
-    for (const auto& item : named_map(e, keywords ? "word lists" : "item lists")) {
+void Reader::word_sets(const Entry &e, FlowDef &flow, bool keywords) {
+    for (const auto &item : named_map(e, keywords ? "word lists" : "item lists")) {
         auto words = strings(item, keywords ? "words" : "items");
-        if (keywords) flow.keywords.push_back({item.name, std::move(words), loc(item.key)});
-        else flow.lists.push_back({item.name, std::move(words), loc(item.key)});
+        if (keywords)
+            flow.keywords.push_back({item.name, std::move(words), loc(item.key)});
+        else
+            flow.lists.push_back({item.name, std::move(words), loc(item.key)});
     }
 }
 
@@ -753,11 +834,11 @@ bool is_region(std::string_view s) {
            std::isupper(static_cast<unsigned char>(s[1]));
 }
 
-void Reader::numbers(const Entry& e, FlowDef& flow) {
+void Reader::numbers(const Entry &e, FlowDef &flow) {
     NumberPolicy p;
     p.loc = loc(e.key);
     if (e.value.IsScalar()) {
-        const auto& t = e.value.Scalar();
+        const auto &t = e.value.Scalar();
         if (t == "all") {
             p.kind = NumberPolicy::Kind::all;
         } else if (t == "nordic") {
@@ -766,8 +847,10 @@ void Reader::numbers(const Entry& e, FlowDef& flow) {
             p.kind = NumberPolicy::Kind::regions;
             p.regions.push_back(t);
         } else {
-            error("bad-value", "expected all, nordic, a region code like DK or a list of "
-                               "region codes for 'numbers', saw '" + shown(t) + "'",
+            error("bad-value",
+                  "expected all, nordic, a region code like DK or a list of "
+                  "region codes for 'numbers', saw '" +
+                      shown(t) + "'",
                   e.value);
             return;
         }
@@ -775,17 +858,20 @@ void Reader::numbers(const Entry& e, FlowDef& flow) {
         return;
     }
     if (!e.value.IsSequence()) {
-        error("expected-list", "expected all, nordic, a region code or a list of region codes "
-                               "for 'numbers', saw " + kind_words(e.value),
+        error("expected-list",
+              "expected all, nordic, a region code or a list of region codes "
+              "for 'numbers', saw " +
+                  kind_words(e.value),
               where(e));
         return;
     }
     p.kind = NumberPolicy::Kind::regions;
-    for (const auto& n : list(e, "region codes")) {
+    for (const auto &n : list(e, "region codes")) {
         auto t = item_text(n, "a region code like DK");
         if (!t) continue;
         if (!is_region(*t)) {
-            error("bad-value", "expected a two-letter region code like DK, saw '" + shown(*t) + "'", n);
+            error("bad-value", "expected a two-letter region code like DK, saw '" + shown(*t) + "'",
+                  n);
             continue;
         }
         p.regions.push_back(*t);
@@ -793,8 +879,8 @@ void Reader::numbers(const Entry& e, FlowDef& flow) {
     flow.numbers = p;
 }
 
-void Reader::caps(const Entry& e, FlowDef& flow) {
-    for (const auto& n : list(e, "caps")) {
+void Reader::caps(const Entry &e, FlowDef &flow) {
+    for (const auto &n : list(e, "caps")) {
         auto m = map(n, n, "a cap", {"channel", "max", "per"});
         if (!m) continue;
         CapDecl c;
@@ -825,8 +911,8 @@ void Reader::caps(const Entry& e, FlowDef& flow) {
     }
 }
 
-void Reader::templates(const Entry& e, FlowDef& flow) {
-    for (const auto& n : list(e, "templates")) {
+void Reader::templates(const Entry &e, FlowDef &flow) {
+    for (const auto &n : list(e, "templates")) {
         auto m = map(n, n, "a template", {"name", "kind", "subject", "text"});
         if (!m) continue;
         TemplateDecl t;
@@ -846,8 +932,10 @@ void Reader::templates(const Entry& e, FlowDef& flow) {
             auto v = text(*k);
             auto kind = v ? parse_channel_kind(*v) : std::nullopt;
             if (v && !kind) {
-                error("bad-value", "expected a channel kind (sms, email, letter, voice or "
-                                   "webhook), saw '" + shown(*v) + "'",
+                error("bad-value",
+                      "expected a channel kind (sms, email, letter, voice or "
+                      "webhook), saw '" +
+                          shown(*v) + "'",
                       where(*k));
             }
             ok = ok && kind;
@@ -868,8 +956,8 @@ void Reader::templates(const Entry& e, FlowDef& flow) {
     }
 }
 
-void Reader::classifiers(const Entry& e, FlowDef& flow) {
-    for (const auto& n : list(e, "classifiers")) {
+void Reader::classifiers(const Entry &e, FlowDef &flow) {
+    for (const auto &n : list(e, "classifiers")) {
         auto m = map(n, n, "a classifier", {"name", "from", "rules"});
         if (!m) continue;
         ClassifierDecl c;
@@ -891,7 +979,7 @@ void Reader::classifiers(const Entry& e, FlowDef& flow) {
             ok = false;
         }
         if (auto k = require(*m, "rules", n, "a classifier")) {
-            for (const auto& rn : list(*k, "rules")) {
+            for (const auto &rn : list(*k, "rules")) {
                 auto rm = map(rn, rn, "a classifier rule", {"label", "keywords"});
                 if (!rm) continue;
                 ClassifierRule r;
@@ -911,8 +999,8 @@ void Reader::classifiers(const Entry& e, FlowDef& flow) {
     }
 }
 
-void Reader::triggers(const Entry& e, FlowDef& flow) {
-    for (const auto& n : list(e, "triggers")) {
+void Reader::triggers(const Entry &e, FlowDef &flow) {
+    for (const auto &n : list(e, "triggers")) {
         auto m = map(n, n, "a trigger",
                      {"event", "key", "delay", "only_during", "cooldown", "unless", "start"});
         if (!m) continue;
@@ -960,16 +1048,15 @@ void Reader::triggers(const Entry& e, FlowDef& flow) {
     }
 }
 
-std::optional<Action> Reader::action(const Node& n) {
+std::optional<Action> Reader::action(const Node &n) {
     static constexpr std::string_view kinds[] = {"send", "do", "emit", "set"};
     if (!visit(n)) return std::nullopt;
     if (!n.IsMap()) {
-        error("expected-map", "expected an action (a map with send, do, emit or set), saw " +
-                                  kind_words(n),
-              n);
+        error("expected-map",
+              "expected an action (a map with send, do, emit or set), saw " + kind_words(n), n);
         return std::nullopt;
     }
-    const Node* kind_key = nullptr;
+    const Node *kind_key = nullptr;
     std::string kind;
     for (auto it = n.begin(); it != n.end(); ++it) {
         if (!it->first.IsScalar()) continue;
@@ -977,8 +1064,9 @@ std::optional<Action> Reader::action(const Node& n) {
         if (std::find(std::begin(kinds), std::end(kinds), k) == std::end(kinds)) continue;
         if (kind_key && k == kind) continue; // a duplicate key, reported by map()
         if (kind_key) {
-            error("conflicting-keys", "an action has both '" + shown(kind) + "' and '" + shown(k) +
-                                          "'; write one action per list item",
+            error("conflicting-keys",
+                  "an action has both '" + shown(kind) + "' and '" + shown(k) +
+                      "'; write one action per list item",
                   it->first);
             return std::nullopt;
         }
@@ -996,8 +1084,8 @@ std::optional<Action> Reader::action(const Node& n) {
         if (!m) return std::nullopt;
         a.kind = Action::Kind::send;
         auto channel = name(*find(*m, "send"), "a channel name");
-        const Entry* tmpl = find(*m, "template");
-        const Entry* inline_text = find(*m, "text");
+        const Entry *tmpl = find(*m, "template");
+        const Entry *inline_text = find(*m, "text");
         bool ok = channel.has_value();
         if (channel) a.channel = *channel;
         if (tmpl && inline_text) {
@@ -1048,15 +1136,15 @@ std::optional<Action> Reader::action(const Node& n) {
     return a;
 }
 
-std::vector<Action> Reader::actions(const Entry& e) {
+std::vector<Action> Reader::actions(const Entry &e) {
     std::vector<Action> out;
-    for (const auto& n : list(e, "actions")) {
+    for (const auto &n : list(e, "actions")) {
         if (auto a = action(n)) out.push_back(std::move(*a));
     }
     return out;
 }
 
-std::optional<Repeat> Reader::repeat(const Node& n) {
+std::optional<Repeat> Reader::repeat(const Node &n) {
     auto m = map(n, n, "a repeat", {"interval", "max", "within", "while", "actions"});
     if (!m) return std::nullopt;
     Repeat r;
@@ -1090,13 +1178,13 @@ std::optional<Repeat> Reader::repeat(const Node& n) {
     return r;
 }
 
-std::optional<Choice> Reader::choice(const Node& n) {
+std::optional<Choice> Reader::choice(const Node &n) {
     auto m = map(n, n, "a choice", {"if", "goto", "else"});
     if (!m) return std::nullopt;
     Choice c;
     c.loc = loc(n);
-    const Entry* cond = find(*m, "if");
-    const Entry* otherwise = find(*m, "else");
+    const Entry *cond = find(*m, "if");
+    const Entry *otherwise = find(*m, "else");
     if (cond && otherwise) {
         error("conflicting-keys", "a choice has both 'if' and 'else'; write them as two choices",
               otherwise->key);
@@ -1125,12 +1213,14 @@ std::optional<Choice> Reader::choice(const Node& n) {
     return c;
 }
 
-std::optional<Handler> Reader::handler(const Node& n) {
+std::optional<Handler> Reader::handler(const Node &n) {
     static constexpr std::string_view kinds[] = {"reply", "event", "after", "at", "season"};
     if (!visit(n)) return std::nullopt;
     if (!n.IsMap()) {
-        error("expected-map", "expected a handler (a map with reply, event, after, at or "
-                              "season), saw " + kind_words(n),
+        error("expected-map",
+              "expected a handler (a map with reply, event, after, at or "
+              "season), saw " +
+                  kind_words(n),
               n);
         return std::nullopt;
     }
@@ -1141,8 +1231,9 @@ std::optional<Handler> Reader::handler(const Node& n) {
         if (std::find(std::begin(kinds), std::end(kinds), k) == std::end(kinds)) continue;
         if (k == kind) continue; // a duplicate key, reported by map()
         if (!kind.empty()) {
-            error("conflicting-keys", "a handler has both '" + shown(kind) + "' and '" + shown(k) +
-                                          "'; write one handler per list item",
+            error("conflicting-keys",
+                  "a handler has both '" + shown(kind) + "' and '" + shown(k) +
+                      "'; write one handler per list item",
                   it->first);
             return std::nullopt;
         }
@@ -1200,8 +1291,8 @@ std::optional<Handler> Reader::handler(const Node& n) {
                 h.spread_field = s->substr(3);
             } else {
                 if (s) {
-                    error("bad-value", "expected evenly or \"by FIELD\" for 'spread', saw '" +
-                                           *s + "'",
+                    error("bad-value",
+                          "expected evenly or \"by FIELD\" for 'spread', saw '" + *s + "'",
                           where(*k));
                 }
                 ok = false;
@@ -1224,15 +1315,15 @@ std::optional<Handler> Reader::handler(const Node& n) {
     return h;
 }
 
-std::vector<Handler> Reader::handlers(const Entry& e) {
+std::vector<Handler> Reader::handlers(const Entry &e) {
     std::vector<Handler> out;
-    for (const auto& n : list(e, "handlers")) {
+    for (const auto &n : list(e, "handlers")) {
         if (auto h = handler(n)) out.push_back(std::move(*h));
     }
     return out;
 }
 
-std::optional<Reminder> Reader::reminder(const Node& n) {
+std::optional<Reminder> Reader::reminder(const Node &n) {
     auto m = map(n, n, "a reminder", {"after", "within", "via", "prefix", "times"});
     if (!m) return std::nullopt;
     Reminder r;
@@ -1266,7 +1357,7 @@ std::optional<Reminder> Reader::reminder(const Node& n) {
     return r;
 }
 
-std::optional<Outcome> Reader::outcome(const Entry& e) {
+std::optional<Outcome> Reader::outcome(const Entry &e) {
     Outcome o;
     o.loc = loc(e.key);
     if (e.value.IsScalar()) {
@@ -1288,14 +1379,14 @@ std::optional<Outcome> Reader::outcome(const Entry& e) {
     return o;
 }
 
-std::optional<StateDecl> Reader::state(const Node& n) {
+std::optional<StateDecl> Reader::state(const Node &n) {
     auto m = map(n, n, "a state",
                  {"state", "final", "actions", "every", "choices", "on", "remind", "outcome"});
     if (!m) return std::nullopt;
     StateDecl s;
     s.loc = loc(n);
-    const Entry* plain = find(*m, "state");
-    const Entry* final = find(*m, "final");
+    const Entry *plain = find(*m, "state");
+    const Entry *final = find(*m, "final");
     if (plain && final) {
         error("conflicting-keys", "a state has both 'state' and 'final'; use one", final->key);
         return std::nullopt;
@@ -1312,21 +1403,21 @@ std::optional<StateDecl> Reader::state(const Node& n) {
     // A state always has a body; a final has one as soon as any body key is written, so that
     // `final x { }` survives as `{final: x, actions: []}`.
     s.has_body = !s.is_final || m->size() > 1;
-    for (const auto& e : *m) {
+    for (const auto &e : *m) {
         if (e.name == "actions") {
             s.actions = actions(e);
         } else if (e.name == "every") {
-            for (const auto& r : list(e, "repeats")) {
+            for (const auto &r : list(e, "repeats")) {
                 if (auto rep = repeat(r)) s.repeats.push_back(std::move(*rep));
             }
         } else if (e.name == "choices") {
-            for (const auto& c : list(e, "choices")) {
+            for (const auto &c : list(e, "choices")) {
                 if (auto ch = choice(c)) s.choices.push_back(std::move(*ch));
             }
         } else if (e.name == "on") {
             s.handlers = handlers(e);
         } else if (e.name == "remind") {
-            for (const auto& r : list(e, "reminders")) {
+            for (const auto &r : list(e, "reminders")) {
                 if (auto rem = reminder(r)) s.reminders.push_back(std::move(*rem));
             }
         } else if (e.name == "outcome") {
@@ -1336,13 +1427,13 @@ std::optional<StateDecl> Reader::state(const Node& n) {
     return s;
 }
 
-void Reader::states(const Entry& e, FlowDef& flow) {
-    for (const auto& n : list(e, "states")) {
+void Reader::states(const Entry &e, FlowDef &flow) {
+    for (const auto &n : list(e, "states")) {
         if (auto s = state(n)) flow.states.push_back(std::move(*s));
     }
 }
 
-FlowDef Reader::read(const Node& root) {
+FlowDef Reader::read(const Node &root) {
     FlowDef flow;
     flow.source.file = file_;
     auto m = map(root, root, "the flow",
@@ -1351,12 +1442,12 @@ FlowDef Reader::read(const Node& root) {
                   "classifiers", "triggers", "states", "from_any"});
     if (!m) return flow;
     flow.loc = loc(root);
-    if (auto k = require(*m, "flow", root, "the flow (its name)")) {
+    if (auto k = require(*m, "flow", root, "the file (every flow starts with 'flow: NAME')")) {
         if (auto v = name(*k, "a flow name")) flow.name = *v;
         flow.loc = loc(k->value);
     }
-    for (const auto& e : *m) {
-        const auto& key = e.name;
+    for (const auto &e : *m) {
+        const auto &key = e.name;
         if (key == "version") {
             if (auto v = whole_number(e, 1)) flow.version = *v;
         } else if (key == "timezone") {
@@ -1399,16 +1490,16 @@ FlowDef Reader::read(const Node& root) {
 // Receives parser events and drops them: used to count documents without building them.
 class IgnoreEvents final : public YAML::EventHandler {
 public:
-    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentStart(const YAML::Mark &) override {}
     void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  const std::string&) override {}
-    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+    void OnNull(const YAML::Mark &, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark &, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                  const std::string &) override {}
+    void OnSequenceStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
                          YAML::EmitterStyle::value) override {}
     void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+    void OnMapStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
                     YAML::EmitterStyle::value) override {}
     void OnMapEnd() override {}
 };
@@ -1416,32 +1507,67 @@ public:
 // One document, or two when there are more. Not YAML::LoadAll: in yaml-cpp 0.7 it loops
 // forever, allocating, on a stray `,` (jbeder/yaml-cpp#1040, fixed upstream in #1319), so the
 // documents are counted here with a bound instead.
-int count_documents(const std::string& text) {
+int count_documents(const std::string &text) {
     std::istringstream in(text);
     YAML::Parser parser(in);
     IgnoreEvents ignore;
     int documents = 0;
-    while (documents < 2 && parser.HandleNextDocument(ignore)) ++documents;
+    while (documents < 2 && parser.HandleNextDocument(ignore))
+        ++documents;
     return documents;
+}
+
+// yaml-cpp's wording for the errors people make most, said in terms of what they wrote.
+std::string syntax_message(const std::string &msg) {
+    if (msg == "end of map flow not found") return "'{' is not closed: expected ',' or '}'";
+    if (msg == "end of sequence flow not found") return "'[' is not closed: expected ',' or ']'";
+    if (msg == "illegal map value") {
+        return "unexpected ':' (put a value with ': ' on its own line, or quote it)";
+    }
+    return msg;
+}
+
+// The position of a tab in the indentation of `line` (or the line before), else line 0.
+SourcePos indenting_tab(std::string_view source, std::uint32_t line) {
+    if (line == 0) return {};
+    std::uint32_t current = 1;
+    std::size_t start = 0;
+    while (start < source.size()) {
+        auto end = source.find('\n', start);
+        if (end == std::string_view::npos) end = source.size();
+        if (current + 1 >= line && current <= line) {
+            for (std::size_t i = start; i < end && (source[i] == ' ' || source[i] == '\t'); ++i) {
+                if (source[i] == '\t') {
+                    return {current, static_cast<std::uint32_t>(i - start + 1)};
+                }
+            }
+        }
+        if (current > line) break;
+        ++current;
+        start = end + 1;
+    }
+    return {};
 }
 
 } // namespace
 
 ParseResult parse_flow_yaml(std::string_view source, std::string filename) {
     ParseResult result;
-    auto& diags = result.diagnostics;
+    auto &diags = result.diagnostics;
     if (source.size() > max_source_bytes) {
-        diags.error("too-large", "file is " + std::to_string(source.size()) +
-                                     " bytes; a flow file may be at most " +
-                                     std::to_string(max_source_bytes) + " bytes",
+        diags.error("too-large",
+                    "file is " + std::to_string(source.size()) +
+                        " bytes; a flow file may be at most " + std::to_string(max_source_bytes) +
+                        " bytes",
                     filename, {});
         return result;
     }
     if (auto bad = invalid_utf8_at(source); bad != std::string_view::npos) {
         char byte[8];
         std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(source[bad]));
-        diags.error("encoding", std::string("invalid UTF-8: byte ") + byte +
-                                    " cannot start or continue a character here",
+        diags.error("encoding",
+                    std::string("invalid UTF-8: byte ") + byte +
+                        " cannot start or continue a character here",
                     filename, pos_at_offset(source, bad));
         return result;
     }
@@ -1454,8 +1580,8 @@ ParseResult parse_flow_yaml(std::string_view source, std::string filename) {
     }
     std::size_t deep_at = 0;
     if (nesting_depth(body, deep_at) > max_nesting) {
-        diags.error("too-deep", "collections nested more than " + std::to_string(max_nesting) +
-                                    " levels deep",
+        diags.error("too-deep",
+                    "collections nested more than " + std::to_string(max_nesting) + " levels deep",
                     filename, pos_at_offset(source, deep_at + shift));
         return result;
     }
@@ -1465,7 +1591,7 @@ ParseResult parse_flow_yaml(std::string_view source, std::string filename) {
         std::string text(body);
         root = YAML::Load(text);
         documents = count_documents(text);
-    } catch (const YAML::Exception& e) {
+    } catch (const YAML::Exception &e) {
         SourcePos p;
         if (e.mark.line >= 0 && e.mark.column >= 0) {
             p = {static_cast<std::uint32_t>(e.mark.line + 1),
@@ -1473,18 +1599,24 @@ ParseResult parse_flow_yaml(std::string_view source, std::string filename) {
             if (p.line == 1) p.column += static_cast<std::uint32_t>(shift);
         }
         // yaml-cpp's DeepRecursion carries a meaningless message.
-        std::string message = dynamic_cast<const YAML::DeepRecursion*>(&e)
+        std::string message = dynamic_cast<const YAML::DeepRecursion *>(&e)
                                   ? "collections nested too deep"
-                                  : e.msg;
+                                  : syntax_message(e.msg);
+        // The most common cause of yaml-cpp's puzzling errors deserves its own words.
+        if (auto tab = indenting_tab(source, p.line); tab.line > 0) {
+            p = tab;
+            message = "a tab indents this line; YAML indents with spaces only";
+        }
         diags.error("yaml-syntax", "invalid YAML: " + message, filename, p);
         return result;
-    } catch (const std::exception& e) {
+    } catch (const std::exception &e) {
         diags.error("yaml-syntax", std::string("invalid YAML: ") + e.what(), filename, {});
         return result;
     }
     if (!root.IsDefined() || root.IsNull()) {
-        diags.error("expected-map", "expected a map starting with 'flow: NAME', saw an empty "
-                                    "document",
+        diags.error("expected-map",
+                    "expected a map starting with 'flow: NAME', saw an empty "
+                    "document",
                     filename, {1, 1});
         return result;
     }
@@ -1496,11 +1628,11 @@ ParseResult parse_flow_yaml(std::string_view source, std::string filename) {
         Reader reader(source, filename, shift, diags);
         auto flow = reader.read(root);
         if (root.IsMap()) result.flow = std::move(flow);
-    } catch (const std::exception& e) {
+    } catch (const std::exception &e) {
         // yaml-cpp's accessors may throw on shapes the walk did not expect; that is a bug
         // here, but it must still come back as a diagnostic, not escape to the caller.
-        diags.error("yaml-syntax", std::string("could not read the YAML: ") + e.what(),
-                    filename, {});
+        diags.error("yaml-syntax", std::string("could not read the YAML: ") + e.what(), filename,
+                    {});
         result.flow.reset();
     }
     return result;

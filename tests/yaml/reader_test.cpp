@@ -64,7 +64,9 @@ TEST_CASE("defaults: version 1, no timezone, channel named after its kind") {
 }
 
 TEST_CASE("numbers: all, nordic, one region, a list") {
-    auto numbers = [](std::string v) { return parse("flow: n\nnumbers: " + v + "\n").flow->numbers; };
+    auto numbers = [](std::string v) {
+        return parse("flow: n\nnumbers: " + v + "\n").flow->numbers;
+    };
     CHECK(numbers("all")->kind == NumberPolicy::Kind::all);
     CHECK(numbers("nordic")->kind == NumberPolicy::Kind::nordic);
     CHECK(numbers("DK")->regions == std::vector<std::string>{"DK"});
@@ -121,7 +123,8 @@ TEST_CASE("expression positions are mapped into the file") {
         CHECK(d.pos.column == 38); // end of `x ==`, where an operand was expected
     }
     SUBCASE("quoted scalar: one column for the quote") {
-        auto r = parse("flow: f\ntriggers:\n  - {event: a.b, key: k, unless: \"x ==\", start: s}\n");
+        auto r = parse(
+            "flow: f\ntriggers:\n  - {event: a.b, key: k, unless: \"x ==\", start: s}\n");
         REQUIRE(r.diagnostics.error_count() == 1);
         CHECK(r.diagnostics.items()[0].pos == SourcePos{3, 39});
     }

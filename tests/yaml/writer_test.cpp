@@ -115,6 +115,6 @@ TEST_CASE("random strings round trip") {
 
 TEST_CASE("multi-line text is written as a literal block") {
     auto yaml = flow_to_yaml(sample_flow());
-    CHECK(yaml.find("    text: |\n      Dear {first_name},\n\n      your car is due for service.\n") !=
-          std::string::npos);
+    CHECK(yaml.find("    text: |\n      Dear {first_name},\n\n"
+                    "      your car is due for service.\n") != std::string::npos);
 }
