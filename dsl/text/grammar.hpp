@@ -126,7 +126,14 @@ struct expr : seq<and_expr, star<or_tail>> {};
 // Header and declarations
 
 struct flow_kw : NUDGE_KW("flow") {};
-struct flow_name : identifier {};
+// `flow` alone on its line followed by `field x: …` should not name the flow "field".
+struct declaration_kw
+    : sor<NUDGE_KW("field"), NUDGE_KW("fact"), NUDGE_KW("channel"), NUDGE_KW("window"),
+          NUDGE_KW("season"), NUDGE_KW("keywords"), NUDGE_KW("list"), NUDGE_KW("numbers"),
+          NUDGE_KW("opt_out"), NUDGE_KW("cap"), NUDGE_KW("template"), NUDGE_KW("classify"),
+          NUDGE_KW("trigger"), NUDGE_KW("state"), NUDGE_KW("final"), NUDGE_KW("version"),
+          NUDGE_KW("timezone")> {};
+struct flow_name : seq<not_at<declaration_kw>, identifier> {};
 struct version_number : count_lit {};
 struct timezone_string : string_lit {};
 struct header

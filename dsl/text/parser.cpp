@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <type_traits>
 #include <cstdio>
 
 namespace nudge {
@@ -30,7 +31,9 @@ struct SyntaxStop {
     std::size_t byte = 0;
     std::size_t line = 1;
     std::size_t column = 1;
-    bool describe_seen = true; // skip white space and append ", found …"
+    bool describe_seen = true; // skip white space to the next token
+    bool append_seen = true;   // and append ", found …"
+    bool find_triple_open = false; // report at the """ that was never closed
     std::uint32_t length = 0;  // 0: the length of the token seen
 };
 
@@ -65,8 +68,11 @@ template <typename In>
 [[noreturn]] void stop_here(const In& in, std::string code, std::string message,
                             std::uint32_t length) {
     const auto& it = in.iterator();
-    throw SyntaxStop{std::move(code), std::move(message), it.byte, it.line, it.column, false,
-                     length};
+    SyntaxStop stop{std::move(code), std::move(message), it.byte, it.line, it.column};
+    stop.describe_seen = false;
+    stop.append_seen = false;
+    stop.length = length;
+    throw stop;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -592,7 +598,7 @@ inline constexpr const char* error_message = nullptr;
     template <>                                                                                \
     inline constexpr const char* error_message<g::rule> = text;
 
-NUDGE_ERROR(escape_char, "unknown escape in a string; use \\\", \\\\, \\n or \\t")
+NUDGE_ERROR(escape_char, "unknown escape in a string; the escapes are \\\", \\\\, \\n and \\t")
 NUDGE_ERROR(quote_close, "unterminated string: a \"...\" string ends on the line it starts "
                          "(use \"\"\"...\"\"\" for text over several lines)")
 NUDGE_ERROR(triple_rest, "unterminated string: no closing \"\"\" before the end of the file")
@@ -608,7 +614,7 @@ NUDGE_ERROR(neg_operand, "expected an operand after '-'")
 NUDGE_ERROR(add_operand, "expected an operand after '{prev}'")
 NUDGE_ERROR(coalesce_operand, "expected an operand after '?\?'")
 NUDGE_ERROR(cmp_operand, "expected an operand after '{prev}'")
-NUDGE_ERROR(no_chain, "comparisons do not chain; combine them with 'and' or use parentheses")
+NUDGE_ERROR(no_chain, "comparisons do not chain: write 'a < b and b < c', or use parentheses")
 NUDGE_ERROR(not_operand, "expected an operand after 'not'")
 NUDGE_ERROR(and_operand, "expected an operand after 'and'")
 NUDGE_ERROR(or_operand, "expected an operand after 'or'")
@@ -723,6 +729,12 @@ inline constexpr bool lexical_error<g::quote_close> = true;
 template <>
 inline constexpr bool lexical_error<g::triple_rest> = true;
 
+// Errors whose message says it all: no ", found …".
+template <typename Rule>
+inline constexpr bool quiet_error = false;
+template <>
+inline constexpr bool quiet_error<g::no_chain> = true;
+
 // Rules that open a nesting level; the depth is limited so that hostile input cannot exhaust
 // the stack of this recursive-descent parser.
 template <typename Rule>
@@ -744,8 +756,33 @@ struct control : pegtl::normal<Rule> {
     [[noreturn]] static void raise(const In& in, States&&...) {
         static_assert(error_message<Rule> != nullptr, "every must<> needs an error message");
         const auto& it = in.iterator();
-        throw SyntaxStop{"syntax", error_message<Rule>, it.byte, it.line, it.column,
-                         !lexical_error<Rule>, 0};
+        SyntaxStop stop{"syntax", error_message<Rule>, it.byte, it.line, it.column};
+        stop.describe_seen = !lexical_error<Rule>;
+        stop.append_seen = stop.describe_seen && !quiet_error<Rule>;
+        std::size_t back = 0; // point at what opened the string, on this line
+        if constexpr (std::is_same_v<Rule, g::escape_char>) {
+            back = 1;
+            stop.length = 2;
+        } else if constexpr (std::is_same_v<Rule, g::triple_rest>) {
+            stop.find_triple_open = true; // the input is at the end of the file now
+            stop.length = 3;
+        } else if constexpr (std::is_same_v<Rule, g::quote_close>) {
+            // The body holds no unescaped quote, so the opening one is the last such.
+            for (std::size_t k = 1; k < it.column; ++k) {
+                const char* q = it.data - k;
+                std::size_t slashes = 0;
+                while (slashes + k + 1 < it.column && *(q - 1 - slashes) == '\\') ++slashes;
+                if (*q == '"' && slashes % 2 == 0) {
+                    back = k;
+                    break;
+                }
+            }
+            stop.length = static_cast<std::uint32_t>(std::max<std::size_t>(back, 1));
+        }
+        back = std::min(back, it.column - 1);
+        stop.byte -= back;
+        stop.column -= back;
+        throw stop;
     }
 
     template <typename In>
@@ -821,6 +858,19 @@ std::string token_before(std::string_view src, std::size_t at) {
     return std::string(src.substr(begin, end - begin));
 }
 
+SourcePos pos_of_byte(std::string_view src, std::size_t at) {
+    SourcePos p{1, 1};
+    for (std::size_t i = 0; i < at && i < src.size(); ++i) {
+        if (src[i] == '\n') {
+            ++p.line;
+            p.column = 1;
+        } else {
+            ++p.column;
+        }
+    }
+    return p;
+}
+
 Diagnostic to_diagnostic(SyntaxStop stop, const ParseState& st, const std::string& file) {
     std::size_t byte = std::min(stop.byte, st.source.size());
     std::size_t line = stop.line;
@@ -830,6 +880,17 @@ Diagnostic to_diagnostic(SyntaxStop stop, const ParseState& st, const std::strin
         message.replace(p, 6, token_before(st.source, byte));
     }
     std::uint32_t length = stop.length;
+    if (stop.find_triple_open) {
+        // Nothing after the opening quotes contains """, so it is the last one in the text.
+        auto open = st.source.rfind("\"\"\"");
+        if (open != std::string_view::npos) {
+            while (open > 0 && st.source[open - 1] == '"') --open;
+            byte = open;
+            auto p = pos_of_byte(st.source, open);
+            line = p.line;
+            column = p.column;
+        }
+    }
     if (stop.describe_seen) {
         // Point at the next token, not at the white space before it.
         auto src = st.source;
@@ -846,7 +907,7 @@ Diagnostic to_diagnostic(SyntaxStop stop, const ParseState& st, const std::strin
             }
         }
         auto [seen, span] = seen_at(src, byte);
-        message += ", found " + seen;
+        if (stop.append_seen) message += ", found " + seen;
         if (length == 0) length = span;
     }
     Diagnostic d;
@@ -860,19 +921,6 @@ Diagnostic to_diagnostic(SyntaxStop stop, const ParseState& st, const std::strin
 
 // ---------------------------------------------------------------------------------------------
 // Checks before parsing
-
-SourcePos pos_of_byte(std::string_view src, std::size_t at) {
-    SourcePos p{1, 1};
-    for (std::size_t i = 0; i < at && i < src.size(); ++i) {
-        if (src[i] == '\n') {
-            ++p.line;
-            p.column = 1;
-        } else {
-            ++p.column;
-        }
-    }
-    return p;
-}
 
 // The offset of the first byte that is not part of a well-formed UTF-8 sequence, or npos.
 std::size_t first_invalid_utf8(std::string_view s) {
