@@ -46,3 +46,21 @@ TEST_CASE("valid text flows read the same through YAML") {
         check_twin(test::read_text(entry.path()), entry.path().filename().string());
     }
 }
+
+TEST_CASE("YAML.md: the whole-flow example is what the writer prints for REFERENCE.md's first") {
+    auto reference = test::read_text(test::source_dir() / "dsl/REFERENCE.md");
+    auto yaml_doc = test::read_text(test::source_dir() / "dsl/YAML.md");
+    auto block = [](const std::string& doc, const std::string& fence, const std::string& after) {
+        auto start = doc.find(after);
+        REQUIRE(start != std::string::npos);
+        start = doc.find(fence, start);
+        REQUIRE(start != std::string::npos);
+        start += fence.size();
+        return doc.substr(start, doc.find("```", start) - start);
+    };
+    auto text = block(reference, "```flow\n", "# The nudge flow language");
+    auto yaml = block(yaml_doc, "```yaml\n", "## A whole flow");
+    auto from_text = parse_flow_text(text, "reference.flow");
+    REQUIRE(from_text.ok());
+    CHECK(flow_to_yaml(*from_text.flow) == yaml);
+}
