@@ -1,0 +1,4 @@
+#include <doctest/doctest.h>
+#include <nudge/dsl.hpp>
+#include "text/parser.hpp"
+TEST_CASE("grammar analyze") { CHECK(nudge::detail::analyze_text_grammar() == 0); }
