@@ -28,6 +28,16 @@ struct Analysis {
                     span(loc));
     }
     const StateDecl& decl(std::size_t s) const { return flow().states[m.states[s].decl]; }
+    // A state's block spans lines; underline its `state NAME` / `final NAME` head instead.
+    void state_finding(bool is_error, std::string code, std::string message, const StateDecl& d) {
+        auto length = static_cast<std::uint32_t>(6 + d.name.size());
+        if (is_error) {
+            out.error(std::move(code), std::move(message), flow().source.file, d.loc.begin, length);
+        } else {
+            out.warning(std::move(code), std::move(message), flow().source.file, d.loc.begin,
+                        length);
+        }
+    }
     // All graph edges except inbox self-loops, which do not leave the state.
     Digraph graph(bool immediate_only = false) const {
         Digraph g;
@@ -61,13 +71,14 @@ void reachability(Analysis& a) {
         if (seen[s]) continue;
         const auto& d = a.decl(s);
         if (d.is_final) {
-            a.warning("unreachable-final",
-                      "final state " + q(d.name) + " cannot be reached from any trigger's start",
-                      d.loc);
+            a.state_finding(false, "unreachable-final",
+                            "final state " + q(d.name) +
+                                " cannot be reached from any trigger's start",
+                            d);
         } else {
-            a.error("unreachable-state",
-                    "state " + q(d.name) + " cannot be reached from any trigger's start",
-                    d.loc);
+            a.state_finding(true, "unreachable-state",
+                            "state " + q(d.name) + " cannot be reached from any trigger's start",
+                            d);
         }
     }
 }
@@ -80,15 +91,16 @@ void dead_ends(Analysis& a) {
         bool has_else = std::any_of(d.choices.begin(), d.choices.end(),
                                     [](const Choice& c) { return !c.condition; });
         if (!waits && d.choices.empty()) {
-            a.error("dead-end",
-                    "state " + q(d.name) + " has nothing to wait for and no choice, so an " +
-                        "instance that enters it is stuck; add a handler or make it final",
-                    d.loc);
+            a.state_finding(true, "dead-end",
+                            "state " + q(d.name) + " has nothing to wait for and no choice, " +
+                                "so an instance that enters it is stuck; add a handler or " +
+                                "make it final",
+                            d);
         } else if (!waits && !has_else) {
-            a.warning("no-else",
-                      "state " + q(d.name) + " has nothing to wait for, so an instance is " +
-                          "stuck there when none of its choices holds; add 'else -> …'",
-                      d.loc);
+            a.state_finding(false, "no-else",
+                            "state " + q(d.name) + " has nothing to wait for, so an instance " +
+                                "is stuck there when none of its choices holds; add 'else -> …'",
+                            d);
         }
     }
 }
@@ -267,9 +279,9 @@ void reply_routes(Analysis& a) {
                 std::string words;
                 for (const auto& w : clashes[first]) words += (words.empty() ? "" : ", ") + quote(w);
                 report("duplicate-keyword",
-                       "in state " + q(d.name) + ", " + words + " also matches 'on reply " +
-                           first->keywords + "' on line " + std::to_string(first->loc.begin.line) +
-                           ", which comes first and wins");
+                       "in state " + q(d.name) + ", " + words + " of 'on reply " + h->keywords +
+                           "' is also in 'on reply " + first->keywords + "' on line " +
+                           std::to_string(first->loc.begin.line) + ", which comes first and wins");
             }
             // A conditional route does not always take its words; later routes still may.
             if (h->condition) {

@@ -134,7 +134,9 @@ std::string to_text(const FlowStats& st) {
     out += "reachable states: " + std::to_string(st.reachable_states) + "\n";
     out += "edges: " + std::to_string(st.edges) + "\n";
     out += "longest waiting path: " +
-           (st.longest_waiting_path ? std::to_string(*st.longest_waiting_path) + " waits"
+           (st.longest_waiting_path
+                ? std::to_string(*st.longest_waiting_path) +
+                      (*st.longest_waiting_path == 1 ? " wait" : " waits")
                                     : std::string("unbounded (a cycle)")) +
            "\n";
     if (!st.max_messages) {
