@@ -14,7 +14,14 @@ std::uint32_t span(const Loc& loc) {
     return 1;
 }
 
-std::string q(std::string_view name) { return "'" + std::string(name) + "'"; }
+std::string q(std::string_view name) {
+    std::string out;
+    out.reserve(name.size() + 2);
+    out += '\'';
+    out += name;
+    out += '\'';
+    return out;
+}
 
 namespace {
 
