@@ -45,7 +45,8 @@ nudge::FlowDef generated_flow() {
     f.channels.push_back({"sms", nudge::ChannelKind::sms, "phone", false, "4790000000", {}});
     f.keywords.push_back({"yes", {"ja", "ok", "yes"}, {}});
     f.keywords.push_back({"no", {"nei", "no"}, {}});
-    f.windows.push_back({"daytime", {{nudge::Weekday::mon, nudge::Weekday::sun, 540, 1260, {}}}, {}});
+    nudge::WindowSlot every_day{nudge::Weekday::mon, nudge::Weekday::sun, 9 * 60, 21 * 60, {}};
+    f.windows.push_back({"daytime", {every_day}, {}});
     nudge::TriggerDecl t;
     t.event = "sale.saved";
     t.key = "phone";

@@ -277,7 +277,9 @@ void reply_routes(Analysis& a) {
             }
             for (const Handler* first : order) {
                 std::string words;
-                for (const auto& w : clashes[first]) words += (words.empty() ? "" : ", ") + quote(w);
+                for (const auto& w : clashes[first]) {
+                    words += (words.empty() ? "" : ", ") + quote(w);
+                }
                 report("duplicate-keyword",
                        "in state " + q(d.name) + ", " + words + " of 'on reply " + h->keywords +
                            "' is also in 'on reply " + first->keywords + "' on line " +

@@ -108,7 +108,9 @@ std::string to_mermaid(const CompiledFlow& f) {
     std::string out = "stateDiagram-v2\n";
     for (std::size_t i = 0; i < f.states().size(); ++i) {
         const auto& s = f.states()[i];
-        if (ids[i] != s.name) out += "    state \"" + mermaid_text(s.name) + "\" as " + ids[i] + "\n";
+        if (ids[i] != s.name) {
+            out += "    state \"" + mermaid_text(s.name) + "\" as " + ids[i] + "\n";
+        }
         for (const auto& n : state_notes(f.decl(i))) {
             out += "    " + ids[i] + " : " + mermaid_text(n) + "\n";
         }

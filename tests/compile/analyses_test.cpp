@@ -214,8 +214,8 @@ final other
 )");
     CHECK(codes(dup.diagnostics) == std::vector<std::string>{"duplicate-keyword"});
     CHECK(find(dup.diagnostics, "duplicate-keyword")->message ==
-          "in state 's', \"Ja\" of 'on reply sure' is also in 'on reply yes' on line 16, which comes "
-          "first and wins");
+          "in state 's', \"Ja\" of 'on reply sure' is also in 'on reply yes' on line 16, "
+          "which comes first and wins");
 
     auto after_any = run(R"(
 trigger a.b as phone { start s }

@@ -27,6 +27,8 @@ std::vector<fs::path> files_with(const fs::path& dir, const std::string& prefix,
     return out;
 }
 
+fs::path golden_dir() { return test_dir() / "compile" / "golden"; }
+
 void compare_golden(const fs::path& path, const std::string& actual) {
     if (updating_golden()) {
         write_text(path, actual);
@@ -95,7 +97,7 @@ TEST_CASE("compiling twice gives identical results") {
 }
 
 TEST_CASE("dispatch tables") {
-    auto flow = parse_ok(read_text(test_dir() / "compile" / "golden" / "booking_confirmation.flow"));
+    auto flow = parse_ok(read_text(golden_dir() / "booking_confirmation.flow"));
     auto result = compile(flow);
     REQUIRE(result.flow);
     const auto& f = *result.flow;
@@ -160,7 +162,7 @@ TEST_CASE("DOT renders to SVG with Graphviz") {
         MESSAGE("dot not installed; skipped");
         return;
     }
-    auto flow = parse_ok(read_text(test_dir() / "compile" / "golden" / "booking_confirmation.flow"));
+    auto flow = parse_ok(read_text(golden_dir() / "booking_confirmation.flow"));
     auto result = compile(flow);
     REQUIRE(result.flow);
     auto dir = fs::temp_directory_path() / "nudge-compile-svg-test";
