@@ -105,9 +105,9 @@ std::optional<ChannelKind> parse_channel_kind(std::string_view name);
 // channel sms to phone from "4790000000"
 // channel workshop email to "verksted@example.test"
 struct ChannelDecl {
-    std::string name;            // defaults to the kind's name
+    std::string name; // defaults to the kind's name
     ChannelKind kind = ChannelKind::sms;
-    std::string to;              // a field name, or the fixed address when to_is_literal
+    std::string to; // a field name, or the fixed address when to_is_literal
     bool to_is_literal = false;
     std::optional<std::string> from; // sender: a phone number or a 3–11 character text name
     Loc loc;
@@ -218,12 +218,12 @@ struct ClassifierDecl {
 
 struct TriggerDecl { // trigger sale.saved as phone { delay 30s … start sale }
     std::string event;
-    std::string key;                    // the instance key field
+    std::string key; // the instance key field
     std::optional<Duration> delay;
     std::optional<std::string> only_during; // window name
     std::optional<Duration> cooldown;
     std::optional<Expr> unless;
-    std::string start;                  // state name
+    std::string start; // state name
     Loc loc;
     friend bool operator==(const TriggerDecl&, const TriggerDecl&) = default;
 };
@@ -248,8 +248,8 @@ struct Action {
         set,  // set attempts = attempts + 1
     };
     Kind kind = Kind::send;
-    std::string channel;               // send
-    std::string template_name;         // send, when not inline
+    std::string channel;                    // send
+    std::string template_name;              // send, when not inline
     std::optional<std::string> inline_text; // send "…"
     std::vector<std::string> fallback; // send: channels tried in order when a recipient is empty
     std::optional<std::string> within; // send: window name
@@ -281,14 +281,14 @@ struct Handler {
     };
     enum class Spread { none, evenly, by_field };
     Kind kind = Kind::reply;
-    std::string keywords;             // reply
-    std::string event;                // event
-    std::optional<Expr> condition;    // reply, event
-    Duration delay;                   // after
-    std::optional<Expr> at;           // at
-    std::string season;               // season
-    Spread spread = Spread::none;     // season
-    std::string spread_field;         // season, Spread::by_field
+    std::string keywords;              // reply
+    std::string event;                 // event
+    std::optional<Expr> condition;     // reply, event
+    Duration delay;                    // after
+    std::optional<Expr> at;            // at
+    std::string season;                // season
+    Spread spread = Spread::none;      // season
+    std::string spread_field;          // season, Spread::by_field
     std::optional<std::string> within; // after, at, season
     Target target;
     Loc loc;
@@ -297,11 +297,15 @@ struct Handler {
 
 // remind after 2h [within W] [via CHANNEL] [prefix "Reminder: "] [times N]
 // Re-sends the state's last outbound message, counted from the last outbound message.
+// The prefix a reminder gets when none is given. Both front ends store a prefix equal to it as
+// "not given", so that a flow means the same whether or not the default was spelled out.
+inline constexpr std::string_view default_reminder_prefix = "Reminder: ";
+
 struct Reminder {
     Duration after;
     std::optional<std::string> within;
     std::optional<std::string> via;
-    std::optional<std::string> prefix; // default "Reminder: "
+    std::optional<std::string> prefix; // nullopt: default_reminder_prefix
     int times = 1;
     Loc loc;
     friend bool operator==(const Reminder&, const Reminder&) = default;
@@ -328,10 +332,10 @@ struct StateDecl {
     std::vector<Action> actions;
     std::vector<Repeat> repeats;
     std::vector<Choice> choices;
-    std::vector<Handler> handlers;   // in declaration order: first matching route wins
+    std::vector<Handler> handlers; // in declaration order: first matching route wins
     std::vector<Reminder> reminders;
-    std::optional<Outcome> outcome;  // finals only
-    bool has_body = false;           // `final x { }` vs `final x` (kept for faithful printing)
+    std::optional<Outcome> outcome; // finals only
+    bool has_body = false;          // `final x { }` vs `final x` (kept for faithful printing)
     Loc loc;
     friend bool operator==(const StateDecl&, const StateDecl&) = default;
 };

@@ -19,8 +19,8 @@ void Diagnostics::error(std::string code, std::string message, std::string file,
     add({Severity::error, std::move(code), std::move(message), std::move(file), pos, length});
 }
 
-void Diagnostics::warning(std::string code, std::string message, std::string file,
-                          SourcePos pos, std::uint32_t length) {
+void Diagnostics::warning(std::string code, std::string message, std::string file, SourcePos pos,
+                          std::uint32_t length) {
     add({Severity::warning, std::move(code), std::move(message), std::move(file), pos, length});
 }
 
@@ -38,15 +38,13 @@ void Diagnostics::sort() {
 bool Diagnostics::has_errors() const { return error_count() > 0; }
 
 std::size_t Diagnostics::error_count() const {
-    return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), [](auto& d) {
-        return d.severity == Severity::error;
-    }));
+    return static_cast<std::size_t>(std::count_if(
+        items_.begin(), items_.end(), [](auto& d) { return d.severity == Severity::error; }));
 }
 
 std::size_t Diagnostics::warning_count() const {
-    return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), [](auto& d) {
-        return d.severity == Severity::warning;
-    }));
+    return static_cast<std::size_t>(std::count_if(
+        items_.begin(), items_.end(), [](auto& d) { return d.severity == Severity::warning; }));
 }
 
 namespace {
@@ -61,8 +59,8 @@ std::optional<std::string_view> line_of(std::string_view source, std::uint32_t l
     }
     if (start > source.size()) return std::nullopt;
     auto end = source.find('\n', start);
-    auto text = source.substr(start, end == std::string_view::npos ? source.size() - start
-                                                                    : end - start);
+    auto text =
+        source.substr(start, end == std::string_view::npos ? source.size() - start : end - start);
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     return text;
 }
@@ -83,16 +81,19 @@ std::string caret_line(std::string_view text, std::uint32_t column, std::uint32_
     } else {
         len = 1;
     }
-    for (std::uint32_t i = 1; i < len; ++i) out += '~';
+    for (std::uint32_t i = 1; i < len; ++i)
+        out += '~';
     return out;
 }
 
 bool printable_line(std::string_view text) {
     // Binary garbage is not echoed back to the terminal.
-    return std::none_of(text.begin(), text.end(), [](char c) {
-        auto u = static_cast<unsigned char>(c);
-        return (u < 0x20 && c != '\t') || u == 0x7f;
-    }) && text.size() <= 500;
+    return std::none_of(text.begin(), text.end(),
+                        [](char c) {
+                            auto u = static_cast<unsigned char>(c);
+                            return (u < 0x20 && c != '\t') || u == 0x7f;
+                        }) &&
+           text.size() <= 500;
 }
 
 void json_escape(std::string& out, std::string_view s) {
@@ -145,7 +146,8 @@ std::string render(const Diagnostic& d, std::string_view source) {
 
 std::string render(const Diagnostics& ds, std::string_view source) {
     std::string out;
-    for (const auto& d : ds) out += render(d, source);
+    for (const auto& d : ds)
+        out += render(d, source);
     return out;
 }
 

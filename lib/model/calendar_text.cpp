@@ -51,7 +51,8 @@ std::optional<WindowSlot> parse_window_slot(std::string_view text) {
     if (space == std::string_view::npos) return std::nullopt;
     auto days = text.substr(0, space);
     auto rest = text.substr(space);
-    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    while (!rest.empty() && rest.front() == ' ')
+        rest.remove_prefix(1);
     WindowSlot slot;
     auto dash = days.find('-');
     auto first = parse_day(days.substr(0, dash));
@@ -70,8 +71,8 @@ std::optional<WindowSlot> parse_window_slot(std::string_view text) {
 
 std::string to_text(const SeasonDecl& s) {
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%02d-%02d..%02d-%02d", s.first.month, s.first.day,
-                  s.last.month, s.last.day);
+    std::snprintf(buf, sizeof buf, "%02d-%02d..%02d-%02d", s.first.month, s.first.day, s.last.month,
+                  s.last.day);
     return buf;
 }
 

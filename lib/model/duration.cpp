@@ -10,15 +10,16 @@ std::string to_text(const Duration& d) {
 
 std::optional<Duration> parse_duration(std::string_view text) {
     std::size_t digits = 0;
-    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9')
+        ++digits;
     // Nine digits at most: no overflow anywhere a duration is turned into seconds.
     if (digits == 0 || digits > 9) return std::nullopt;
     Duration d;
     std::from_chars(text.data(), text.data() + digits, d.count);
     auto unit = text.substr(digits);
     static constexpr std::pair<std::string_view, DurationUnit> units[] = {
-        {"s", DurationUnit::s}, {"m", DurationUnit::m},   {"h", DurationUnit::h},
-        {"d", DurationUnit::d}, {"w", DurationUnit::w},   {"mo", DurationUnit::mo},
+        {"s", DurationUnit::s}, {"m", DurationUnit::m}, {"h", DurationUnit::h},
+        {"d", DurationUnit::d}, {"w", DurationUnit::w}, {"mo", DurationUnit::mo},
         {"y", DurationUnit::y}};
     for (auto [name, u] : units) {
         if (unit == name) {

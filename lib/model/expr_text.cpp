@@ -9,8 +9,16 @@ namespace nudge {
 namespace {
 
 // Binding strength, loosest first; matches the grammar in dsl/text.
-enum Level { or_level = 1, and_level, not_level, cmp_level, coalesce_level, add_level,
-             neg_level, primary_level };
+enum Level {
+    or_level = 1,
+    and_level,
+    not_level,
+    cmp_level,
+    coalesce_level,
+    add_level,
+    neg_level,
+    primary_level
+};
 
 int binary_level(std::string_view op) {
     if (op == "or") return or_level;

@@ -24,7 +24,9 @@ std::optional<FieldType> parse_field_type(std::string_view name) {
     return std::nullopt;
 }
 
-std::string_view to_string(ChannelKind k) { return channel_kind_names[static_cast<std::size_t>(k)]; }
+std::string_view to_string(ChannelKind k) {
+    return channel_kind_names[static_cast<std::size_t>(k)];
+}
 
 std::optional<ChannelKind> parse_channel_kind(std::string_view name) {
     for (std::size_t i = 0; i < channel_kind_names.size(); ++i) {

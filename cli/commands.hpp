@@ -1,0 +1,30 @@
+#pragma once
+// One function per `nudge` subcommand. Each returns the process exit status:
+// 0 success, 1 the input has problems (diagnostics printed), 2 bad usage or I/O failure.
+
+#include <string>
+#include <vector>
+
+namespace nudge::cli {
+
+struct CheckOptions {
+    std::vector<std::string> files;
+    std::string format = "text"; // text | json
+};
+int run_check(const CheckOptions& options);
+
+struct FmtOptions {
+    std::vector<std::string> files;
+    bool in_place = false;
+    bool check = false;
+};
+int run_fmt(const FmtOptions& options);
+
+struct ConvertOptions {
+    std::string input;
+    std::string output; // a path, or "-" for standard output
+    std::string to;     // flow | yaml; default from the output's name
+};
+int run_convert(const ConvertOptions& options);
+
+} // namespace nudge::cli

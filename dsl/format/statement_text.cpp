@@ -1,0 +1,177 @@
+// Canonical spellings of single statements (dsl/REFERENCE.md, "Canonical form").
+#include "format/statement_text.hpp"
+
+namespace nudge::detail {
+
+namespace {
+
+std::string quoted_list(const std::vector<std::string>& items) {
+    std::string out;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i) out += ", ";
+        out += quote(items[i]);
+    }
+    return out;
+}
+
+std::string name_list(const std::vector<std::string>& items) {
+    std::string out;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i) out += ", ";
+        out += items[i];
+    }
+    return out;
+}
+
+std::string arrow(const Target& t) { return " -> " + to_text(t); }
+
+std::string within(const std::optional<std::string>& w) {
+    return w ? " within " + *w : std::string();
+}
+
+std::string condition(const std::optional<Expr>& c) {
+    return c ? " if " + to_text(*c) : std::string();
+}
+
+} // namespace
+
+std::string header_text(const FlowDef& flow) {
+    std::string out = "flow " + flow.name;
+    if (flow.version != 1) out += " version " + std::to_string(flow.version);
+    return out;
+}
+
+std::string statement_text(const FieldDecl& f) {
+    return "field " + f.name + ": " + std::string(to_string(f.type)) + (f.optional ? "?" : "");
+}
+
+std::string statement_text(const FactDecl& f) {
+    return "fact " + f.name + ": " + std::string(to_string(f.type));
+}
+
+std::string statement_text(const ChannelDecl& c) {
+    std::string out = "channel ";
+    // The short form names the channel after its kind.
+    if (c.name != to_string(c.kind)) out += c.name + ' ';
+    out += std::string(to_string(c.kind)) + " to " + (c.to_is_literal ? quote(c.to) : c.to);
+    if (c.from) out += " from " + quote(*c.from);
+    return out;
+}
+
+std::string statement_text(const WindowDecl& w) {
+    std::string out = "window " + w.name + " =";
+    for (std::size_t i = 0; i < w.slots.size(); ++i) {
+        out += i ? ", " : " ";
+        out += to_text(w.slots[i]);
+    }
+    return out;
+}
+
+std::string statement_text(const SeasonDecl& s) { return "season " + s.name + " = " + to_text(s); }
+
+std::string statement_text(const KeywordsDecl& k) {
+    return "keywords " + k.name + " = " + quoted_list(k.words);
+}
+
+std::string statement_text(const ListDecl& l) {
+    return "list " + l.name + " = " + quoted_list(l.items);
+}
+
+std::string statement_text(const NumberPolicy& n) {
+    switch (n.kind) {
+    case NumberPolicy::Kind::all: return "numbers all";
+    case NumberPolicy::Kind::nordic: return "numbers nordic";
+    case NumberPolicy::Kind::regions: break;
+    }
+    if (n.regions.size() == 1) return "numbers " + n.regions.front();
+    return "numbers [" + name_list(n.regions) + "]";
+}
+
+std::string opt_out_text(const std::vector<std::string>& words) {
+    return "opt_out " + quoted_list(words);
+}
+
+std::string statement_text(const CapDecl& c) {
+    return "cap " + c.channel + ' ' + std::to_string(c.count) + " per " + to_text(c.per);
+}
+
+std::string statement_text(const TemplateDecl& t) {
+    std::string out = "template " + t.name;
+    if (t.kind) out += ' ' + std::string(to_string(*t.kind));
+    if (t.subject) out += " subject " + quote(*t.subject);
+    out += ' ' + quote(t.text);
+    return out;
+}
+
+std::string classifier_head(const ClassifierDecl& c) {
+    return "classify " + c.name + " from " + name_list(c.sources) + " {";
+}
+
+std::string rule_text(const ClassifierRule& r) { return r.label + ": " + quoted_list(r.keywords); }
+
+std::string trigger_head(const TriggerDecl& t) {
+    return "trigger " + t.event + " as " + t.key + " {";
+}
+
+std::string state_head(const StateDecl& s) { return (s.is_final ? "final " : "state ") + s.name; }
+
+std::string statement_text(const Action& a) {
+    switch (a.kind) {
+    case Action::Kind::send: {
+        std::string out = "send " + a.channel + ' ';
+        out += a.inline_text ? quote(*a.inline_text) : a.template_name;
+        if (!a.fallback.empty()) out += " fallback " + name_list(a.fallback);
+        out += within(a.within);
+        return out;
+    }
+    case Action::Kind::run: return "do " + quote(a.name);
+    case Action::Kind::emit: return "emit " + a.name;
+    case Action::Kind::set: return "set " + a.name + " = " + (a.value ? to_text(*a.value) : "");
+    }
+    return {};
+}
+
+std::string repeat_head(const Repeat& r) {
+    std::string out = "every " + to_text(r.interval);
+    if (r.max) out += " max " + std::to_string(*r.max);
+    out += within(r.within);
+    if (r.while_cond) out += " while " + to_text(*r.while_cond);
+    return out + " {";
+}
+
+std::string statement_text(const Choice& c) {
+    return (c.condition ? "if " + to_text(*c.condition) : std::string("else")) + arrow(c.target);
+}
+
+std::string statement_text(const Handler& h) {
+    std::string out;
+    switch (h.kind) {
+    case Handler::Kind::reply: out = "on reply " + h.keywords + condition(h.condition); break;
+    case Handler::Kind::event: out = "on " + h.event + condition(h.condition); break;
+    case Handler::Kind::after: out = "after " + to_text(h.delay) + within(h.within); break;
+    case Handler::Kind::at:
+        out = "at " + (h.at ? to_text(*h.at) : std::string()) + within(h.within);
+        break;
+    case Handler::Kind::season:
+        out = "at season " + h.season;
+        if (h.spread == Handler::Spread::evenly) out += " spread evenly";
+        if (h.spread == Handler::Spread::by_field) out += " spread by " + h.spread_field;
+        out += within(h.within);
+        break;
+    }
+    return out + arrow(h.target);
+}
+
+std::string statement_text(const Reminder& r) {
+    std::string out = "remind after " + to_text(r.after) + within(r.within);
+    if (r.via) out += " via " + *r.via;
+    if (r.prefix && *r.prefix != default_reminder_prefix) out += " prefix " + quote(*r.prefix);
+    if (r.times != 1) out += " times " + std::to_string(r.times);
+    return out;
+}
+
+std::string statement_text(const Outcome& o) {
+    return "outcome " + o.label + (o.value ? " value " + to_text(*o.value) : std::string());
+}
+
+} // namespace nudge::detail

@@ -1,0 +1,45 @@
+// The entry points that tie the front ends and the checker together.
+#include <nudge/dsl.hpp>
+
+#include <fstream>
+#include <sstream>
+
+namespace nudge {
+
+namespace {
+bool ends_with(std::string_view s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+} // namespace
+
+SourceFormat format_of(std::string_view filename) {
+    return ends_with(filename, ".yaml") || ends_with(filename, ".yml") ? SourceFormat::yaml
+                                                                       : SourceFormat::text;
+}
+
+ParseResult read_flow(std::string_view source, std::string filename) {
+    ParseResult result = format_of(filename) == SourceFormat::yaml
+                             ? parse_flow_yaml(source, std::move(filename))
+                             : parse_flow_text(source, std::move(filename));
+    // Semantic checks only on a flow whose syntax was sound: errors after a syntax error are
+    // mostly echoes of it.
+    if (result.flow && !result.diagnostics.has_errors()) {
+        result.diagnostics.append(check_flow(*result.flow));
+    }
+    result.diagnostics.sort();
+    return result;
+}
+
+ParseResult read_flow_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        ParseResult r;
+        r.diagnostics.error("io", "cannot read file", path.string(), {});
+        return r;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return read_flow(ss.str(), path.string());
+}
+
+} // namespace nudge

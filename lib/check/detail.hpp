@@ -1,0 +1,115 @@
+#pragma once
+// Internals of check_flow: the symbol tables every check reads and the reporting helpers that
+// keep messages, codes and caret spans consistent. One Checker lives for one check_flow call.
+
+#include <nudge/diagnostic.hpp>
+#include <nudge/flow.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nudge::detail {
+
+// The types an expression can have. `money` is folded into number; `window` and `list_name`
+// only appear where a bare name is allowed (call arguments, right of `in`); `unknown` means an
+// error was already reported for the operand, so nothing further is said about it.
+enum class Ty {
+    text,
+    number,
+    boolean,
+    phone,
+    email,
+    date,
+    datetime,
+    duration,
+    zone,
+    list,
+    list_name,
+    window,
+    unknown
+};
+
+Ty type_of_field(FieldType t);
+std::string_view ty_name(Ty t);    // "text", "number", "bool", …
+std::string a_ty(Ty t);            // "a text", "an email", …
+std::string a_kind(ChannelKind k); // "an sms", "an email", "a letter", …
+
+// What a value name (field, fact or classifier) is; they share one namespace.
+struct ValueInfo {
+    enum class Kind { field, fact, classifier };
+    Kind kind = Kind::field;
+    Ty type = Ty::text;
+    bool optional = false;
+    std::uint32_t line = 0;
+};
+
+struct Checker {
+    const FlowDef& flow;
+    Diagnostics& out;
+
+    // First definition of each name wins; later duplicates are reported and ignored.
+    std::map<std::string, ValueInfo, std::less<>> values;
+    std::map<std::string, const StateDecl*, std::less<>> states;
+    std::map<std::string, const ChannelDecl*, std::less<>> channels;
+    std::map<std::string, const WindowDecl*, std::less<>> windows;
+    std::map<std::string, const SeasonDecl*, std::less<>> seasons;
+    std::map<std::string, const KeywordsDecl*, std::less<>> keywords;
+    std::map<std::string, const ListDecl*, std::less<>> lists;
+    std::map<std::string, std::vector<const TemplateDecl*>, std::less<>> templates;
+
+    void error(std::string code, std::string message, SourcePos pos, std::uint32_t length = 1);
+    void warning(std::string code, std::string message, SourcePos pos, std::uint32_t length = 1);
+};
+
+// ---- spans --------------------------------------------------------------------------------
+// Columns the caret covers for a node: its own extent when it sits on one line, else the rest
+// of its first line (render() clamps the underline at the end of the line).
+std::uint32_t span(const Loc& loc);
+// For `KEYWORD NAME …` statements whose Loc starts at the keyword: covers the keyword and name.
+std::uint32_t keyword_span(std::string_view keyword, std::string_view name);
+
+// ---- names --------------------------------------------------------------------------------
+// " (did you mean 'x'?)"-style suffix: ", did you mean 'confirmed'?" or "" when nothing is near.
+std::string suggestion(std::string_view name, const std::vector<std::string>& candidates);
+template <class Map> std::vector<std::string> keys_of(const Map& m) {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : m)
+        out.push_back(k);
+    return out;
+}
+std::string q(std::string_view name); // 'name'
+
+void collect_names(Checker& c); // tables + duplicate-name, reserved-name
+// Each reports `unknown-<what>` at pos when the name is not declared; true when it resolves.
+bool resolve_window(Checker& c, const std::string& name, SourcePos pos, std::uint32_t length);
+bool resolve_channel(Checker& c, const std::string& name, SourcePos pos, std::uint32_t length);
+bool resolve_season(Checker& c, const std::string& name, SourcePos pos, std::uint32_t length);
+bool resolve_state(Checker& c, const std::string& name, SourcePos pos, std::uint32_t length);
+const ValueInfo* resolve_value(Checker& c, const std::string& name, SourcePos pos,
+                               std::uint32_t length);
+
+// ---- parts of the check -------------------------------------------------------------------
+void check_header(Checker& c);       // version, timezone
+void check_declarations(Checker& c); // channels, windows, seasons, keywords, lists, policy, …
+void check_triggers(Checker& c);
+void check_states(Checker& c);  // states, finals and from any
+void check_senders(Checker& c); // sms sender names, replies to text senders
+
+// Merge fields in a template or inline text; reports unknown-merge-field / bad-template.
+void check_merge_text(Checker& c, std::string_view text, const Loc& where);
+
+// ---- expressions --------------------------------------------------------------------------
+// The type of `e`, reporting every problem inside it; Ty::unknown after an error.
+Ty type_of(Checker& c, const Expr& e);
+// Checks that `e` has one of the `wanted` types; `what` names the place ("'if'", "'at'").
+// `wanted_text` is said in the message ("a bool", "a date or datetime").
+void expect_type(Checker& c, const Expr& e, std::initializer_list<Ty> wanted, std::string_view what,
+                 std::string_view wanted_text);
+// Whether a value of type `value` may be stored in a field of type `field`.
+bool assignable(Ty field, Ty value);
+
+} // namespace nudge::detail

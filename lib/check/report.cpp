@@ -1,0 +1,103 @@
+// Reporting helpers shared by every check: spans, quoting, near-name suggestions, type names.
+#include "check/detail.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace nudge::detail {
+
+void Checker::error(std::string code, std::string message, SourcePos pos, std::uint32_t length) {
+    out.error(std::move(code), std::move(message), flow.source.file, pos,
+              std::max<std::uint32_t>(length, 1));
+}
+
+void Checker::warning(std::string code, std::string message, SourcePos pos, std::uint32_t length) {
+    out.warning(std::move(code), std::move(message), flow.source.file, pos,
+                std::max<std::uint32_t>(length, 1));
+}
+
+std::uint32_t span(const Loc& loc) {
+    if (loc.end.line == loc.begin.line && loc.end.column > loc.begin.column) {
+        return loc.end.column - loc.begin.column;
+    }
+    if (loc.end.line > loc.begin.line) return 1000; // rest of the first line
+    return 1;
+}
+
+std::uint32_t keyword_span(std::string_view keyword, std::string_view name) {
+    return static_cast<std::uint32_t>(keyword.size() + 1 + name.size());
+}
+
+std::string q(std::string_view name) { return "'" + std::string(name) + "'"; }
+
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+} // namespace
+
+std::string suggestion(std::string_view name, const std::vector<std::string>& candidates) {
+    // Near means a typo, not a different word: at most 2 edits and under a third of the name.
+    std::size_t limit = std::min<std::size_t>(2, std::max<std::size_t>(1, name.size() / 3));
+    const std::string* best = nullptr;
+    std::size_t best_distance = limit + 1;
+    for (const auto& cand : candidates) {
+        if (cand == name) continue;
+        auto d = edit_distance(name, cand);
+        if (d < best_distance) {
+            best_distance = d;
+            best = &cand;
+        }
+    }
+    return best ? ", did you mean " + q(*best) + "?" : "";
+}
+
+Ty type_of_field(FieldType t) {
+    switch (t) {
+    case FieldType::text: return Ty::text;
+    case FieldType::number:
+    case FieldType::money: return Ty::number;
+    case FieldType::boolean: return Ty::boolean;
+    case FieldType::phone: return Ty::phone;
+    case FieldType::email: return Ty::email;
+    case FieldType::date: return Ty::date;
+    case FieldType::datetime: return Ty::datetime;
+    case FieldType::duration: return Ty::duration;
+    case FieldType::zone: return Ty::zone;
+    }
+    return Ty::unknown;
+}
+
+std::string_view ty_name(Ty t) {
+    static constexpr std::array<std::string_view, 13> names = {
+        "text",     "number", "bool", "phone", "email",  "date",   "datetime",
+        "duration", "zone",   "list", "list",  "window", "unknown"};
+    return names[static_cast<std::size_t>(t)];
+}
+
+std::string a_ty(Ty t) {
+    auto n = ty_name(t);
+    bool vowel = !n.empty() && std::string_view("aeiou").find(n[0]) != std::string_view::npos;
+    return std::string(vowel ? "an " : "a ") + std::string(n);
+}
+
+std::string a_kind(ChannelKind k) {
+    bool an = k == ChannelKind::sms || k == ChannelKind::email; // "an ess-em-ess"
+    return std::string(an ? "an " : "a ") + std::string(to_string(k));
+}
+
+} // namespace nudge::detail

@@ -1,0 +1,357 @@
+// The whole-flow analyses (DESIGN §6, second half). Each finding is a diagnostic with a code
+// and the location of the declaration it is about.
+#include "compile/detail.hpp"
+#include "compile/graph.hpp"
+
+#include <utf8proc.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <deque>
+#include <map>
+#include <set>
+
+namespace nudge::detail {
+
+namespace {
+
+struct Analysis {
+    FlowModel& m;
+    Diagnostics& out;
+    const FlowDef& flow() const { return *m.flow; }
+
+    void error(std::string code, std::string message, const Loc& loc) {
+        out.error(std::move(code), std::move(message), flow().source.file, loc.begin, span(loc));
+    }
+    void warning(std::string code, std::string message, const Loc& loc) {
+        out.warning(std::move(code), std::move(message), flow().source.file, loc.begin, span(loc));
+    }
+    const StateDecl& decl(std::size_t s) const { return flow().states[m.states[s].decl]; }
+    // A state's block spans lines; underline its `state NAME` / `final NAME` head instead.
+    void state_finding(bool is_error, std::string code, std::string message, const StateDecl& d) {
+        auto length = static_cast<std::uint32_t>(6 + d.name.size());
+        if (is_error) {
+            out.error(std::move(code), std::move(message), flow().source.file, d.loc.begin, length);
+        } else {
+            out.warning(std::move(code), std::move(message), flow().source.file, d.loc.begin,
+                        length);
+        }
+    }
+    // All graph edges except inbox self-loops, which do not leave the state.
+    Digraph graph(bool immediate_only = false) const {
+        Digraph g;
+        g.vertices = m.states.size();
+        for (const auto& e : m.edges) {
+            if (e.target_kind == Target::Kind::inbox) continue;
+            if (immediate_only && !e.immediate()) continue;
+            g.edges.emplace_back(e.source, e.target);
+        }
+        return g;
+    }
+};
+
+// Reply words compare case-folded, as the runtime matches them.
+std::string fold(const std::string& word) {
+    utf8proc_uint8_t* folded = nullptr;
+    auto n = utf8proc_map(
+        reinterpret_cast<const utf8proc_uint8_t*>(word.c_str()),
+        static_cast<utf8proc_ssize_t>(word.size()), &folded,
+        static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD));
+    if (n < 0) return word;
+    std::string result(reinterpret_cast<char*>(folded), static_cast<std::size_t>(n));
+    std::free(folded);
+    return result;
+}
+
+void reachability(Analysis& a) {
+    auto seen = reachable_from(a.graph(), a.m.starts);
+    for (std::size_t s = 0; s < a.m.states.size(); ++s) {
+        a.m.states[s].reachable = seen[s];
+        if (seen[s]) continue;
+        const auto& d = a.decl(s);
+        if (d.is_final) {
+            a.state_finding(
+                false, "unreachable-final",
+                "final state " + q(d.name) + " cannot be reached from any trigger's start", d);
+        } else {
+            a.state_finding(true, "unreachable-state",
+                            "state " + q(d.name) + " cannot be reached from any trigger's start",
+                            d);
+        }
+    }
+}
+
+void dead_ends(Analysis& a) {
+    for (std::size_t s = 0; s < a.m.states.size(); ++s) {
+        const auto& d = a.decl(s);
+        if (d.is_final) continue;
+        bool waits = !d.handlers.empty() || !a.flow().from_any.empty();
+        bool has_else = std::any_of(d.choices.begin(), d.choices.end(),
+                                    [](const Choice& c) { return !c.condition; });
+        if (!waits && d.choices.empty()) {
+            a.state_finding(true, "dead-end",
+                            "state " + q(d.name) + " has nothing to wait for and no choice, " +
+                                "so an instance that enters it is stuck; add a handler or " +
+                                "make it final",
+                            d);
+        } else if (!waits && !has_else) {
+            a.state_finding(false, "no-else",
+                            "state " + q(d.name) + " has nothing to wait for, so an instance " +
+                                "is stuck there when none of its choices holds; add 'else -> …'",
+                            d);
+        }
+    }
+}
+
+// The shortest cycle through `from` inside its component, as state indices (from … from).
+std::vector<std::size_t> cycle_through(const Analysis& a, std::size_t from,
+                                       const std::vector<std::size_t>& comp) {
+    std::vector<std::size_t> parent(a.m.states.size(), SIZE_MAX);
+    std::deque<std::size_t> todo{from};
+    std::vector<bool> seen(a.m.states.size(), false);
+    while (!todo.empty()) {
+        auto v = todo.front();
+        todo.pop_front();
+        for (auto ei : a.m.states[v].edges) {
+            const auto& e = a.m.edges[ei];
+            if (!e.immediate() || comp[e.target] != comp[from]) continue;
+            if (e.target == from) {
+                std::vector<std::size_t> path{from};
+                for (auto p = v; p != from; p = parent[p])
+                    path.push_back(p);
+                path.push_back(from);
+                std::reverse(path.begin() + 1, path.end() - 1);
+                return path;
+            }
+            if (seen[e.target]) continue;
+            seen[e.target] = true;
+            parent[e.target] = v;
+            todo.push_back(e.target);
+        }
+    }
+    return {from, from};
+}
+
+void livelocks(Analysis& a) {
+    auto g = a.graph(true);
+    std::size_t count = 0;
+    auto comp = strong_components(g, count);
+    std::vector<std::size_t> size(count, 0);
+    for (auto c : comp)
+        ++size[c];
+    std::vector<bool> reported(count, false);
+    for (std::size_t s = 0; s < a.m.states.size(); ++s) {
+        if (reported[comp[s]]) continue;
+        bool self_loop = std::any_of(g.edges.begin(), g.edges.end(),
+                                     [&](const auto& e) { return e.first == s && e.second == s; });
+        if (size[comp[s]] < 2 && !self_loop) continue;
+        reported[comp[s]] = true;
+        auto cycle = cycle_through(a, s, comp);
+        std::string names;
+        for (auto v : cycle)
+            names += (names.empty() ? "" : " -> ") + a.m.states[v].name;
+        // Point at the choice that starts the loop.
+        Loc where = a.decl(s).loc;
+        for (auto ei : a.m.states[s].edges) {
+            const auto& e = a.m.edges[ei];
+            if (e.immediate() && e.target == cycle[1]) {
+                where = a.decl(s).choices[e.decl].loc;
+                break;
+            }
+        }
+        a.error("livelock",
+                "choices loop without ever waiting: " + names +
+                    " (add a wait, or a condition that ends the loop, on one of these states)",
+                where);
+    }
+}
+
+void windows_and_seasons(Analysis& a) {
+    for (const auto& w : a.flow().windows) {
+        bool opens = std::any_of(w.slots.begin(), w.slots.end(), [](const WindowSlot& s) {
+            return s.open_minute != s.close_minute;
+        });
+        if (!opens) {
+            a.error("window-never-open",
+                    "window " + q(w.name) +
+                        (w.slots.empty() ? std::string(" has no slots, so it never opens")
+                                         : " never opens: every slot closes when it opens"),
+                    w.loc);
+        }
+    }
+    static constexpr int days_in[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    auto valid = [](const MonthDay& d) {
+        return d.month >= 1 && d.month <= 12 && d.day >= 1 && d.day <= days_in[d.month - 1];
+    };
+    for (const auto& s : a.flow().seasons) {
+        if (!valid(s.first) || !valid(s.last)) {
+            a.error("empty-season",
+                    "season " + q(s.name) + " (" + to_text(s) + ") names a day that is not in " +
+                        "the calendar, so it has no days",
+                    s.loc);
+        }
+    }
+}
+
+void reminders(Analysis& a) {
+    for (std::size_t s = 0; s < a.m.states.size(); ++s) {
+        const auto& d = a.decl(s);
+        for (const auto& r : d.reminders) {
+            if (r.times < 1) {
+                a.error("bad-times",
+                        "reminder is sent " + std::to_string(r.times) +
+                            " times; use 'times 1' or more, or remove it",
+                        r.loc);
+            }
+        }
+        // A reminder counts from the last outbound message; only when the state sends on
+        // entry is that the moment of entry, the same origin as its own `after`.
+        if (!a.m.states[s].sends) continue;
+        const Handler* deadline = nullptr;
+        std::int64_t deadline_s = 0;
+        auto consider = [&](const Handler& h) {
+            if (h.kind != Handler::Kind::after || h.within) return;
+            auto secs = exact_seconds(h.delay);
+            if (secs && (!deadline || *secs < deadline_s)) {
+                deadline = &h;
+                deadline_s = *secs;
+            }
+        };
+        for (const auto& h : d.handlers)
+            consider(h);
+        for (const auto& h : a.flow().from_any)
+            consider(h);
+        if (!deadline) continue;
+        for (const auto& r : d.reminders) {
+            auto secs = exact_seconds(r.after);
+            if (!secs || *secs < deadline_s || r.times < 1) continue;
+            a.warning("reminder-never-fires",
+                      "reminder after " + to_text(r.after) + " can never fire: state " + q(d.name) +
+                          " is left after " + to_text(deadline->delay) + " ('" +
+                          handler_label(*deadline) + " -> " + to_text(deadline->target) + "')",
+                      r.loc);
+        }
+    }
+}
+
+void reply_routes(Analysis& a) {
+    std::map<std::string, const KeywordsDecl*> sets;
+    for (const auto& k : a.flow().keywords)
+        sets.emplace(k.name, &k);
+    std::set<std::string> said; // from-any findings repeat per state; say each once
+
+    for (std::size_t s = 0; s < a.m.states.size(); ++s) {
+        const auto& d = a.decl(s);
+        std::vector<const Handler*> routes;
+        for (const auto& h : d.handlers) {
+            if (h.kind == Handler::Kind::reply) routes.push_back(&h);
+        }
+        if (!d.is_final) {
+            for (const auto& h : a.flow().from_any) {
+                if (h.kind == Handler::Kind::reply) routes.push_back(&h);
+            }
+        }
+        const Handler* catch_all = nullptr;
+        std::map<std::string, const Handler*> taken; // folded word → first route with it
+        for (const Handler* h : routes) {
+            auto report = [&](std::string code, std::string message) {
+                if (said.insert(code + message).second) a.warning(code, message, h->loc);
+            };
+            if (catch_all) {
+                report("unreachable-route",
+                       "route 'on reply " + h->keywords + "' in state " + q(d.name) +
+                           " can never match: 'on reply " + catch_all->keywords + "' on line " +
+                           std::to_string(catch_all->loc.begin.line) + " takes every reply first");
+                continue;
+            }
+            if ((h->keywords == "any" || h->keywords == "other") && !h->condition) {
+                catch_all = h;
+                continue;
+            }
+            auto set = sets.find(h->keywords);
+            if (set == sets.end()) continue;
+            std::map<const Handler*, std::vector<std::string>> clashes;
+            std::vector<const Handler*> order;
+            for (const auto& w : set->second->words) {
+                auto folded = fold(w);
+                auto [it, fresh] = taken.emplace(folded, h);
+                if (fresh || it->second == h) continue;
+                if (!clashes.count(it->second)) order.push_back(it->second);
+                clashes[it->second].push_back(w);
+            }
+            for (const Handler* first : order) {
+                std::string words;
+                for (const auto& w : clashes[first]) {
+                    words += (words.empty() ? "" : ", ") + quote(w);
+                }
+                report("duplicate-keyword",
+                       "in state " + q(d.name) + ", " + words + " of 'on reply " + h->keywords +
+                           "' is also in 'on reply " + first->keywords + "' on line " +
+                           std::to_string(first->loc.begin.line) + ", which comes first and wins");
+            }
+            // A conditional route does not always take its words; later routes still may.
+            if (h->condition) {
+                for (auto it = taken.begin(); it != taken.end();) {
+                    it = it->second == h ? taken.erase(it) : std::next(it);
+                }
+            }
+        }
+    }
+}
+
+void sends(Analysis& a) {
+    auto check = [&](const std::vector<Action>& actions) {
+        for (const auto& act : actions) {
+            if (act.kind != Action::Kind::send) continue;
+            for (const auto& fb : act.fallback) {
+                if (fb == act.channel) {
+                    a.error("bad-fallback",
+                            "send on " + q(act.channel) + " falls back to " + q(fb) +
+                                ", the same channel; a fallback must be another channel",
+                            act.loc);
+                }
+            }
+        }
+    };
+    for (const auto& d : a.flow().states) {
+        check(d.actions);
+        for (const auto& r : d.repeats)
+            check(r.actions);
+    }
+}
+
+void replies_without_send(Analysis& a) {
+    std::vector<std::size_t> senders;
+    for (std::size_t s = 0; s < a.m.states.size(); ++s) {
+        if (a.m.states[s].reachable && a.m.states[s].sends) senders.push_back(s);
+    }
+    auto after_send = reachable_from(a.graph(), senders);
+    for (std::size_t s = 0; s < a.m.states.size(); ++s) {
+        if (!a.m.states[s].reachable || after_send[s]) continue;
+        const auto& d = a.decl(s);
+        for (const auto& h : d.handlers) {
+            if (h.kind != Handler::Kind::reply) continue;
+            a.warning("reply-without-send",
+                      "state " + q(d.name) + " waits for a reply, but nothing is sent on any " +
+                          "way into it, so there is nothing to reply to",
+                      h.loc);
+            break;
+        }
+    }
+}
+
+} // namespace
+
+void run_analyses(FlowModel& model, Diagnostics& out) {
+    Analysis a{model, out};
+    reachability(a);
+    dead_ends(a);
+    livelocks(a);
+    windows_and_seasons(a);
+    reminders(a);
+    reply_routes(a);
+    sends(a);
+    replies_without_send(a);
+}
+
+} // namespace nudge::detail

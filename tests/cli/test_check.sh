@@ -1,0 +1,43 @@
+# nudge check: exit codes, the text and JSON forms of diagnostics, usage errors.
+source "$(dirname "$0")/lib.sh"
+cd "$(dirname "$0")/../.."
+
+expect_status 0 "$NUDGE" check examples/missed-call/missed_call.flow
+
+cat >"$TMP/bad.flow" <<'FLOW'
+flow bad
+
+field phone: phone
+channel sms to phone from "4570000000"
+
+trigger call.missed as phone {
+  start texted
+}
+
+state texted {
+  send sms "Hi {nmae}"
+  after 1d -> gone
+}
+
+final done
+FLOW
+expect_status 1 "$NUDGE" check "$TMP/bad.flow"
+contains "$TMP/err" "$TMP/bad.flow:11:"
+contains "$TMP/err" "error:"
+contains "$TMP/err" "[unknown-state]"
+contains "$TMP/err" "^"
+
+expect_status 1 "$NUDGE" check --format json "$TMP/bad.flow"
+contains "$TMP/out" '"severity": "error"'
+contains "$TMP/out" '"code": "unknown-state"'
+python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/out" || fail "invalid JSON"
+
+expect_status 1 "$NUDGE" check "$TMP/missing.flow"
+contains "$TMP/err" "cannot read file"
+
+expect_status 2 "$NUDGE" check
+expect_status 2 "$NUDGE" frobnicate
+expect_status 2 "$NUDGE" check --format xml examples/missed-call/missed_call.flow
+expect_status 0 "$NUDGE" --help
+expect_status 0 "$NUDGE" --version
+finish

@@ -1,0 +1,79 @@
+// What the parser records about the source: comments, the file name, locations of nodes.
+#include <doctest/doctest.h>
+
+#include <nudge/dsl.hpp>
+
+using namespace nudge;
+
+TEST_CASE("comments are captured with position, text and own_line") {
+    std::string text = "# header comment  \nflow t # after flow\n\n  #indented\r\n"
+                       "state s {\n  send sms \"# not a comment\" # trailing\n}\n#";
+    auto r = parse_flow_text(text, "c.flow");
+    REQUIRE(r.ok());
+    auto& c = r.flow->source.comments;
+    REQUIRE(c.size() == 5);
+    CHECK(c[0].pos == SourcePos{1, 1});
+    CHECK(c[0].text == " header comment");
+    CHECK(c[0].own_line);
+    CHECK(c[1].pos == SourcePos{2, 8});
+    CHECK(c[1].text == " after flow");
+    CHECK_FALSE(c[1].own_line);
+    CHECK(c[2].pos == SourcePos{4, 3});
+    CHECK(c[2].text == "indented");
+    CHECK(c[2].own_line);
+    CHECK(c[3].text == " trailing");
+    CHECK_FALSE(c[3].own_line);
+    CHECK(c[4].pos == SourcePos{8, 1});
+    CHECK(c[4].text.empty());
+    CHECK(r.flow->states[0].actions[0].inline_text == "# not a comment");
+    CHECK(r.flow->source.file == "c.flow");
+}
+
+TEST_CASE("comments inside backtracked rules are recorded once") {
+    auto r = parse_flow_text("flow t\nfinal a # one\n# two\nfinal b", "c.flow");
+    REQUIRE(r.ok());
+    REQUIRE(r.flow->source.comments.size() == 2);
+    CHECK(r.flow->source.comments[0].text == " one");
+    CHECK(r.flow->source.comments[1].text == " two");
+}
+
+TEST_CASE("locations: begin at the first character, end one past the last") {
+    std::string text = "flow t version 2\n"
+                       "field phone: phone?\n"
+                       "window w = mon-fri 08:00-16:00, sat 10:00-14:00\n"
+                       "trigger a.b as phone {\n  delay 30s\n  start s\n}\n"
+                       "state s {\n  send sms \"x\" within w\n  on reply yes -> done # c\n"
+                       "  remind after 2h times 2\n}\n"
+                       "final done";
+    auto r = parse_flow_text(text, "l.flow");
+    REQUIRE(r.ok());
+    auto& f = *r.flow;
+    CHECK(f.loc.begin == SourcePos{1, 1});
+    CHECK(f.loc.end == SourcePos{1, 17});
+    CHECK(f.fields[0].loc.begin == SourcePos{2, 1});
+    CHECK(f.fields[0].loc.end == SourcePos{2, 20});
+    CHECK(f.windows[0].loc.end == SourcePos{3, 48});
+    CHECK(f.windows[0].slots[1].loc.begin == SourcePos{3, 33});
+    CHECK(f.windows[0].slots[1].loc.end == SourcePos{3, 48});
+    CHECK(f.triggers[0].loc.begin == SourcePos{4, 1});
+    CHECK(f.triggers[0].loc.end == SourcePos{7, 2});
+    auto& s = f.states[0];
+    CHECK(s.loc.begin == SourcePos{8, 1});
+    CHECK(s.loc.end == SourcePos{12, 2});
+    CHECK(s.actions[0].loc.begin == SourcePos{9, 3});
+    CHECK(s.actions[0].loc.end == SourcePos{9, 24});
+    CHECK(s.handlers[0].loc.begin == SourcePos{10, 3});
+    CHECK(s.handlers[0].loc.end == SourcePos{10, 23});
+    CHECK(s.handlers[0].target.loc.begin == SourcePos{10, 19});
+    CHECK(s.reminders[0].loc.end == SourcePos{11, 26});
+    CHECK(f.states[1].loc.begin == SourcePos{13, 1});
+    CHECK(f.states[1].loc.end == SourcePos{13, 11});
+}
+
+TEST_CASE("the IR ignores positions: the same flow laid out differently is equal") {
+    auto a = parse_flow_text("flow t\nstate s { if a and (b or c) -> x }\nfinal x");
+    auto b = parse_flow_text("flow t state s {\n\n if a\n and (b or c)\n -> x } final x # c");
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK(*a.flow == *b.flow);
+}
