@@ -1,4 +1,5 @@
 // The entry points that tie the front ends and the checker together.
+#include <nudge/compile.hpp>
 #include <nudge/dsl.hpp>
 
 #include <fstream>
@@ -40,6 +41,26 @@ ParseResult read_flow_file(const std::filesystem::path& path) {
     std::ostringstream ss;
     ss << in.rdbuf();
     return read_flow(ss.str(), path.string());
+}
+
+namespace {
+CompileResult compile_read(ParseResult read) {
+    CompileResult result;
+    if (read.flow && !read.diagnostics.has_errors()) {
+        result = compile(*read.flow);
+    }
+    result.diagnostics.append(std::move(read.diagnostics));
+    result.diagnostics.sort();
+    return result;
+}
+} // namespace
+
+CompileResult compile_source(std::string_view source, std::string filename) {
+    return compile_read(read_flow(source, std::move(filename)));
+}
+
+CompileResult compile_file(const std::filesystem::path& path) {
+    return compile_read(read_flow_file(path));
 }
 
 } // namespace nudge

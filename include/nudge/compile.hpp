@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -107,6 +108,12 @@ struct CompileResult {
 // the same flow twice gives identical diagnostics, tables and pictures. Never throws for bad
 // input; unknown state names (which the checker reports) are skipped.
 CompileResult compile(const FlowDef& flow);
+
+// read_flow (parse and check) then compile, with the diagnostics of both: the usual way to
+// get a runnable flow. `flow` is null when the text could not be read or checked.
+CompileResult compile_source(std::string_view source, std::string filename);
+// The same for a file (diagnostic `io` when it cannot be read).
+CompileResult compile_file(const std::filesystem::path& path);
 
 // Graphviz DOT: the start as a point, finals as double circles, reminders in their state's
 // label, each edge labelled with why it is taken.

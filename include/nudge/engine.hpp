@@ -1,0 +1,195 @@
+#pragma once
+// The engine: runs compiled flows against a clock and a transport. It owns no threads; the host
+// feeds it inputs (trigger, signal, reply) and calls run_due() when next_due() comes. Every
+// input is handled completely before the call returns, including timers that became due at
+// once (a deadline already past on entry fires in the same call). Nothing on the event path
+// throws: problems become history records and reach the error handler.
+//
+// The exact semantics are DESIGN §5; the language is dsl/REFERENCE.md.
+
+#include <nudge/clock.hpp>
+#include <nudge/compile.hpp>
+#include <nudge/transport.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace nudge {
+
+// Field values as the host gives them: text, read according to each field's declared type
+// ("2026-04-10T09:00:00+02:00" for a datetime, "249.50" for money, "30m" for a duration).
+using Data = std::map<std::string, std::string, std::less<>>;
+
+// One thing that happened: an entry of an instance's history, or of the engine's timeline
+// when it concerns no instance (a trigger that started nothing, an inbox entry).
+struct Record {
+    Instant at;
+    std::uint64_t instance = 0; // 0: not about one instance
+    std::string flow;
+    // started entered sent deferred suppressed failed received matched inbox timer emitted
+    // action set outcome finished restarted cancelled assigned moved opted_out error
+    std::string kind;
+    std::vector<std::pair<std::string, std::string>> fields; // in a fixed order per kind
+    // The value of a field, or "" when absent.
+    std::string_view get(std::string_view name) const;
+};
+
+// One JSON object on one line: {"at":…,"instance":…,"flow":…,"kind":…, then the fields}.
+// Times print in the IANA zone `zone`.
+std::string to_json(const Record& record, std::string_view zone = "UTC");
+
+enum class InstanceStatus { waiting, pending, finished, cancelled };
+std::string_view to_string(InstanceStatus s);
+
+// A snapshot of one instance.
+struct InstanceView {
+    std::uint64_t id = 0;
+    std::string flow;
+    std::string key;
+    std::string state; // "" while a delayed start is pending
+    InstanceStatus status = InstanceStatus::waiting;
+    Instant started;
+    Instant entered; // when the current state was entered
+    Data fields;     // every set field, in text form
+    std::optional<std::string> outcome;
+    std::optional<double> outcome_value;
+    std::vector<Record> history;
+};
+
+struct Inbound {
+    std::string from; // the customer
+    std::string to;   // our number
+    std::string text;
+};
+
+// A reply nobody's route took. reason: "unmatched" (no route of the waiting instance matched),
+// "unknown" (no instance waits for replies from this number to this number), "ambiguous"
+// (several do: `candidates`), "routed" (a route sent it here with `-> inbox`).
+struct InboxItem {
+    std::uint64_t id = 0;
+    Instant at;
+    Inbound message;
+    std::string reason;
+    std::vector<std::uint64_t> candidates;
+    std::optional<std::uint64_t> assigned_to; // set by Engine::assign
+};
+
+struct Suppression {
+    std::string address; // canonical: E.164 for numbers
+    Instant at;
+    std::string source; // "reply STOP to +4570000000", "host"
+};
+
+struct FlowMetrics {
+    std::int64_t triggers = 0;
+    std::int64_t starts = 0;
+    std::map<std::string, std::int64_t> suppressed; // by reason code
+    std::map<std::string, std::int64_t> sends;      // by channel
+    std::int64_t replies = 0;
+    std::map<std::string, std::int64_t> entries; // by state
+    struct Outcome {
+        std::int64_t count = 0;
+        double value = 0;
+    };
+    std::map<std::string, Outcome> outcomes; // by label
+};
+
+// What a host action handler (`do "order.parse"`) sees, and may answer with field values
+// to merge into the instance.
+struct ActionCall {
+    std::string action;
+    std::string flow;
+    std::uint64_t instance = 0;
+    std::string key;
+    Data fields;
+    std::string last_reply; // the text of the instance's last reply, "" if none
+};
+
+// An event the flow emits to the host (`emit slot.freed`).
+struct Emitted {
+    std::string event;
+    std::string flow;
+    std::uint64_t instance = 0;
+    std::string key;
+    Data fields;
+    Instant at;
+};
+
+struct FactQuery {
+    std::string fact;
+    std::string flow;
+    std::uint64_t instance = 0;
+    std::string key;
+};
+
+class Engine {
+public:
+    Engine(Clock& clock, Transport& transport);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // Adds a flow; throws nudge::flow_error when it is not fit to run, nudge::error when a flow
+    // of that name is already loaded.
+    void load(std::shared_ptr<const CompiledFlow> flow);
+
+    // --- inputs --------------------------------------------------------------------------
+    // A host event that may start instances (every trigger of every flow on `event`). Returns
+    // the ids of the instances started.
+    std::vector<std::uint64_t> trigger(std::string_view event, const Data& data = {});
+    // A host event for running instances with `key` (in `flow` when not empty): handled by
+    // their `on EVENT` routes. Returns how many instances moved.
+    int signal(std::string_view flow, std::string_view key, std::string_view event,
+               const Data& data = {});
+    // An inbound message: opt-out, routing by (from, to), route matching, or the inbox.
+    void reply(const Inbound& message);
+    // Fires every timer due at the clock's now, in deadline order (ties in the order they
+    // were set, which is declaration order within a state). Returns how many fired.
+    int run_due();
+    // The earliest pending deadline, if any.
+    std::optional<Instant> next_due() const;
+
+    // --- manual handling -----------------------------------------------------------------
+    // Records an inbox message on an instance (never treated as a matched reply).
+    void assign(std::uint64_t inbox_id, std::uint64_t instance);
+    // Moves an instance to a state by hand (entry actions run).
+    void move(std::uint64_t instance, std::string_view state);
+    void cancel(std::uint64_t instance, std::string_view reason);
+    // Adds an address to the suppression list as the host (an opt-out from another source).
+    void suppress(std::string_view address, std::string_view source);
+
+    // --- queries -------------------------------------------------------------------------
+    std::optional<InstanceView> instance(std::uint64_t id) const;
+    // Instances of a flow, optionally only those in `state`, in id order.
+    std::vector<InstanceView> instances(std::string_view flow, std::string_view state = {}) const;
+    std::vector<InstanceView> instances_by_key(std::string_view key) const;
+    const std::vector<InboxItem>& inbox() const;
+    const std::vector<Suppression>& suppressions() const;
+    FlowMetrics metrics(std::string_view flow) const;
+    std::vector<std::string> flows() const;
+
+    // --- host hooks ----------------------------------------------------------------------
+    // Called for every record as it happens (the timeline), in order.
+    void on_record(std::function<void(const Record&)> observer);
+    void on_emit(std::function<void(const Emitted&)> handler);
+    // `do "name"`: the handler may return field values to merge into the instance.
+    void on_action(std::function<std::optional<Data>(const ActionCall&)> handler);
+    // Facts (`fact estimated_wait: duration`) are asked of the provider each time they are
+    // used; nullopt means unknown (an empty value).
+    void on_fact(std::function<std::optional<std::string>(const FactQuery&)> provider);
+    // Errors on the event path (a throwing handler, a bad value) besides their history record.
+    void on_error(std::function<void(const Record&)> handler);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace nudge
