@@ -193,11 +193,11 @@ bool literal_ok(std::string_view s) {
 
 struct YNode {
     enum class Kind { text, raw, list, map } kind = Kind::text;
-    std::string value;                                  // text: any string; raw: printed as is
-    std::vector<YNode> items;                           // list
-    std::vector<std::pair<std::string, YNode>> entries; // map
-    bool spaced = false;                                // list: blank line between items
-    bool user_keys = false; // map: keys are user names (quoted when needed), not schema keys
+    std::string value;             // text: any string; raw: printed as is
+    std::vector<YNode> items;      // list: the items; map: the values
+    std::vector<std::string> keys; // map: keys[i] names items[i]
+    bool spaced = false;           // list: blank line between items
+    bool user_keys = false;        // map: keys are user names (quoted when needed), not schema keys
 };
 
 YNode text(std::string v) { return {YNode::Kind::text, std::move(v), {}, {}, false, false}; }
@@ -215,7 +215,8 @@ YNode text_list(const std::vector<std::string>& items) {
 }
 
 void add(YNode& m, std::string key, YNode value) {
-    m.entries.emplace_back(std::move(key), std::move(value));
+    m.keys.push_back(std::move(key));
+    m.items.push_back(std::move(value));
 }
 void add(YNode& m, std::string key, std::string value) { add(m, std::move(key), text(value)); }
 
@@ -268,12 +269,12 @@ public:
             break;
         }
         case YNode::Kind::map:
-            if (value.entries.empty()) {
+            if (value.keys.empty()) {
                 out += head + " {}\n";
             } else {
                 out += head + "\n";
-                for (const auto& [k, v] : value.entries) {
-                    entry(indent + 2, "", k, v, value.user_keys);
+                for (std::size_t i = 0; i < value.keys.size(); ++i) {
+                    entry(indent + 2, "", value.keys[i], value.items[i], value.user_keys);
                 }
             }
             break;
@@ -287,13 +288,12 @@ public:
             first = false;
             switch (item.kind) {
             case YNode::Kind::map:
-                if (item.entries.empty()) {
+                if (item.keys.empty()) {
                     out += std::string(indent, ' ') + "- {}\n";
                     break;
                 }
-                for (std::size_t i = 0; i < item.entries.size(); ++i) {
-                    entry(indent + 2, i == 0 ? "- " : "", item.entries[i].first,
-                          item.entries[i].second);
+                for (std::size_t i = 0; i < item.keys.size(); ++i) {
+                    entry(indent + 2, i == 0 ? "- " : "", item.keys[i], item.items[i]);
                 }
                 break;
             case YNode::Kind::list:
@@ -451,7 +451,7 @@ YNode state_node(const StateDecl& s) {
         }
     }
     // `final x { }`: an empty body must still be visible.
-    if (s.is_final && s.has_body && m.entries.size() == 1) add(m, "actions", list());
+    if (s.is_final && s.has_body && m.keys.size() == 1) add(m, "actions", list());
     return m;
 }
 
@@ -601,7 +601,9 @@ std::string flow_to_yaml(const FlowDef& flow) {
     auto root = flow_node(flow);
     Printer p;
     bool header = true;
-    for (const auto& [key, value] : root.entries) {
+    for (std::size_t i = 0; i < root.keys.size(); ++i) {
+        const auto& key = root.keys[i];
+        const auto& value = root.items[i];
         // The header (flow, version, timezone) stays together; every section after it gets
         // a blank line above it.
         if (!is_scalar(value) || (key != "version" && key != "timezone" && key != "flow")) {

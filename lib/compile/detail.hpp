@@ -29,8 +29,12 @@ std::string choice_label(const Choice& c);
 std::string reminder_label(const Reminder& r);
 std::string repeat_label(const Repeat& r);
 
+// The checker has helpers of the same names (lib/check/detail.hpp) with other caret rules;
+// the inline namespace keeps the two apart at link time.
+inline namespace compile_helpers {
 // Columns a location covers on its first line (at least 1), for the caret underline.
 std::uint32_t span(const Loc& loc);
 std::string q(std::string_view name); // 'name'
+} // namespace compile_helpers
 
 } // namespace nudge::detail

@@ -7,6 +7,8 @@ namespace nudge {
 
 namespace detail {
 
+inline namespace compile_helpers {
+
 std::uint32_t span(const Loc& loc) {
     if (loc.end.line == loc.begin.line && loc.end.column > loc.begin.column) {
         return loc.end.column - loc.begin.column;
@@ -22,6 +24,8 @@ std::string q(std::string_view name) {
     out += '\'';
     return out;
 }
+
+} // namespace compile_helpers
 
 namespace {
 
