@@ -20,4 +20,5 @@ configure_package_config_file(cmake/nudgeConfig.cmake.in
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/nudgeConfigVersion.cmake
     COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/nudgeConfig.cmake ${PROJECT_BINARY_DIR}/nudgeConfigVersion.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/Findphonenumber.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/nudge)

@@ -2,8 +2,7 @@
 // and the location of the declaration it is about.
 #include "compile/detail.hpp"
 #include "compile/graph.hpp"
-
-#include <utf8proc.h>
+#include "text/reply_text.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -49,19 +48,6 @@ struct Analysis {
         return g;
     }
 };
-
-// Reply words compare case-folded, as the runtime matches them.
-std::string fold(const std::string& word) {
-    utf8proc_uint8_t* folded = nullptr;
-    auto n = utf8proc_map(
-        reinterpret_cast<const utf8proc_uint8_t*>(word.c_str()),
-        static_cast<utf8proc_ssize_t>(word.size()), &folded,
-        static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD));
-    if (n < 0) return word;
-    std::string result(reinterpret_cast<char*>(folded), static_cast<std::size_t>(n));
-    std::free(folded);
-    return result;
-}
 
 void reachability(Analysis& a) {
     auto seen = reachable_from(a.graph(), a.m.starts);
@@ -273,7 +259,9 @@ void reply_routes(Analysis& a) {
             std::map<const Handler*, std::vector<std::string>> clashes;
             std::vector<const Handler*> order;
             for (const auto& w : set->second->words) {
-                auto folded = fold(w);
+                // Compared as the runtime matches them: "OK!" and "ok" are one keyword.
+                auto folded = normalize_reply(w);
+                if (folded.empty()) continue; // no words in it: it can never match anything
                 auto [it, fresh] = taken.emplace(folded, h);
                 if (fresh || it->second == h) continue;
                 if (!clashes.count(it->second)) order.push_back(it->second);

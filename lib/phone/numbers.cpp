@@ -1,0 +1,192 @@
+// Phone numbers through libphonenumber. This is the only file that sees its headers: they pull
+// in protobuf and abseil, and nothing else in nudge should pay for that.
+#include "phone/numbers.hpp"
+
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
+
+#include <algorithm>
+#include <array>
+
+namespace nudge::detail {
+
+namespace {
+
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+// The library's singleton: built once (metadata, regex cache), shared by every call and thread.
+const PhoneNumberUtil& util() {
+    static const PhoneNumberUtil* instance = PhoneNumberUtil::GetInstance();
+    return *instance;
+}
+
+constexpr std::array<std::string_view, 12> type_names = {
+    "mobile",      "fixed_line", "fixed_line_or_mobile", "toll_free", "premium_rate",
+    "shared_cost", "voip",       "personal_number",      "pager",     "uan",
+    "voicemail",   "unknown"};
+
+NumberType from_library(PhoneNumberUtil::PhoneNumberType t) {
+    switch (t) {
+    case PhoneNumberUtil::FIXED_LINE: return NumberType::fixed_line;
+    case PhoneNumberUtil::MOBILE: return NumberType::mobile;
+    case PhoneNumberUtil::FIXED_LINE_OR_MOBILE: return NumberType::fixed_line_or_mobile;
+    case PhoneNumberUtil::TOLL_FREE: return NumberType::toll_free;
+    case PhoneNumberUtil::PREMIUM_RATE: return NumberType::premium_rate;
+    case PhoneNumberUtil::SHARED_COST: return NumberType::shared_cost;
+    case PhoneNumberUtil::VOIP: return NumberType::voip;
+    case PhoneNumberUtil::PERSONAL_NUMBER: return NumberType::personal_number;
+    case PhoneNumberUtil::PAGER: return NumberType::pager;
+    case PhoneNumberUtil::UAN: return NumberType::uan;
+    case PhoneNumberUtil::VOICEMAIL: return NumberType::voicemail;
+    case PhoneNumberUtil::UNKNOWN: break;
+    }
+    return NumberType::unknown;
+}
+
+bool space(char ch) {
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
+}
+bool digit(char ch) { return ch >= '0' && ch <= '9'; }
+// What people put between the digits of a number.
+bool separator(char ch) {
+    return space(ch) || ch == '-' || ch == '.' || ch == '(' || ch == ')' || ch == '/';
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && space(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && space(s.back()))
+        s.remove_suffix(1);
+    return s;
+}
+
+// Digits and separators, an optional leading '+', at least one digit. Letters never are: a
+// hidden caller shows up as "Anonymous" or "Unknown", and vanity spellings are not for SMS.
+bool phone_like(std::string_view s) {
+    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+    bool any_digit = false;
+    for (char ch : s) {
+        if (digit(ch))
+            any_digit = true;
+        else if (!separator(ch))
+            return false;
+    }
+    return any_digit;
+}
+
+// The digits and a leading '+' of phone-like text.
+std::string compact(std::string_view s) {
+    std::string out;
+    for (char ch : s) {
+        if (digit(ch) || (ch == '+' && out.empty())) out += ch;
+    }
+    return out;
+}
+
+std::string upper(std::string_view s) {
+    std::string out(s);
+    for (auto& ch : out) {
+        if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+    }
+    return out;
+}
+
+bool parse(const std::string& text, const std::string& region, PhoneNumber& out) {
+    return util().Parse(text, region, &out) == PhoneNumberUtil::NO_PARSING_ERROR;
+}
+
+// ISO code of a region, or "" for the library's "ZZ" (unknown) and "001" (non-geographic).
+std::string iso_region(std::string code) {
+    if (code.size() != 2 || code == "ZZ") return {};
+    return code;
+}
+
+} // namespace
+
+std::string_view to_string(NumberType t) {
+    auto i = static_cast<std::size_t>(t);
+    return i < type_names.size() ? type_names[i] : "unknown";
+}
+
+std::optional<NumberType> parse_number_type(std::string_view name) {
+    auto it = std::find(type_names.begin(), type_names.end(), name);
+    if (it == type_names.end()) return std::nullopt;
+    return static_cast<NumberType>(it - type_names.begin());
+}
+
+bool type_matches(NumberType actual, std::string_view wanted) {
+    if (to_string(actual) == wanted) return true;
+    return actual == NumberType::fixed_line_or_mobile &&
+           (wanted == "mobile" || wanted == "fixed_line");
+}
+
+NumberInfo inspect_number(std::string_view text, std::string_view default_region) {
+    NumberInfo info;
+    auto trimmed = trim(text);
+    info.e164 = std::string(trimmed);
+    if (!phone_like(trimmed)) return info;
+
+    auto digits = compact(trimmed);
+    // 00 is the international prefix in every region nudge serves; libphonenumber only reads
+    // it when the default region's own prefix is 00, and not at all without a region.
+    if (digits.rfind("00", 0) == 0) digits.replace(0, 2, "+");
+    std::string region = default_region.empty() ? std::string("ZZ") : upper(default_region);
+
+    PhoneNumber number;
+    bool parsed = parse(digits, region, number);
+    bool valid = parsed && util().IsValidNumber(number);
+    // "4790000000": a sender written without the '+'.
+    if (!valid && digits.size() >= 10 && digits.front() != '+' && digits.front() != '0') {
+        PhoneNumber international;
+        if (parse("+" + digits, "ZZ", international)) {
+            bool international_valid = util().IsValidNumber(international);
+            if (international_valid || !parsed) {
+                number = international;
+                parsed = true;
+                valid = international_valid;
+            }
+        }
+    }
+    if (!parsed) return info;
+
+    info.valid = valid;
+    util().Format(number, PhoneNumberUtil::E164, &info.e164);
+    std::string code;
+    if (valid) {
+        util().GetRegionCodeForNumber(number, &code);
+        info.type = from_library(util().GetNumberType(number));
+    } else {
+        util().GetRegionCodeForCountryCode(number.country_code(), &code);
+    }
+    info.region = iso_region(std::move(code));
+    return info;
+}
+
+bool number_allowed(const NumberPolicy& policy, const NumberInfo& number) {
+    if (!number.valid) return false;
+    switch (policy.kind) {
+    case NumberPolicy::Kind::all: return true;
+    case NumberPolicy::Kind::nordic: {
+        constexpr std::array<std::string_view, 4> nordic = {"DK", "SE", "NO", "FI"};
+        return std::find(nordic.begin(), nordic.end(), number.region) != nordic.end();
+    }
+    case NumberPolicy::Kind::regions:
+        return !number.region.empty() &&
+               std::any_of(policy.regions.begin(), policy.regions.end(),
+                           [&](const std::string& r) { return upper(r) == number.region; });
+    }
+    return false;
+}
+
+std::string canonical_address(std::string_view text, std::string_view default_region) {
+    auto trimmed = trim(text);
+    if (phone_like(trimmed)) return compact(inspect_number(trimmed, default_region).e164);
+    std::string out(trimmed);
+    for (auto& ch : out) {
+        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    }
+    return out;
+}
+
+} // namespace nudge::detail

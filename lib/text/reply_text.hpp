@@ -1,0 +1,67 @@
+#pragma once
+// Reply text as the runtime compares it: tokens after Unicode normalisation, keyword sets
+// compiled for whole-word matching, and keyword classifiers. The engine, the compiler (duplicate
+// keywords) and the scenario runner all use these, so that "OK!" means the same everywhere.
+
+#include <nudge/flow.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace nudge::detail {
+
+// Tokens of a reply: Unicode NFKC + case folding (utf8proc), punctuation and symbols dropped,
+// apostrophes inside words kept ("can't" stays one token, not "can"), each emoji its own token,
+// whitespace folded. "OK!" -> {"ok"}; "Ja, tak 👍" -> {"ja","tak","👍"}; "Okei" -> {"okei"}.
+// Invalid UTF-8 never throws: bad bytes are dropped.
+// Also: ’ and ʼ inside a word become ', an emoji token is its pictographs and the joiners
+// between them ("👍🏽" is "👍", "👩🏽‍💻" is "👩‍💻"), a keycap digit is its digit,
+// invisible characters (soft hyphen, byte order mark) vanish without splitting a word, and a
+// zero-width space splits one. normalize_reply(normalize_reply(x)) == normalize_reply(x).
+std::vector<std::string> reply_tokens(std::string_view text);
+
+// The tokens joined by single spaces.
+std::string normalize_reply(std::string_view text);
+
+// A keyword set compiled for matching: each keyword may be several words ("call me").
+// Keywords are tokenized like replies; one that has no tokens ("!!!") never matches.
+class KeywordMatcher {
+public:
+    KeywordMatcher() = default;
+    explicit KeywordMatcher(const std::vector<std::string>& keywords);
+
+    // true when some keyword occurs in `tokens` as a whole-word sequence.
+    bool matches(const std::vector<std::string>& tokens) const;
+    // true when `tokens` starts with some keyword (used for opt-out: the first word decides).
+    bool matches_first(const std::vector<std::string>& tokens) const;
+
+    bool empty() const { return by_first_.empty(); }
+
+private:
+    bool matches_at(const std::vector<std::string>& tokens, std::size_t at) const;
+
+    // Keyword token sequences, indexed by their first token.
+    std::unordered_map<std::string, std::vector<std::vector<std::string>>> by_first_;
+};
+
+// A classifier compiled once: its rules' keyword sets, in declaration order.
+class Classifier {
+public:
+    explicit Classifier(const ClassifierDecl& c);
+
+    // The label of the first rule with a keyword occurring in any of the texts.
+    std::optional<std::string> classify(const std::vector<std::string_view>& texts) const;
+
+private:
+    std::vector<std::pair<std::string, KeywordMatcher>> rules_;
+};
+
+// Classifier: the label of the first rule with a keyword occurring (whole words) in any of the
+// texts.
+std::optional<std::string> classify(const ClassifierDecl& c,
+                                    const std::vector<std::string_view>& texts);
+
+} // namespace nudge::detail
