@@ -33,8 +33,9 @@ TEST_CASE("every flow example in REFERENCE.md parses cleanly") {
     auto md = nudge::test::read_text(nudge::test::source_dir() / "dsl" / "REFERENCE.md");
     auto blocks = flow_blocks(md);
     CHECK(blocks.size() >= 15);
-    for (const auto& [line, text] : blocks) {
-        CAPTURE(line);
+    for (const auto& block : blocks) {
+        const auto& text = block.second;
+        CAPTURE(block.first);
         auto r = nudge::parse_flow_text(text, "REFERENCE.md");
         INFO(nudge::render(r.diagnostics, text));
         CHECK(r.diagnostics.empty());

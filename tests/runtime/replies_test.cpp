@@ -1,0 +1,149 @@
+// DESIGN §5 "Replies", "Opt-out": normalization, routing by (from, to), the inbox.
+#include "runtime_support.hpp"
+
+using namespace nudge;
+using namespace std::chrono_literals;
+using test::Rig;
+
+namespace {
+
+std::string outcome_flow(const std::string& name, const std::string& sender) {
+    return "flow " + name + R"(
+timezone "Europe/Oslo"
+
+field phone: phone
+field first_name: text
+
+channel sms to phone from ")" +
+           sender + R"("
+
+keywords yes = "ok", "ja"
+
+opt_out "STOP"
+
+trigger outcome.sale as phone {
+  start sale
+}
+
+state sale {
+  send sms "Hei {first_name}! Svar OK for å bekrefte."
+  on reply yes -> confirmed
+  after 3d -> lapsed
+}
+
+final confirmed {
+  send sms "Takk, bestillingen er bekreftet."
+}
+
+final lapsed
+)";
+}
+
+} // namespace
+
+TEST_CASE("'OK!' matches an approved 'ok' while 'Okei' goes to the inbox as unmatched") {
+    Rig rig("2026-05-12T12:00:00+02:00", outcome_flow("sale", "4790000000"));
+    auto id =
+        rig.engine.trigger("outcome.sale", {{"phone", "+4791234567"}, {"first_name", "Kari"}})[0];
+    rig.engine.reply({"+4791234567", "4790000000", "Okei"});
+    CHECK(rig.state_of(id) == "sale");
+    REQUIRE(rig.engine.inbox().size() == 1);
+    CHECK(rig.engine.inbox()[0].reason == "unmatched");
+    CHECK(rig.engine.inbox()[0].message.text == "Okei");
+
+    rig.engine.reply({"+47 912 34 567", "+4790000000", "OK!"});
+    CHECK(rig.state_of(id) == "confirmed");
+    REQUIRE(rig.out.sent().size() == 2);
+    CHECK(rig.out.sent()[1].text == "Takk, bestillingen er bekreftet.");
+    CHECK(rig.engine.metrics("sale").replies == 2);
+}
+
+TEST_CASE("a reply from a number with instances in two flows on one sender is ambiguous") {
+    Rig rig("2026-05-12T12:00:00+02:00");
+    rig.load(outcome_flow("campaign_a", "4790000000"), "a.flow");
+    rig.load(outcome_flow("campaign_b", "4790000000"), "b.flow");
+    auto ids =
+        rig.engine.trigger("outcome.sale", {{"phone", "+4791234567"}, {"first_name", "Kari"}});
+    REQUIRE(ids.size() == 2);
+    rig.engine.reply({"+4791234567", "4790000000", "ja"});
+    REQUIRE(rig.engine.inbox().size() == 1);
+    CHECK(rig.engine.inbox()[0].reason == "ambiguous");
+    CHECK(rig.engine.inbox()[0].candidates == ids);
+    CHECK(rig.state_of(ids[0]) == "sale");
+    CHECK(rig.state_of(ids[1]) == "sale");
+
+    // A person assigns it: recorded on the instance, never a matched reply.
+    rig.engine.assign(1, ids[0]);
+    CHECK(rig.state_of(ids[0]) == "sale");
+    CHECK(rig.engine.inbox()[0].assigned_to == ids[0]);
+    auto view = rig.engine.instance(ids[0]);
+    CHECK(view->history.back().kind == "assigned");
+    // ... and moves it by hand.
+    rig.engine.move(ids[0], "confirmed");
+    CHECK(rig.state_of(ids[0]) == "confirmed");
+}
+
+TEST_CASE("a reply nobody waits for is 'unknown'") {
+    Rig rig("2026-05-12T12:00:00+02:00", outcome_flow("sale", "4790000000"));
+    rig.engine.reply({"+4799999999", "4790000000", "ja"});
+    REQUIRE(rig.engine.inbox().size() == 1);
+    CHECK(rig.engine.inbox()[0].reason == "unknown");
+}
+
+TEST_CASE("STOP while waiting for a reply opts the number out everywhere") {
+    Rig rig("2026-05-12T12:00:00+02:00", outcome_flow("sale", "4790000000"));
+    auto id =
+        rig.engine.trigger("outcome.sale", {{"phone", "+4791234567"}, {"first_name", "Kari"}})[0];
+    rig.engine.reply({"+4791234567", "4790000000", "Stop, takk"});
+    // Not an answer: the instance still waits, the number is suppressed.
+    CHECK(rig.state_of(id) == "sale");
+    REQUIRE(rig.engine.suppressions().size() == 1);
+    CHECK(rig.engine.suppressions()[0].address == "+4791234567");
+    CHECK(rig.engine.inbox().empty());
+    // Later starts are blocked.
+    rig.advance(4 * 24h);
+    auto again =
+        rig.engine.trigger("outcome.sale", {{"phone", "+4791234567"}, {"first_name", "Kari"}});
+    CHECK(again.empty());
+    CHECK(rig.engine.metrics("sale").suppressed.at("opted_out") == 1);
+    CHECK(rig.out.sent().size() == 1);
+}
+
+TEST_CASE("routes are tried in order; other catches the rest; inbox routes keep waiting") {
+    Rig rig("2026-05-12T12:00:00+02:00", R"(flow booking
+timezone "Europe/Copenhagen"
+
+field phone: phone
+
+channel sms to phone from "4570000000"
+
+keywords yes = "ja"
+keywords no = "nej"
+keywords call = "ring mig"
+
+trigger booking.created as phone {
+  start asked
+}
+
+state asked {
+  send sms "Svar JA, NEJ eller RING MIG."
+  on reply call -> callback
+  on reply yes -> confirmed
+  on reply no -> declined
+  on reply other -> inbox
+}
+
+final confirmed
+
+final declined
+
+final callback
+)");
+    auto id = rig.engine.trigger("booking.created", {{"phone", "+4520123456"}})[0];
+    rig.engine.reply({"+4520123456", "4570000000", "Hvad koster det?"});
+    CHECK(rig.state_of(id) == "asked");
+    REQUIRE(rig.engine.inbox().size() == 1);
+    CHECK(rig.engine.inbox()[0].reason == "routed");
+    rig.engine.reply({"+4520123456", "4570000000", "Ja, men ring mig først 👍"});
+    CHECK(rig.state_of(id) == "callback");
+}

@@ -1,0 +1,147 @@
+// lib/time: windows, seasons, calendar steps and instant text, with exact instants.
+#include <doctest/doctest.h>
+
+#include "time/time.hpp"
+
+using namespace nudge;
+using namespace nudge::detail;
+using namespace std::chrono_literals;
+
+namespace {
+
+const date::time_zone* cph() { return find_zone("Europe/Copenhagen"); }
+
+Instant at(std::string_view s) {
+    auto t = parse_instant(s, cph());
+    REQUIRE(t.has_value());
+    return *t;
+}
+
+std::string show(std::optional<Instant> t) { return t ? format_instant(*t, cph()) : "never"; }
+
+WindowDecl window(std::initializer_list<const char*> slots) {
+    WindowDecl w;
+    w.name = "w";
+    for (auto s : slots) {
+        auto slot = parse_window_slot(s);
+        REQUIRE(slot.has_value());
+        w.slots.push_back(*slot);
+    }
+    return w;
+}
+
+} // namespace
+
+TEST_CASE("zones: known names, unknown names give nullptr") {
+    CHECK(find_zone("Europe/Oslo") != nullptr);
+    CHECK(find_zone("UTC") != nullptr);
+    CHECK(find_zone("Europe/Atlantis") == nullptr);
+    CHECK(find_zone("") == nullptr);
+}
+
+TEST_CASE("instants: parse and format with offsets, Z, local times and dates") {
+    CHECK(show(at("2026-03-28T20:55:00+01:00")) == "2026-03-28T20:55:00+01:00");
+    CHECK(show(at("2026-07-01T08:00:00Z")) == "2026-07-01T10:00:00+02:00");
+    CHECK(show(at("2026-07-01 10:00")) == "2026-07-01T10:00:00+02:00");
+    CHECK(show(at("2026-07-01")) == "2026-07-01T00:00:00+02:00");
+    CHECK(format_instant(at("2026-07-01T10:00:00+02:00"), nullptr) == "2026-07-01T08:00:00+00:00");
+    CHECK_FALSE(parse_instant("2026-02-30", cph()).has_value());
+    CHECK_FALSE(parse_instant("2026-07-01T25:00", cph()).has_value());
+    CHECK_FALSE(parse_instant("yesterday", cph()).has_value());
+    CHECK_FALSE(parse_instant("2026-07-01T10:00:00+2", cph()).has_value());
+}
+
+TEST_CASE("calendar steps: DST days, month ends, leap years") {
+    CHECK(show(add(at("2026-03-28T12:00:00+01:00"), {1, DurationUnit::d}, cph())) ==
+          "2026-03-29T12:00:00+02:00");
+    CHECK(show(add(at("2026-10-24T12:00:00+02:00"), {1, DurationUnit::d}, cph())) ==
+          "2026-10-25T12:00:00+01:00");
+    CHECK(show(add(at("2026-01-31T09:00:00+01:00"), {1, DurationUnit::mo}, cph())) ==
+          "2026-02-28T09:00:00+01:00");
+    CHECK(show(add(at("2028-01-31T09:00:00+01:00"), {1, DurationUnit::mo}, cph())) ==
+          "2028-02-29T09:00:00+01:00");
+    CHECK(show(add(at("2028-02-29T09:00:00+01:00"), {1, DurationUnit::y}, cph())) ==
+          "2029-02-28T09:00:00+01:00");
+    CHECK(show(add(at("2026-07-10T09:00:00+02:00"), {-10, DurationUnit::d}, cph())) ==
+          "2026-06-30T09:00:00+02:00");
+    CHECK(show(add(at("2026-03-28T02:30:00+01:00"), {1, DurationUnit::d}, cph())) ==
+          "2026-03-29T03:00:00+02:00"); // 02:30 does not exist that night
+    CHECK(show(add(at("2026-10-24T02:30:00+02:00"), {1, DurationUnit::d}, cph())) ==
+          "2026-10-25T02:30:00+02:00"); // twice that night: the earlier
+}
+
+TEST_CASE("windows are half open, wrap midnight and skip the DST gap") {
+    auto day = window({"mon-sun 09:00-21:00"});
+    CHECK(is_open(day, at("2026-05-12T09:00:00+02:00"), cph()));
+    CHECK_FALSE(is_open(day, at("2026-05-12T21:00:00+02:00"), cph()));
+    CHECK(show(next_open(day, at("2026-05-12T22:55:00+02:00"), cph())) ==
+          "2026-05-13T09:00:00+02:00");
+    CHECK(show(next_close(day, at("2026-05-12T10:00:00+02:00"), cph())) ==
+          "2026-05-12T21:00:00+02:00");
+
+    auto night = window({"mon-fri 22:00-06:00"});
+    CHECK(is_open(night, at("2026-05-12T23:30:00+02:00"), cph())); // tuesday night
+    CHECK(
+        is_open(night, at("2026-05-16T05:00:00+02:00"), cph())); // friday's night, saturday morning
+    CHECK_FALSE(is_open(night, at("2026-05-16T23:00:00+02:00"), cph())); // saturday night
+    CHECK(show(next_open(night, at("2026-05-16T07:00:00+02:00"), cph())) ==
+          "2026-05-18T22:00:00+02:00");
+
+    auto weekend = window({"fri-mon 10:00-14:00"});
+    CHECK(is_open(weekend, at("2026-05-17T11:00:00+02:00"), cph()));       // sunday
+    CHECK_FALSE(is_open(weekend, at("2026-05-13T11:00:00+02:00"), cph())); // wednesday
+
+    auto gap = window({"sun 02:30-04:00"});
+    CHECK(show(next_open(gap, at("2026-03-29T00:30:00+01:00"), cph())) ==
+          "2026-03-29T03:00:00+02:00");
+
+    WindowDecl never;
+    CHECK_FALSE(next_open(never, at("2026-05-12T10:00:00+02:00"), cph()).has_value());
+}
+
+TEST_CASE("seasons: occurrences, wrapping the year end, containing") {
+    SeasonDecl winter{"winter_tyres", {10, 1}, {11, 8}, {}};
+    auto iv = season_at_or_after(winter, at("2026-06-01T12:00:00+02:00"), cph());
+    CHECK(show(iv.begin) == "2026-10-01T00:00:00+02:00");
+    CHECK(show(iv.end) == "2026-11-09T00:00:00+01:00");
+    auto inside = season_at_or_after(winter, at("2026-10-20T12:00:00+02:00"), cph());
+    CHECK(inside == iv);
+    auto next = season_at_or_after(winter, at("2026-11-10T12:00:00+01:00"), cph());
+    CHECK(show(next.begin) == "2027-10-01T00:00:00+02:00");
+
+    SeasonDecl dark{"dark", {12, 1}, {2, 29}, {}};
+    auto c = season_containing(dark, at("2027-01-15T12:00:00+01:00"), cph());
+    REQUIRE(c.has_value());
+    CHECK(show(c->begin) == "2026-12-01T00:00:00+01:00");
+    CHECK(show(c->end) == "2027-03-01T00:00:00+01:00"); // Feb 29 clamps to Feb 28 in 2027
+    CHECK_FALSE(season_containing(dark, at("2027-06-15T12:00:00+02:00"), cph()).has_value());
+}
+
+TEST_CASE("spreading: a stable fraction, inside the season and the window") {
+    CHECK(stable_fraction("workshop/AB12345") == stable_fraction("workshop/AB12345"));
+    CHECK(stable_fraction("a") != stable_fraction("b"));
+    CHECK(stable_fraction("AB12345") == doctest::Approx(0.7714350727).epsilon(1e-9));
+    CHECK(stable_fraction("") == doctest::Approx(0.7966707285).epsilon(1e-9));
+    for (auto key : {"x", "AB12345", "+4520123456"}) {
+        auto f = stable_fraction(key);
+        CHECK(f >= 0.0);
+        CHECK(f < 1.0);
+    }
+    SeasonDecl winter{"winter_tyres", {10, 1}, {11, 8}, {}};
+    auto iv = season_at_or_after(winter, at("2026-06-01T12:00:00+02:00"), cph());
+    CHECK(spread_point(iv, 0.0, nullptr, cph()) == iv.begin);
+    CHECK(show(spread_point(iv, 0.5, nullptr, cph())) == "2026-10-20T12:30:00+02:00");
+    auto hours = window({"mon-fri 08:00-16:00"});
+    auto p = spread_point(iv, 0.5, &hours, cph());
+    CHECK(is_open(hours, p, cph()));
+    CHECK(p > iv.begin);
+    CHECK(p < iv.end);
+    CHECK(show(spread_point(iv, 0.0, &hours, cph())) == "2026-10-01T08:00:00+02:00");
+}
+
+TEST_CASE("durations print compactly") {
+    CHECK(format_seconds(0) == "0s");
+    CHECK(format_seconds(30) == "30s");
+    CHECK(format_seconds(5400) == "1h 30m");
+    CHECK(format_seconds(2 * 86400 + 4 * 3600) == "2d 4h");
+}
