@@ -283,7 +283,11 @@ expect_suppressed(const ExpectSuppressedStep& e, Observed& seen, std::string_vie
            "; suppressions not yet expected:" +
            untaken(
                suppressed, taken,
-               [&](const Record& r) { return describe(r, zone) + " key=" + in_quotes(key(r)); },
+               [&](const Record& r) {
+                   // Records about an instance carry no key of their own: say whose they are.
+                   bool own = !field_of(r, "key").empty();
+                   return describe(r, zone) + (own ? "" : " (key " + in_quotes(key(r)) + ")");
+               },
                " none");
 }
 

@@ -133,8 +133,9 @@ private:
         return false;
     }
 
-    void known_flow(const Text& flow) {
-        if (flow) known(*flow, names_.flows, "unknown-flow", "no loaded flow is called");
+    // True when no flow is named or the named one is loaded.
+    bool known_flow(const Text& flow) {
+        return !flow || known(*flow, names_.flows, "unknown-flow", "no loaded flow is called");
     }
 
     void resolve(InstantText& t) { t.at = resolve_instant(t, out_.zone); }
@@ -267,7 +268,7 @@ void Preparer::check_names() {
             if (e->channel)
                 known(*e->channel, names_.channels, "unknown-channel", "no flow has a channel");
         } else if (auto* st = std::get_if<ExpectStateStep>(&step.body)) {
-            known_flow(st->flow);
+            if (!known_flow(st->flow)) continue;
             if (st->state) {
                 const std::string* only = st->flow ? &st->flow->text : nullptr;
                 known(*st->state, names_.states(out_.flows, only), "unknown-state",
