@@ -255,3 +255,16 @@ steps: []
     const auto& changes = p.scenario.facts.at("estimated_wait");
     CHECK(show_instant(changes[1].from->at, "UTC") == "2026-02-10T09:01:10+00:00");
 }
+
+TEST_CASE("every scenario fixture reads and checks cleanly") {
+    int count = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(fixtures())) {
+        auto name = entry.path().filename().string();
+        if (name.size() < 14 || name.substr(name.size() - 14) != ".scenario.yaml") continue;
+        CAPTURE(name);
+        auto p = prepare_scenario(nudge::test::read_text(entry.path()), entry.path());
+        CHECK_MESSAGE(p.diagnostics.empty(), render(p.diagnostics));
+        ++count;
+    }
+    CHECK(count >= 4);
+}
