@@ -38,7 +38,9 @@ int main(int argc, char** argv) {
     TestOptions test;
     auto* test_cmd = app.add_subcommand(
         "test", "Run scenario files and report every expectation that does not hold");
-    test_cmd->add_option("scenarios", test.files, "Scenario files (.scenario.yaml)")->required();
+    test_cmd
+        ->add_option("scenarios", test.files, "Scenario files, or folders of *.scenario.yaml files")
+        ->required();
     test_cmd->add_flag("-v,--verbose", test.verbose, "Print each scenario's timeline too");
 
     SimulateOptions simulate;

@@ -9,6 +9,12 @@ contains "$TMP/out" "ok   $S/sale_confirmation.scenario.yaml (14 steps)"
 contains "$TMP/out" "ok   $S/booking.scenario.yaml ("
 contains "$TMP/out" "4 passed, 0 failed"
 
+# A folder stands for its scenarios, in name order.
+expect_status 0 "$NUDGE" test $S
+contains "$TMP/out" "ok   $S/booking.scenario.yaml ("
+contains "$TMP/out" "4 passed, 0 failed"
+head -1 "$TMP/out" | grep -qF "booking" || fail "folder not expanded in name order: $(head -1 "$TMP/out")"
+
 # A wrong time: the failure names the step, the line, what was expected and what was sent.
 sed 's/      at: 2026-03-28T20:55:30+01:00/      at: 2026-03-28T20:56:00+01:00/;
      s#flows: \[sale_confirmation.flow\]#flows: ['"$PWD/$S"'/sale_confirmation.flow]#' \
