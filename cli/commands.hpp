@@ -27,4 +27,22 @@ struct ConvertOptions {
 };
 int run_convert(const ConvertOptions& options);
 
+struct TestOptions {
+    std::vector<std::string> files; // scenario files
+    bool verbose = false;           // print each timeline too
+};
+int run_test(const TestOptions& options);
+
+struct SimulateOptions {
+    std::vector<std::string> flows;
+    std::string scenario; // a scenario file; else the options below make one
+    std::string zone;     // the zone times print in; default the scenario's
+    std::string trigger;
+    std::vector<std::string> data; // NAME=VALUE
+    std::string start;
+    std::string until;
+    std::string for_ = "30d";
+};
+int run_simulate(const SimulateOptions& options);
+
 } // namespace nudge::cli

@@ -35,6 +35,49 @@ int main(int argc, char** argv) {
     convert_cmd->add_option("--to", convert.to, "Output form when the name does not say")
         ->check(CLI::IsMember({"flow", "yaml"}));
 
+    TestOptions test;
+    auto* test_cmd = app.add_subcommand(
+        "test", "Run scenario files and report every expectation that does not hold");
+    test_cmd
+        ->add_option("scenarios", test.files, "Scenario files, or folders of *.scenario.yaml files")
+        ->required();
+    test_cmd->add_flag("-v,--verbose", test.verbose, "Print each scenario's timeline too");
+
+    SimulateOptions simulate;
+    auto* simulate_cmd = app.add_subcommand(
+        "simulate", "Run flows on a fake clock and print the timeline as JSON lines");
+    simulate_cmd->add_option("flows", simulate.flows,
+                             "Flow files to run (with --scenario: default the scenario's flows)");
+    simulate_cmd->add_option("--scenario", simulate.scenario,
+                             "A scenario file whose steps to run (its own flows are replaced)");
+    simulate_cmd->add_option("--zone", simulate.zone,
+                             "IANA zone the timeline's times print in (default: the scenario's)");
+    auto* trigger_opt = simulate_cmd->add_option(
+        "--trigger", simulate.trigger, "Without --scenario: the event that starts the flows");
+    simulate_cmd->add_option("--data", simulate.data, "With --trigger: a NAME=VALUE of its data")
+        ->needs(trigger_opt);
+    simulate_cmd
+        ->add_option("--start", simulate.start,
+                     "With --trigger: the fake clock's start (an instant)")
+        ->needs(trigger_opt);
+    auto* until_opt =
+        simulate_cmd
+            ->add_option("--until", simulate.until, "With --trigger: run the clock to this instant")
+            ->needs(trigger_opt);
+    simulate_cmd
+        ->add_option("--for", simulate.for_,
+                     "With --trigger: run the clock this long (default 30d)")
+        ->needs(trigger_opt)
+        ->excludes(until_opt);
+    simulate_cmd->get_option("--scenario")->excludes(trigger_opt);
+    simulate_cmd->footer(
+        "Either --scenario FILE runs that scenario's steps (against FLOW… when given), or\n"
+        "FLOW… --trigger EVENT --start INSTANT [--data NAME=VALUE]… [--until INSTANT | --for\n"
+        "DURATION] triggers once and runs the clock, firing every timer on the way. Instants\n"
+        "without an offset are read in the first flow's zone. Exit 0 when the run completed\n"
+        "and its expectations held, 1 when the scenario has problems or an expectation\n"
+        "failed, 2 on bad usage.");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -51,5 +94,7 @@ int main(int argc, char** argv) {
     if (*check_cmd) return run_check(check);
     if (*fmt_cmd) return run_fmt(fmt);
     if (*convert_cmd) return run_convert(convert);
+    if (*test_cmd) return run_test(test);
+    if (*simulate_cmd) return run_simulate(simulate);
     return 2;
 }

@@ -1,0 +1,820 @@
+// The scenario reader: yaml-cpp builds a node tree, this file walks it against the scenario keys
+// (README "Scenarios") and makes typed steps. Every mistake is reported with its position, not
+// only the first; yaml-cpp stays inside this translation unit.
+#include "scenario/model.hpp"
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <sstream>
+
+namespace nudge::detail {
+
+namespace {
+
+using YAML::Node;
+
+// A scenario is a page or two; anything this large is a mistake.
+constexpr std::size_t max_source_bytes = 2 * 1024 * 1024;
+constexpr std::size_t max_errors = 100;
+
+const std::vector<std::string> top_keys = {"flows", "start", "zone", "steps", "actions", "facts"};
+
+const std::vector<std::string> step_keys = {
+    "trigger",           "advance",       "until",         "reply",        "signal",
+    "expect_sent",       "expect_state",  "expect_inbox",  "expect_event", "expect_no_sent",
+    "expect_suppressed", "expect_action", "expect_history"};
+
+// The record kinds of include/nudge/engine.hpp, for `expect_history`.
+const std::vector<std::string> record_kinds = {
+    "started",  "entered",   "sent",     "deferred",  "suppressed", "failed",
+    "received", "matched",   "inbox",    "timer",     "emitted",    "action",
+    "set",      "outcome",   "finished", "restarted", "cancelled",  "assigned",
+    "moved",    "opted_out", "error",    "fallback"};
+
+const std::vector<std::string> statuses = {"waiting", "pending", "finished", "cancelled"};
+const std::vector<std::string> inbox_reasons = {"unmatched", "unknown", "ambiguous", "routed"};
+
+std::string join(const std::vector<std::string>& words) {
+    std::string out;
+    for (const auto& w : words) {
+        if (!out.empty()) out += ", ";
+        out += w;
+    }
+    return out;
+}
+
+// Edit distance counting a swap of neighbours as one edit (`snet` is one from `sent`).
+std::size_t distance(std::string_view a, std::string_view b) {
+    if (a.size() > 64 || b.size() > 64) return 64;
+    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+    for (std::size_t i = 0; i <= a.size(); ++i)
+        d[i][0] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        d[0][j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1,
+                                d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    return d[a.size()][b.size()];
+}
+
+// The allowed word closest to a misspelt one, when close enough to be a likely typo
+// (`expect_send` for `expect_sent`, `advnce` for `advance`, `text_contain` for `text_contains`).
+// A prefix either way counts as one edit; ties go to the fewer real edits, then the first.
+std::string closest(std::string_view word, const std::vector<std::string>& allowed) {
+    std::string best;
+    std::pair<std::size_t, std::size_t> best_score{word.size() <= 4 ? 2 : 3, 0};
+    for (const auto& candidate : allowed) {
+        bool prefix =
+            word.size() >= 4 && (candidate.rfind(word, 0) == 0 || word.rfind(candidate, 0) == 0);
+        auto edits = distance(word, candidate);
+        std::pair<std::size_t, std::size_t> score{prefix ? std::min<std::size_t>(edits, 1) : edits,
+                                                  edits};
+        if (score < best_score) {
+            best_score = score;
+            best = candidate;
+        }
+    }
+    return best;
+}
+
+// A value from the input as a message shows it: control characters escaped, long text cut.
+std::string shown(std::string_view s) {
+    constexpr std::size_t max_shown = 40;
+    std::string out;
+    for (std::size_t i = 0; i < s.size() && i < max_shown; ++i) {
+        auto u = static_cast<unsigned char>(s[i]);
+        if (s[i] == '\n') {
+            out += "\\n";
+        } else if (u < 0x20 || u == 0x7f) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", u);
+            out += buf;
+        } else {
+            out += s[i];
+        }
+    }
+    if (s.size() > max_shown) {
+        while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xc0) == 0x80) {
+            out.pop_back();
+        }
+        if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xc0) out.pop_back();
+        out += "…";
+    }
+    return out;
+}
+
+bool is_name(std::string_view s) {
+    if (s.empty()) return false;
+    auto head = static_cast<unsigned char>(s[0]);
+    if (!(std::isalpha(head) || s[0] == '_')) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        auto u = static_cast<unsigned char>(c);
+        return std::isalnum(u) || c == '_';
+    });
+}
+
+// sale.saved, booking.rescheduled: names joined by single dots.
+bool is_dotted_name(std::string_view s) {
+    std::size_t start = 0;
+    while (true) {
+        auto dot = s.find('.', start);
+        auto part = s.substr(start, dot == std::string_view::npos ? dot : dot - start);
+        if (!is_name(part)) return false;
+        if (dot == std::string_view::npos) return true;
+        start = dot + 1;
+    }
+}
+
+// One key: value pair of a map, with the key's text.
+struct Entry {
+    Node key;
+    Node value;
+    std::string name;
+};
+
+class Reader {
+public:
+    Reader(std::string_view source, std::string file, Diagnostics& diagnostics)
+        : source_(source), file_(std::move(file)), diags_(diagnostics),
+          budget_(source.size() + 4096) {}
+
+    Scenario read(const Node& root, bool flows_required);
+
+private:
+    std::string_view source_;
+    std::string file_;
+    Diagnostics& diags_;
+    std::size_t budget_; // node visits left: aliases can repeat a subtree many times
+    bool out_of_budget_ = false;
+
+    // ---- positions and reports
+
+    SourcePos pos(const Node& n) const {
+        auto m = n.Mark();
+        if (m.line < 0 || m.column < 0) return {};
+        return {static_cast<std::uint32_t>(m.line + 1), static_cast<std::uint32_t>(m.column + 1)};
+    }
+
+    bool quoted(const Node& n) const {
+        auto m = n.Mark();
+        if (m.pos < 0 || static_cast<std::size_t>(m.pos) >= source_.size()) return false;
+        char c = source_[static_cast<std::size_t>(m.pos)];
+        return n.IsScalar() && (c == '"' || c == '\'');
+    }
+
+    std::uint32_t length(const Node& n) const {
+        if (!n.IsScalar()) return 1;
+        auto size = n.Scalar().size() + (quoted(n) ? 2 : 0);
+        return static_cast<std::uint32_t>(std::clamp<std::size_t>(size, 1, 200));
+    }
+
+    Span span(const Node& n) const { return {pos(n), length(n)}; }
+
+    // A missing value (`key:`) is pointed at through its key.
+    const Node& where(const Entry& e) const {
+        if (!e.value.IsDefined() || e.value.IsNull()) return e.key;
+        return e.value;
+    }
+
+    static std::string kind_words(const Node& n) {
+        switch (n.Type()) {
+        case YAML::NodeType::Map: return "a map";
+        case YAML::NodeType::Sequence: return "a list";
+        case YAML::NodeType::Scalar: return "'" + shown(n.Scalar()) + "'";
+        default: return "nothing";
+        }
+    }
+
+    void error(std::string code, std::string message, const Node& at) {
+        error(std::move(code), std::move(message), span(at));
+    }
+
+    void error(std::string code, std::string message, Span at) {
+        if (diags_.error_count() == max_errors) {
+            diags_.error("too-many-errors", "too many errors; stopping here", file_, at.pos);
+        }
+        if (diags_.error_count() > max_errors) return;
+        diags_.error(std::move(code), std::move(message), file_, at.pos, at.length);
+    }
+
+    bool visit(const Node& n) {
+        if (budget_ > 0) {
+            --budget_;
+            return true;
+        }
+        if (!out_of_budget_) {
+            out_of_budget_ = true;
+            error("too-large", "aliases expand this file beyond its own size", n);
+        }
+        return false;
+    }
+
+    void unknown_key(const Entry& e, std::string_view what, const std::vector<std::string>& ok) {
+        auto guess = closest(e.name, ok);
+        error("unknown-key",
+              "unknown key '" + shown(e.name) + "' in " + std::string(what) +
+                  (guess.empty() ? "; allowed: " + join(ok)
+                                 : "; did you mean '" + guess + "'? (allowed: " + join(ok) + ")"),
+              e.key);
+    }
+
+    // The entries of a map; reports a wrong node kind, duplicate keys and (when `allowed` is
+    // not empty) unknown keys. A missing value is an empty map.
+    std::optional<std::vector<Entry>> map(const Node& n, const Node& at, std::string_view what,
+                                          const std::vector<std::string>& allowed) {
+        if (!visit(n)) return std::nullopt;
+        if (!n.IsDefined() || n.IsNull()) return std::vector<Entry>{};
+        if (!n.IsMap()) {
+            error("expected-map",
+                  "expected a map for " + std::string(what) + ", saw " + kind_words(n),
+                  n.IsDefined() ? n : at);
+            return std::nullopt;
+        }
+        std::vector<Entry> out;
+        for (auto it = n.begin(); it != n.end(); ++it) {
+            Entry e{it->first, it->second, {}};
+            if (!e.key.IsScalar()) {
+                error("expected-scalar",
+                      "expected a key name in " + std::string(what) + ", saw " + kind_words(e.key),
+                      e.key);
+                continue;
+            }
+            e.name = e.key.Scalar();
+            if (std::any_of(out.begin(), out.end(),
+                            [&](const Entry& o) { return o.name == e.name; })) {
+                error("duplicate-key",
+                      "duplicate key '" + shown(e.name) + "' in " + std::string(what), e.key);
+                continue;
+            }
+            if (!allowed.empty() &&
+                std::find(allowed.begin(), allowed.end(), e.name) == allowed.end()) {
+                unknown_key(e, what, allowed);
+                continue;
+            }
+            out.push_back(std::move(e));
+        }
+        return out;
+    }
+
+    static const Entry* find(const std::vector<Entry>& entries, std::string_view key) {
+        for (const auto& e : entries) {
+            if (e.name == key) return &e;
+        }
+        return nullptr;
+    }
+
+    // ---- scalars
+
+    // A single value; `null_ok` reads a missing value as "".
+    std::optional<Value> scalar(const Entry& e, bool null_ok = false) {
+        if (!visit(e.value)) return std::nullopt;
+        if (e.value.IsScalar()) return Value{e.value.Scalar(), span(e.value)};
+        if (null_ok && (!e.value.IsDefined() || e.value.IsNull())) return Value{"", span(e.key)};
+        if (!e.value.IsDefined() || e.value.IsNull()) {
+            error("missing-value", "missing value for '" + shown(e.name) + "'", e.key);
+        } else {
+            error("expected-scalar",
+                  "expected a single value for '" + shown(e.name) + "', saw " + kind_words(e.value),
+                  e.value);
+        }
+        return std::nullopt;
+    }
+
+    std::optional<Value> required(const std::vector<Entry>& entries, std::string_view key,
+                                  const Node& map_node, const Node& step_key,
+                                  std::string_view what) {
+        const Entry* e = find(entries, key);
+        if (!e) {
+            error("missing-key", "missing key '" + std::string(key) + "' in " + std::string(what),
+                  map_node.IsMap() && map_node.size() > 0 ? map_node : step_key);
+            return std::nullopt;
+        }
+        return scalar(*e);
+    }
+
+    Text optional(const std::vector<Entry>& entries, std::string_view key) {
+        const Entry* e = find(entries, key);
+        if (!e) return std::nullopt;
+        return scalar(*e);
+    }
+
+    // A value that must be one of `allowed` (a status, an inbox reason).
+    bool one_of(const Text& v, std::string_view key, const std::vector<std::string>& allowed) {
+        if (!v || std::find(allowed.begin(), allowed.end(), v->text) != allowed.end()) {
+            return true;
+        }
+        auto guess = closest(v->text, allowed);
+        error("bad-value",
+              "unknown " + std::string(key) + " '" + shown(v->text) + "'" +
+                  (guess.empty() ? "" : "; did you mean '" + guess + "'?") +
+                  " (one of: " + join(allowed) + ")",
+              v->span);
+        return false;
+    }
+
+    bool dotted(const Text& v, std::string_view what) {
+        if (!v || is_dotted_name(v->text)) return true;
+        error("bad-value",
+              "expected " + std::string(what) + " like sale.saved (names joined by dots), saw '" +
+                  shown(v->text) + "'",
+              v->span);
+        return false;
+    }
+
+    std::optional<InstantText> instant(const Node& n, const Node& at) {
+        if (!visit(n)) return std::nullopt;
+        if (!n.IsScalar()) {
+            error("bad-instant",
+                  "expected an instant like 2026-03-28T20:55:00+01:00, saw " +
+                      (n.IsDefined() && !n.IsNull() ? kind_words(n) : std::string("nothing")),
+                  n.IsDefined() && !n.IsNull() ? n : at);
+            return std::nullopt;
+        }
+        auto syntax = parse_instant_text(n.Scalar());
+        if (!syntax.instant) {
+            error("bad-instant", syntax.problem, n);
+            return std::nullopt;
+        }
+        syntax.instant->span = span(n);
+        return syntax.instant;
+    }
+
+    // `name: value` pairs with names the flow defines (payload fields, action answers).
+    Values values(const Entry& e, std::string_view what) {
+        Values out;
+        auto entries = map(e.value, e.key, what, {});
+        if (!entries) return out;
+        for (const auto& item : *entries) {
+            if (!is_name(item.name)) {
+                error("bad-value",
+                      "expected a field name (a letter or _, then letters, digits or _) in " +
+                          std::string(what) + ", saw '" + shown(item.name) + "'",
+                      item.key);
+                continue;
+            }
+            if (auto v = scalar(item, true)) out.emplace_back(item.name, std::move(*v));
+        }
+        return out;
+    }
+
+    // ---- steps
+
+    std::optional<Step> step(const Node& item);
+    std::optional<StepBody> step_body(const Entry& e, const Entry* data);
+
+    std::optional<std::vector<Entry>> fields_of(const Entry& e,
+                                                const std::vector<std::string>& ok) {
+        return map(e.value, e.key, "'" + e.name + "'", ok);
+    }
+
+    void flows(const Entry& e, Scenario& s);
+    void actions(const Entry& e, Scenario& s);
+    void facts(const Entry& e, Scenario& s);
+};
+
+Scenario Reader::read(const Node& root, bool flows_required) {
+    Scenario s;
+    s.file = file_;
+    s.flows_span = {{1, 1}, 1};
+    auto entries = map(root, root, "the scenario", top_keys);
+    if (!entries) return s;
+    bool has_start = false;
+    bool has_steps = false;
+    for (const auto& e : *entries) {
+        if (e.name == "flows") {
+            s.flows_span = span(e.key);
+            flows(e, s);
+        } else if (e.name == "start") {
+            has_start = true;
+            s.start = instant(e.value, e.key);
+        } else if (e.name == "zone") {
+            s.zone = scalar(e);
+            if (s.zone && !known_zone(s.zone->text)) {
+                error("unknown-zone",
+                      "unknown time zone '" + shown(s.zone->text) +
+                          "'; expected an IANA name like Europe/Oslo",
+                      s.zone->span);
+                s.zone.reset();
+            }
+        } else if (e.name == "steps") {
+            has_steps = true;
+            if (!visit(e.value) || e.value.IsNull()) continue;
+            if (!e.value.IsSequence()) {
+                error("expected-list",
+                      "expected a list of steps for 'steps', saw " + kind_words(e.value), where(e));
+                continue;
+            }
+            for (const auto& item : e.value) {
+                if (auto st = step(item)) s.steps.push_back(std::move(*st));
+            }
+        } else if (e.name == "actions") {
+            actions(e, s);
+        } else if (e.name == "facts") {
+            facts(e, s);
+        }
+    }
+    Node first = root.begin() != root.end() ? root.begin()->first : root;
+    if (!has_start) {
+        error("missing-key",
+              "missing key 'start': the fake clock's start, like "
+              "2026-03-28T20:55:00+01:00",
+              first);
+    }
+    if (!has_steps) error("missing-key", "missing key 'steps': the list of steps to run", first);
+    if (flows_required && !find(*entries, "flows")) {
+        error("missing-key", "missing key 'flows': the flow files to run, relative to this file",
+              first);
+    }
+    return s;
+}
+
+void Reader::flows(const Entry& e, Scenario& s) {
+    if (!visit(e.value)) return;
+    if (e.value.IsScalar()) {
+        s.flows.push_back({e.value.Scalar(), span(e.value)});
+        return;
+    }
+    if (!e.value.IsSequence()) {
+        error("expected-list",
+              "expected a list of flow files for 'flows', saw " +
+                  (e.value.IsNull() ? std::string("nothing") : kind_words(e.value)),
+              where(e));
+        return;
+    }
+    for (const auto& item : e.value) {
+        if (!visit(item)) return;
+        if (!item.IsScalar() || item.Scalar().empty()) {
+            error("expected-scalar",
+                  "expected a flow file name in 'flows', saw " + kind_words(item), item);
+            continue;
+        }
+        s.flows.push_back({item.Scalar(), span(item)});
+    }
+    if (s.flows.empty()) error("expected-list", "'flows' names no flow file", where(e));
+}
+
+void Reader::actions(const Entry& e, Scenario& s) {
+    auto entries = map(e.value, e.key, "'actions'", {});
+    if (!entries) return;
+    for (const auto& a : *entries) {
+        if (!is_dotted_name(a.name)) {
+            error("bad-value",
+                  "expected an action name like order.parse in 'actions', saw '" + shown(a.name) +
+                      "'",
+                  a.key);
+            continue;
+        }
+        s.actions[a.name] = values(a, "the answer to '" + a.name + "'");
+    }
+}
+
+void Reader::facts(const Entry& e, Scenario& s) {
+    auto entries = map(e.value, e.key, "'facts'", {});
+    if (!entries) return;
+    for (const auto& f : *entries) {
+        if (!is_name(f.name)) {
+            error("bad-value", "expected a fact name in 'facts', saw '" + shown(f.name) + "'",
+                  f.key);
+            continue;
+        }
+        if (!visit(f.value)) return;
+        std::vector<FactChange> changes;
+        if (!f.value.IsSequence()) {
+            if (auto v = scalar(f)) changes.push_back({std::nullopt, std::move(*v)});
+            s.facts[f.name] = std::move(changes);
+            continue;
+        }
+        // A list of changes: [{from: INSTANT, value: V}, …], in time order.
+        for (const auto& item : f.value) {
+            auto fields = map(item, f.key, "a change of fact '" + f.name + "'", {"from", "value"});
+            if (!fields) continue;
+            const Entry* from = find(*fields, "from");
+            const Entry* value = find(*fields, "value");
+            if (!from || !value) {
+                error("missing-key",
+                      std::string("missing key '") + (from ? "value" : "from") +
+                          "' in a change of fact '" + f.name + "'",
+                      item.IsMap() && item.size() > 0 ? item : f.key);
+                continue;
+            }
+            auto at = instant(from->value, from->key);
+            auto v = scalar(*value, true);
+            if (at && v) changes.push_back({std::move(at), std::move(*v)});
+        }
+        s.facts[f.name] = std::move(changes);
+    }
+}
+
+std::optional<Step> Reader::step(const Node& item) {
+    if (!visit(item)) return std::nullopt;
+    if (!item.IsMap()) {
+        error("expected-map",
+              "expected a step like '- advance: 30s' or '- expect_sent: {…}', saw " +
+                  kind_words(item),
+              item);
+        return std::nullopt;
+    }
+    std::vector<std::string> allowed = step_keys;
+    allowed.push_back("data");
+    auto entries = map(item, item, "a step", allowed);
+    if (!entries) return std::nullopt;
+    const Entry* action = nullptr;
+    const Entry* data = nullptr;
+    for (const auto& e : *entries) {
+        if (e.name == "data") {
+            data = &e;
+        } else if (action) {
+            error("one-thing-per-step",
+                  "a step does one thing; saw '" + action->name + "' and '" + e.name +
+                      "' (start a new step with '- " + e.name + ":')",
+                  e.key);
+        } else {
+            action = &e;
+        }
+    }
+    if (!action) {
+        if (data) {
+            error("missing-key", "'data' needs a 'trigger' in the same step", data->key);
+        } else if (entries->empty() && item.size() == 0) {
+            error("expected-map", "empty step", item);
+        }
+        return std::nullopt;
+    }
+    if (data && action->name != "trigger") {
+        error("unknown-key",
+              "'data' belongs to a 'trigger' step; for '" + action->name +
+                  "' put it inside the map",
+              data->key);
+    }
+    auto body = step_body(*action, action->name == "trigger" ? data : nullptr);
+    if (!body) return std::nullopt;
+    return Step{action->name, pos(action->key), std::move(*body)};
+}
+
+std::optional<StepBody> Reader::step_body(const Entry& e, const Entry* data) {
+    const std::string& k = e.name;
+    std::string what = "'" + k + "'";
+    if (k == "trigger") {
+        auto event = scalar(e);
+        if (!event || !dotted(event, "an event name")) return std::nullopt;
+        TriggerStep t{std::move(*event), {}};
+        if (data) t.data = values(*data, "'data'");
+        return t;
+    }
+    if (k == "advance") {
+        auto v = scalar(e);
+        if (!v) return std::nullopt;
+        auto d = parse_duration(v->text);
+        if (!d) {
+            error("bad-duration",
+                  "expected a duration like 30s, 2h or 3d (one whole number and one unit of s m "
+                  "h d w mo y), saw '" +
+                      shown(v->text) + "'",
+                  v->span);
+            return std::nullopt;
+        }
+        return AdvanceStep{*d, v->span};
+    }
+    if (k == "until") {
+        auto at = instant(e.value, e.key);
+        if (!at) return std::nullopt;
+        return UntilStep{std::move(*at)};
+    }
+    if (k == "expect_no_sent") {
+        auto v = scalar(e);
+        if (!v) return std::nullopt;
+        if (v->text != "true") {
+            error("bad-value", "expected 'expect_no_sent: true', saw '" + shown(v->text) + "'",
+                  v->span);
+            return std::nullopt;
+        }
+        return ExpectNoSentStep{};
+    }
+
+    // Every other step is a map of named values.
+    static const std::map<std::string, std::vector<std::string>, std::less<>> keys = {
+        {"reply", {"from", "to", "text"}},
+        {"signal", {"flow", "key", "event", "data"}},
+        {"expect_sent", {"channel", "to", "at", "text", "text_contains", "subject"}},
+        {"expect_state", {"key", "flow", "state", "status", "outcome"}},
+        {"expect_inbox", {"from", "reason", "text"}},
+        {"expect_event", {"event", "key"}},
+        {"expect_suppressed", {"reason", "key"}},
+        {"expect_action", {"action", "key"}},
+        {"expect_history", {}},
+    };
+    auto fields = fields_of(e, keys.find(k)->second);
+    if (!fields) return std::nullopt;
+    const Node& m = e.value;
+    const Node& key_node = e.key;
+    auto before = diags_.error_count();
+    auto ok = [&] { return diags_.error_count() == before; };
+
+    if (k == "reply") {
+        auto from = required(*fields, "from", m, key_node, what);
+        auto text = required(*fields, "text", m, key_node, what);
+        auto to = optional(*fields, "to");
+        if (!from || !text || !ok()) return std::nullopt;
+        return ReplyStep{std::move(*from), std::move(to), std::move(*text)};
+    }
+    if (k == "signal") {
+        SignalStep s;
+        auto event = required(*fields, "event", m, key_node, what);
+        auto key = required(*fields, "key", m, key_node, what);
+        s.flow = optional(*fields, "flow");
+        if (const Entry* d = find(*fields, "data")) s.data = values(*d, "'data'");
+        if (!event || !key || !dotted(event, "an event name") || !ok()) return std::nullopt;
+        s.event = std::move(*event);
+        s.key = std::move(*key);
+        return s;
+    }
+    if (k == "expect_sent") {
+        ExpectSentStep s;
+        s.channel = optional(*fields, "channel");
+        s.to = optional(*fields, "to");
+        s.text = optional(*fields, "text");
+        s.text_contains = optional(*fields, "text_contains");
+        s.subject = optional(*fields, "subject");
+        if (const Entry* at = find(*fields, "at")) s.at = instant(at->value, at->key);
+        if (s.text && s.text_contains) {
+            error("conflicting-keys",
+                  "'text' and 'text_contains' in one expect_sent; 'text' is the whole text, "
+                  "'text_contains' a part of it: keep one",
+                  find(*fields, "text_contains")->key);
+        }
+        if (!ok()) return std::nullopt;
+        return s;
+    }
+    if (k == "expect_state") {
+        ExpectStateStep s;
+        auto key = required(*fields, "key", m, key_node, what);
+        s.flow = optional(*fields, "flow");
+        s.state = optional(*fields, "state");
+        s.status = optional(*fields, "status");
+        s.outcome = optional(*fields, "outcome");
+        one_of(s.status, "status", statuses);
+        if (key && !s.state && !s.status && !s.outcome) {
+            error("missing-key", "expect_state checks nothing: give 'state', 'status' or 'outcome'",
+                  m.IsMap() && m.size() > 0 ? m : key_node);
+        }
+        if (!key || !ok()) return std::nullopt;
+        s.key = std::move(*key);
+        return s;
+    }
+    if (k == "expect_inbox") {
+        auto from = required(*fields, "from", m, key_node, what);
+        auto reason = required(*fields, "reason", m, key_node, what);
+        auto text = optional(*fields, "text");
+        if (reason) one_of(*reason, "inbox reason", inbox_reasons);
+        if (!from || !reason || !ok()) return std::nullopt;
+        return ExpectInboxStep{std::move(*from), std::move(*reason), std::move(text)};
+    }
+    if (k == "expect_event") {
+        auto event = required(*fields, "event", m, key_node, what);
+        auto key = optional(*fields, "key");
+        if (!event || !dotted(event, "an event name") || !ok()) return std::nullopt;
+        return ExpectEventStep{std::move(*event), std::move(key)};
+    }
+    if (k == "expect_suppressed") {
+        auto reason = required(*fields, "reason", m, key_node, what);
+        auto key = optional(*fields, "key");
+        if (!reason || !ok()) return std::nullopt;
+        return ExpectSuppressedStep{std::move(*reason), std::move(key)};
+    }
+    if (k == "expect_action") {
+        auto action = required(*fields, "action", m, key_node, what);
+        auto key = optional(*fields, "key");
+        if (!action || !dotted(action, "an action name") || !ok()) return std::nullopt;
+        return ExpectActionStep{std::move(*action), std::move(key)};
+    }
+    // expect_history: key, kind and flow, then any record field to compare.
+    ExpectHistoryStep s;
+    auto key = required(*fields, "key", m, key_node, what);
+    auto kind = required(*fields, "kind", m, key_node, what);
+    s.flow = optional(*fields, "flow");
+    if (kind &&
+        std::find(record_kinds.begin(), record_kinds.end(), kind->text) == record_kinds.end()) {
+        one_of(*kind, "history kind", record_kinds);
+    }
+    for (const auto& f : *fields) {
+        if (f.name == "key" || f.name == "kind" || f.name == "flow") continue;
+        if (auto v = scalar(f, true)) s.fields.emplace_back(f.name, std::move(*v));
+    }
+    if (!key || !kind || !ok()) return std::nullopt;
+    s.key = std::move(*key);
+    s.kind = std::move(*kind);
+    return s;
+}
+
+// yaml-cpp's wording for the mistakes people make most, in terms of what they wrote.
+std::string syntax_message(const std::string& msg) {
+    if (msg == "end of map flow not found") return "'{' is not closed: expected ',' or '}'";
+    if (msg == "end of sequence flow not found") return "'[' is not closed: expected ',' or ']'";
+    if (msg == "illegal map value") {
+        return "unexpected ':' (put a space after ':' or quote the value)";
+    }
+    return msg;
+}
+
+// Receives parser events and drops them: counts documents without building them.
+class IgnoreEvents final : public YAML::EventHandler {
+public:
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+};
+
+// One document, or two when there are more. Not YAML::LoadAll, which loops forever on a stray
+// `,` in yaml-cpp 0.7 (jbeder/yaml-cpp#1040).
+int count_documents(const std::string& text) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    IgnoreEvents ignore;
+    int documents = 0;
+    while (documents < 2 && parser.HandleNextDocument(ignore))
+        ++documents;
+    return documents;
+}
+
+} // namespace
+
+const std::vector<std::string>& scenario_top_keys() { return top_keys; }
+const std::vector<std::string>& scenario_step_keys() { return step_keys; }
+
+ReadScenario read_scenario(std::string_view yaml, const std::string& file, bool flows_required) {
+    ReadScenario result;
+    auto& diags = result.diagnostics;
+    if (yaml.size() > max_source_bytes) {
+        diags.error("too-large",
+                    "file is " + std::to_string(yaml.size()) +
+                        " bytes; a scenario may be at most " + std::to_string(max_source_bytes) +
+                        " bytes",
+                    file, {});
+        return result;
+    }
+    if (yaml.substr(0, 3) == "\xEF\xBB\xBF") {
+        diags.error("encoding", "the file starts with a byte-order mark; save it as plain UTF-8",
+                    file, {1, 1});
+        return result;
+    }
+    Node root;
+    int documents = 0;
+    try {
+        std::string text(yaml);
+        root = YAML::Load(text);
+        documents = count_documents(text);
+    } catch (const YAML::Exception& e) {
+        SourcePos p;
+        if (e.mark.line >= 0 && e.mark.column >= 0) {
+            p = {static_cast<std::uint32_t>(e.mark.line + 1),
+                 static_cast<std::uint32_t>(e.mark.column + 1)};
+        }
+        diags.error("yaml-syntax", "invalid YAML: " + syntax_message(e.msg), file, p);
+        return result;
+    } catch (const std::exception& e) {
+        diags.error("yaml-syntax", std::string("invalid YAML: ") + e.what(), file, {});
+        return result;
+    }
+    if (!root.IsDefined() || root.IsNull()) {
+        diags.error("expected-map",
+                    "expected a map with 'flows', 'start' and 'steps', saw an empty document", file,
+                    {1, 1});
+        return result;
+    }
+    if (documents > 1) {
+        diags.error("yaml-syntax", "a scenario file holds one YAML document, saw more after '---'",
+                    file, {1, 1});
+    }
+    try {
+        Reader reader(yaml, file, diags);
+        auto scenario = reader.read(root, flows_required);
+        if (root.IsMap()) result.scenario = std::move(scenario);
+    } catch (const std::exception& e) {
+        // yaml-cpp's accessors may throw on shapes the walk did not expect: a bug here, but it
+        // must still come back as a diagnostic.
+        diags.error("yaml-syntax", std::string("could not read the YAML: ") + e.what(), file, {});
+        result.scenario.reset();
+    }
+    return result;
+}
+
+} // namespace nudge::detail

@@ -1,0 +1,202 @@
+// Runs a prepared scenario against the engine: a fake clock at `start`, a recording transport,
+// the scenario playing the host (answers to actions, facts), then each step in order.
+#include "scenario/expect.hpp"
+#include "scenario/prepare.hpp"
+
+#include <nudge/error.hpp>
+#include <nudge/scenario.hpp>
+
+#include <fstream>
+#include <sstream>
+
+namespace nudge {
+
+namespace detail {
+namespace {
+
+// A clock that keeps finding due timers at the same instant would never let a step end.
+constexpr int max_firings_per_move = 1'000'000;
+
+Data to_data(const Values& values) {
+    Data out;
+    for (const auto& [name, value] : values)
+        out[name] = value.text;
+    return out;
+}
+
+class Run {
+public:
+    Run(PreparedScenario& prepared, ScenarioResult& result)
+        : p_(prepared), s_(prepared.scenario), result_(result), clock_(s_.start->at),
+          engine_(clock_, transport_) {}
+
+    void go();
+
+private:
+    PreparedScenario& p_;
+    Scenario& s_;
+    ScenarioResult& result_;
+    FakeClock clock_;
+    RecordingTransport transport_;
+    Engine engine_;
+    Observed seen_;
+
+    void hooks();
+    void step(std::size_t index, const Step& step);
+    // Moves the clock to `target`, stopping at every deadline on the way to fire it.
+    std::optional<std::string> move_clock(Instant target);
+    std::vector<InstanceView> by_key(const std::string& key) const {
+        return engine_.instances_by_key(key);
+    }
+    void refresh() {
+        seen_.sent = transport_.sent();
+        seen_.inbox = engine_.inbox();
+        seen_.timeline = result_.timeline;
+        seen_.sync();
+    }
+};
+
+void Run::hooks() {
+    engine_.on_record([this](const Record& r) { result_.timeline.push_back(r); });
+    engine_.on_emit([this](const Emitted& e) { seen_.emitted.push_back(e); });
+    engine_.on_action([this](const ActionCall& call) -> std::optional<Data> {
+        seen_.actions.push_back(call);
+        auto it = s_.actions.find(call.action);
+        if (it == s_.actions.end()) return std::nullopt;
+        return to_data(it->second);
+    });
+    engine_.on_fact([this](const FactQuery& q) -> std::optional<std::string> {
+        auto it = s_.facts.find(q.fact);
+        if (it == s_.facts.end()) return std::nullopt;
+        // The last change at or before now; a constant applies from the start.
+        std::optional<std::string> value;
+        for (const auto& change : it->second) {
+            if (!change.from || change.from->at <= clock_.now()) value = change.value.text;
+        }
+        return value;
+    });
+}
+
+std::optional<std::string> Run::move_clock(Instant target) {
+    for (int fired = 0; fired < max_firings_per_move; ++fired) {
+        auto due = engine_.next_due();
+        if (!due || *due > target) {
+            clock_.set(target);
+            engine_.run_due();
+            return std::nullopt;
+        }
+        if (*due > clock_.now()) clock_.set(*due);
+        if (engine_.run_due() == 0 && engine_.next_due() == due) {
+            return "the engine keeps a timer due at " + show_instant(*due, p_.zone) +
+                   " that does not fire";
+        }
+    }
+    return "more than " + std::to_string(max_firings_per_move) +
+           " timers fired in one step; is an 'every' without 'max' running?";
+}
+
+void Run::step(std::size_t index, const Step& st) {
+    std::optional<std::string> failure;
+    std::visit(
+        [&](const auto& b) {
+            using T = std::decay_t<decltype(b)>;
+            if constexpr (std::is_same_v<T, TriggerStep>) {
+                engine_.trigger(b.event.text, to_data(b.data));
+            } else if constexpr (std::is_same_v<T, AdvanceStep>) {
+                failure = move_clock(add_duration(clock_.now(), b.by, p_.zone));
+            } else if constexpr (std::is_same_v<T, UntilStep>) {
+                failure = move_clock(b.to.at);
+            } else if constexpr (std::is_same_v<T, ReplyStep>) {
+                engine_.reply({b.from.text, b.to ? b.to->text : std::string(), b.text.text});
+            } else if constexpr (std::is_same_v<T, SignalStep>) {
+                engine_.signal(b.flow ? b.flow->text : std::string(), b.key.text, b.event.text,
+                               to_data(b.data));
+            } else if constexpr (std::is_same_v<T, ExpectSentStep>) {
+                refresh();
+                failure = expect_sent(b, seen_, p_.zone);
+            } else if constexpr (std::is_same_v<T, ExpectNoSentStep>) {
+                refresh();
+                failure = expect_no_sent(seen_, p_.zone);
+            } else if constexpr (std::is_same_v<T, ExpectInboxStep>) {
+                refresh();
+                failure = expect_inbox(b, seen_, p_.zone);
+            } else if constexpr (std::is_same_v<T, ExpectEventStep>) {
+                refresh();
+                failure = expect_event(b, seen_);
+            } else if constexpr (std::is_same_v<T, ExpectActionStep>) {
+                refresh();
+                failure = expect_action(b, seen_);
+            } else if constexpr (std::is_same_v<T, ExpectSuppressedStep>) {
+                refresh();
+                failure = expect_suppressed(b, seen_, p_.zone, [this](std::uint64_t id) {
+                    auto inst = engine_.instance(id);
+                    return inst ? inst->key : std::string();
+                });
+            } else if constexpr (std::is_same_v<T, ExpectStateStep>) {
+                failure = expect_state(b, by_key(b.key.text));
+            } else if constexpr (std::is_same_v<T, ExpectHistoryStep>) {
+                failure = expect_history(b, by_key(b.key.text), p_.zone);
+            }
+        },
+        st.body);
+    if (failure) {
+        result_.failures.push_back("step " + std::to_string(index + 1) + " (" + st.kind +
+                                   ", line " + std::to_string(st.pos.line) + "): " + *failure);
+    }
+}
+
+void Run::go() {
+    hooks();
+    for (std::size_t i = 0; i < p_.flows.size(); ++i) {
+        try {
+            engine_.load(p_.flows[i]);
+        } catch (const std::exception& e) {
+            Span at = i < s_.flows.size() ? s_.flows[i].span : s_.flows_span;
+            p_.diagnostics.error("flow-error",
+                                 "flow '" + p_.flows[i]->flow().name + "' cannot run: " + e.what(),
+                                 s_.file, at.pos, at.length);
+            return;
+        }
+    }
+    for (std::size_t i = 0; i < s_.steps.size(); ++i)
+        step(i, s_.steps[i]);
+}
+
+} // namespace
+} // namespace detail
+
+ScenarioResult run_scenario(std::string_view yaml, const std::filesystem::path& file,
+                            const ScenarioOptions& options) {
+    ScenarioResult result;
+    auto prepared = detail::prepare_scenario(yaml, file, options.flows);
+    result.zone = prepared.zone;
+    result.steps = prepared.scenario.steps.size();
+    if (prepared.ok() && prepared.scenario.start) {
+        try {
+            detail::Run run(prepared, result);
+            run.go();
+        } catch (const std::exception& e) {
+            // The engine's event path does not throw; this is a bug, reported rather than lost.
+            result.failures.push_back(std::string("the run stopped: ") + e.what());
+        }
+    }
+    result.diagnostics = std::move(prepared.diagnostics);
+    result.ok = !result.diagnostics.has_errors() && result.failures.empty();
+    return result;
+}
+
+ScenarioResult run_scenario_file(const std::filesystem::path& file,
+                                 const ScenarioOptions& options) {
+    std::ifstream in(file, std::ios::binary);
+    std::error_code ec;
+    if (!in || std::filesystem::is_directory(file, ec)) {
+        ScenarioResult result;
+        result.diagnostics.error("io", "cannot read scenario file", file.string(), {});
+        return result;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return run_scenario(text.str(), file, options);
+}
+
+} // namespace nudge
