@@ -105,7 +105,7 @@ bool text_is(const Text& want, std::string_view got) { return !want || want->tex
 
 // The instance an expect_state or expect_history is about: the newest with the key in the one
 // flow that has it (or the named flow). Sets `problem` when there is none or it is ambiguous.
-const InstanceView* pick(const std::vector<InstanceView>& candidates, const Value& key,
+const InstanceView* pick(const std::vector<InstanceView>& candidates, const ScenarioValue& key,
                          const Text& flow, std::string& problem) {
     std::vector<const InstanceView*> in_flow;
     std::vector<std::string> flows;

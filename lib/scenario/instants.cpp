@@ -1,6 +1,7 @@
 // Instants as scenario files write them, and the scenario clock's calendar arithmetic. Kept apart
 // from the reader so that the zone, which may come from a flow, is applied after reading.
 #include "scenario/model.hpp"
+#include "time/time.hpp"
 
 #include <date/date.h>
 #include <date/tz.h>
@@ -148,27 +149,8 @@ std::string show_instant(std::chrono::sys_seconds t, std::string_view zone) {
 
 std::chrono::sys_seconds add_duration(std::chrono::sys_seconds t, const Duration& d,
                                       std::string_view zone) {
-    if (auto exact = exact_seconds(d)) return t + std::chrono::seconds{*exact};
-    const date::time_zone* tz = zone_named(zone);
-    if (tz == nullptr) tz = date::locate_zone("UTC");
-    auto local = tz->to_local(t);
-    auto day = date::floor<date::days>(local);
-    auto time_of_day = local - day;
-    date::year_month_day ymd{day};
-    switch (d.unit) {
-    case DurationUnit::d:
-        ymd = date::year_month_day{date::sys_days{ymd} + date::days{d.count}};
-        break;
-    case DurationUnit::w:
-        ymd = date::year_month_day{date::sys_days{ymd} + date::days{7 * d.count}};
-        break;
-    case DurationUnit::mo: ymd += date::months{d.count}; break;
-    case DurationUnit::y: ymd += date::years{d.count}; break;
-    default: break;
-    }
-    if (!ymd.ok()) ymd = ymd.year() / ymd.month() / date::last;
-    date::local_seconds moved{date::local_days{ymd}.time_since_epoch() + time_of_day};
-    return tz->to_sys(moved, date::choose::earliest);
+    // The engine's own calendar arithmetic, so scenarios and flows agree to the second.
+    return add(t, d, zone_named(zone));
 }
 
 } // namespace nudge::detail

@@ -61,19 +61,19 @@ std::chrono::sys_seconds add_duration(std::chrono::sys_seconds t, const Duration
                                       std::string_view zone);
 
 // Field values by name, as text, each with where it was written.
-struct Value {
+struct ScenarioValue {
     std::string text;
     Span span;
 };
-using Values = std::vector<std::pair<std::string, Value>>;
+using Values = std::vector<std::pair<std::string, ScenarioValue>>;
 
 // A value that may say nothing ("not given"): matchers only compare what was written.
-using Text = std::optional<Value>;
+using Text = std::optional<ScenarioValue>;
 
 // ---- steps --------------------------------------------------------------------------------
 
 struct TriggerStep {
-    Value event;
+    ScenarioValue event;
     Values data;
 };
 struct AdvanceStep {
@@ -84,14 +84,14 @@ struct UntilStep {
     InstantText to;
 };
 struct ReplyStep {
-    Value from;
+    ScenarioValue from;
     Text to; // empty: the one sender number of the loaded flows
-    Value text;
+    ScenarioValue text;
 };
 struct SignalStep {
     Text flow;
-    Value key;
-    Value event;
+    ScenarioValue key;
+    ScenarioValue event;
     Values data;
 };
 struct ExpectSentStep {
@@ -99,33 +99,33 @@ struct ExpectSentStep {
     std::optional<InstantText> at;
 };
 struct ExpectStateStep {
-    Value key;
+    ScenarioValue key;
     Text flow, state, status, outcome;
 };
 struct ExpectInboxStep {
-    Value from;
-    Value reason;
+    ScenarioValue from;
+    ScenarioValue reason;
     Text text;
 };
 struct ExpectEventStep {
-    Value event;
+    ScenarioValue event;
     Text key;
 };
 struct ExpectNoSentStep {};
 struct ExpectSuppressedStep {
-    Value reason;
+    ScenarioValue reason;
     Text key;
 };
 struct ExpectActionStep {
-    Value action;
+    ScenarioValue action;
     Text key;
 };
 // An entry of the history of the instance with `key`: of `kind`, with every other given field
 // equal to the record's field of that name.
 struct ExpectHistoryStep {
-    Value key;
+    ScenarioValue key;
     Text flow;
-    Value kind;
+    ScenarioValue kind;
     Values fields;
 };
 
@@ -145,15 +145,15 @@ struct Step {
 // A fact's value from an instant on; a constant fact has one change with no instant.
 struct FactChange {
     std::optional<InstantText> from;
-    Value value;
+    ScenarioValue value;
 };
 
 struct Scenario {
     std::string file;
-    std::vector<Value> flows; // paths as written, relative to the scenario file
-    Span flows_span;          // the `flows` key, or 1:1 when absent
+    std::vector<ScenarioValue> flows; // paths as written, relative to the scenario file
+    Span flows_span;                  // the `flows` key, or 1:1 when absent
     std::optional<InstantText> start;
-    std::optional<Value> zone;
+    std::optional<ScenarioValue> zone;
     std::vector<Step> steps;
     // `actions: {order.parse: {order_total: "249"}}`: what the host answers to `do "…"`.
     std::map<std::string, Values, std::less<>> actions;

@@ -115,7 +115,7 @@ private:
     }
 
     // Reports `value` when it is not among `known`: "no flow has a state 'confirmd'".
-    bool known(const Value& value, const std::vector<std::string>& names, std::string code,
+    bool known(const ScenarioValue& value, const std::vector<std::string>& names, std::string code,
                std::string_view phrase, bool as_error = true) {
         if (std::find(names.begin(), names.end(), value.text) != names.end()) return true;
         std::string message =
@@ -255,7 +255,7 @@ void Preparer::check_names() {
         } else if (auto* r = std::get_if<ReplyStep>(&step.body)) {
             if (r->to) continue;
             if (names_.senders.size() == 1) {
-                r->to = Value{names_.senders.front(), {step.pos, 5}};
+                r->to = ScenarioValue{names_.senders.front(), {step.pos, 5}};
             } else {
                 error("missing-key",
                       names_.senders.empty()

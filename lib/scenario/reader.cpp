@@ -276,10 +276,11 @@ private:
     // ---- scalars
 
     // A single value; `null_ok` reads a missing value as "".
-    std::optional<Value> scalar(const Entry& e, bool null_ok = false) {
+    std::optional<ScenarioValue> scalar(const Entry& e, bool null_ok = false) {
         if (!visit(e.value)) return std::nullopt;
-        if (e.value.IsScalar()) return Value{e.value.Scalar(), span(e.value)};
-        if (null_ok && (!e.value.IsDefined() || e.value.IsNull())) return Value{"", span(e.key)};
+        if (e.value.IsScalar()) return ScenarioValue{e.value.Scalar(), span(e.value)};
+        if (null_ok && (!e.value.IsDefined() || e.value.IsNull()))
+            return ScenarioValue{"", span(e.key)};
         if (!e.value.IsDefined() || e.value.IsNull()) {
             error("missing-value", "missing value for '" + shown(e.name) + "'", e.key);
         } else {
@@ -290,9 +291,9 @@ private:
         return std::nullopt;
     }
 
-    std::optional<Value> required(const std::vector<Entry>& entries, std::string_view key,
-                                  const Node& map_node, const Node& step_key,
-                                  std::string_view what) {
+    std::optional<ScenarioValue> required(const std::vector<Entry>& entries, std::string_view key,
+                                          const Node& map_node, const Node& step_key,
+                                          std::string_view what) {
         const Entry* e = find(entries, key);
         if (!e) {
             error("missing-key", "missing key '" + std::string(key) + "' in " + std::string(what),

@@ -18,8 +18,8 @@ namespace nudge::detail {
 // whitespace folded. "OK!" -> {"ok"}; "Ja, tak 👍" -> {"ja","tak","👍"}; "Okei" -> {"okei"}.
 // Invalid UTF-8 never throws: bad bytes are dropped.
 // Also: ’ and ʼ inside a word become ', an emoji token is its pictographs and the joiners
-// between them ("👍🏽" is "👍", "👩🏽‍💻" is "👩‍💻"), a keycap digit is its digit,
-// invisible characters (soft hyphen, byte order mark) vanish without splitting a word, and a
+// between them ("👍🏽" is "👍", "👩🏽‍💻" is "👩‍💻"), a keycap digit is its
+// digit, invisible characters (soft hyphen, byte order mark) vanish without splitting a word, and a
 // zero-width space splits one. normalize_reply(normalize_reply(x)) == normalize_reply(x).
 std::vector<std::string> reply_tokens(std::string_view text);
 

@@ -26,7 +26,7 @@ Message sms(std::string to, std::string text, std::string_view when) {
     return m;
 }
 
-Value v(std::string text) { return Value{std::move(text), {}}; }
+ScenarioValue v(std::string text) { return ScenarioValue{std::move(text), {}}; }
 
 std::optional<InstantText> instant(std::string_view text) {
     auto t = parse_instant_text(text).instant;

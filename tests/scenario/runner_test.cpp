@@ -90,9 +90,11 @@ TEST_CASE("the zone comes from the flow and the timeline prints in it") {
 TEST_CASE("advance fires every deadline on the way, at its own time") {
     // One step of a whole day still sends the reminder at 09:00, not at the end of the day.
     auto r = run_changed("  - until: 2026-03-29T12:00:00\n", "  - advance: 1d\n");
-    // Only the receipt, which the file expects at 12:00, now goes out at the end of the day.
-    REQUIRE(r.failures.size() == 1);
+    // Only the receipt, which the file expects at 12:00, now goes out at the end of the day:
+    // its expect_sent fails, and so does the expect_no_sent after it.
+    REQUIRE(r.failures.size() == 2);
     CHECK(any_failure_has(r, "step 13 (expect_sent, line 27)"));
+    CHECK(any_failure_has(r, "step 14 (expect_no_sent, line 30)"));
     bool reminder = false;
     for (const auto& record : r.timeline) {
         if (record.kind == "sent" && record.get("text").find("Påminnelse") == 0) {
