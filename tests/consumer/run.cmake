@@ -8,6 +8,10 @@ if(rc)
 endif()
 execute_process(COMMAND ${CMAKE_COMMAND} -S ${CONSUMER_SOURCE_DIR} -B ${WORK_DIR}/build
                         -G ${CMAKE_GENERATOR} -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix
+                        # Built the way nudge was (a sanitised nudge needs a sanitised program).
+                        -DCMAKE_CXX_COMPILER=${CONSUMER_CXX_COMPILER}
+                        "-DCMAKE_CXX_FLAGS=${CONSUMER_CXX_FLAGS}"
+                        "-DCMAKE_EXE_LINKER_FLAGS=${CONSUMER_LINKER_FLAGS}"
                 RESULT_VARIABLE rc)
 if(rc)
     message(FATAL_ERROR "configuring the consumer failed")
