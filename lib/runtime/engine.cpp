@@ -506,7 +506,9 @@ struct Engine::Impl {
             t.kind = TimerKind::repeat;
             t.repeat = &r;
             t.repeat_index = i;
-            add_timer(inst, detail::add(now(), r.interval, zone_of(inst)), t);
+            add_timer(inst, within(inst, detail::add(now(), r.interval, zone_of(inst)), r.within,
+                                   "every"),
+                      t);
         }
         {
             InstScope scope(*this, inst);
@@ -562,9 +564,10 @@ struct Engine::Impl {
                     detail::ValueContext tmp;
                     auto last = detail::as_instant(lookup(inst, h.spread_field), ctx_of(inst, tmp));
                     if (last) {
+                        // The same point of the season as last time, measured in the
+                        // window's open time when there is one (so 30 % stays 30 %).
                         if (auto past = detail::season_containing(*s->second, *last, z)) {
-                            fraction = static_cast<double>((*last - past->begin).count()) /
-                                       static_cast<double>((past->end - past->begin).count());
+                            fraction = detail::fraction_through(*past, *last, w, z);
                         }
                     }
                 }
@@ -906,13 +909,7 @@ struct Engine::Impl {
             InstScope scope(*this, inst);
             bool go_on = !r.while_cond || detail::holds(*r.while_cond, scope);
             if (go_on && (!r.max || count < *r.max)) {
-                bool open = true;
-                if (r.within) {
-                    auto wi = f.windows.find(*r.within);
-                    open =
-                        wi == f.windows.end() || detail::is_open(*wi->second, now(), zone_of(inst));
-                }
-                if (open) {
+                { // `within` deferred the tick when it was set, so the window is open now
                     ++count;
                     auto epoch = inst.epoch;
                     ++depth; // sends inside a repeat do not reschedule reminders themselves
@@ -929,7 +926,10 @@ struct Engine::Impl {
             }
             if (!r.max || count < *r.max) {
                 Timer next = t;
-                add_timer(inst, detail::add(now(), r.interval, zone_of(inst)), next);
+                add_timer(inst,
+                          within(inst, detail::add(now(), r.interval, zone_of(inst)), r.within,
+                                 "every"),
+                          next);
             }
             return;
         }

@@ -197,13 +197,43 @@ std::optional<Interval> season_containing(const SeasonDecl& s, Instant t,
 }
 
 double stable_fraction(std::string_view key) {
+    // FNV-1a over the bytes, then the splitmix64 finaliser so that keys differing only in
+    // their last character (AB12345, AB12346) land far apart in the season.
     std::uint64_t h = 14695981039346656037ull;
     for (unsigned char c : key) {
         h ^= c;
         h *= 1099511628211ull;
     }
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebull;
+    h ^= h >> 31;
     return static_cast<double>(h >> 11) * (1.0 / 9007199254740992.0);
 }
+
+namespace {
+
+// The open spans of `within` inside the interval, in order, and their total length.
+std::vector<Span> open_spans(const Interval& iv, const WindowDecl& within,
+                             const date::time_zone* z, std::int64_t& total) {
+    std::vector<Span> spans;
+    total = 0;
+    Instant at = iv.begin;
+    while (at < iv.end && spans.size() < 4000) {
+        auto open = next_open(within, at, z);
+        if (!open || *open >= iv.end) break;
+        auto close = next_close(within, *open, z);
+        if (!close) break;
+        Span s{*open, std::min(*close, iv.end)};
+        spans.push_back(s);
+        total += (s.end - s.begin).count();
+        at = *close;
+    }
+    return spans;
+}
+
+} // namespace
 
 Instant spread_point(const Interval& iv, double fraction, const WindowDecl* within,
                      const date::time_zone* z) {
@@ -213,19 +243,8 @@ Instant spread_point(const Interval& iv, double fraction, const WindowDecl* with
         auto off = static_cast<std::int64_t>(static_cast<double>(len) * fraction);
         return iv.begin + seconds{std::min<std::int64_t>(off, std::max<std::int64_t>(len - 1, 0))};
     }
-    std::vector<Span> spans;
     std::int64_t total = 0;
-    Instant at = iv.begin;
-    while (at < iv.end && spans.size() < 4000) {
-        auto open = next_open(*within, at, z);
-        if (!open || *open >= iv.end) break;
-        auto close = next_close(*within, *open, z);
-        if (!close) break;
-        Span s{*open, std::min(*close, iv.end)};
-        spans.push_back(s);
-        total += (s.end - s.begin).count();
-        at = *close;
-    }
+    auto spans = open_spans(iv, *within, z, total);
     if (total == 0) return next_open(*within, iv.begin, z).value_or(iv.begin);
     auto target = static_cast<std::int64_t>(static_cast<double>(total) * fraction);
     if (target >= total) target = total - 1;
@@ -235,6 +254,25 @@ Instant spread_point(const Interval& iv, double fraction, const WindowDecl* with
         target -= len;
     }
     return spans.back().end - seconds{1};
+}
+
+double fraction_through(const Interval& iv, Instant t, const WindowDecl* within,
+                        const date::time_zone* z) {
+    if (t <= iv.begin) return 0.0;
+    if (t >= iv.end) return 1.0;
+    if (!within) {
+        return static_cast<double>((t - iv.begin).count()) /
+               static_cast<double>((iv.end - iv.begin).count());
+    }
+    std::int64_t total = 0;
+    auto spans = open_spans(iv, *within, z, total);
+    if (total == 0) return 0.0;
+    std::int64_t before = 0;
+    for (const auto& s : spans) {
+        if (t < s.begin) break;
+        before += (std::min(t, s.end) - s.begin).count();
+    }
+    return static_cast<double>(before) / static_cast<double>(total);
 }
 
 std::optional<date::year_month_day> parse_date(std::string_view text) {

@@ -20,6 +20,10 @@ std::optional<Interval> season_containing(const SeasonDecl& s, Instant t, const 
 double stable_fraction(std::string_view key);
 Instant spread_point(const Interval& iv, double fraction, const WindowDecl* within,
                      const date::time_zone* z);
+// Where `t` lies in the interval, 0 at its start and 1 at its end, counting only the window's
+// open time when `within` is given: the inverse of spread_point.
+double fraction_through(const Interval& iv, Instant t, const WindowDecl* within,
+                        const date::time_zone* z);
 std::optional<Instant> parse_instant(std::string_view text, const date::time_zone* default_zone);
 std::string format_instant(Instant t, const date::time_zone* z);
 date::year_month_day local_date(Instant t, const date::time_zone* z);

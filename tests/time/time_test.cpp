@@ -120,8 +120,8 @@ TEST_CASE("seasons: occurrences, wrapping the year end, containing") {
 TEST_CASE("spreading: a stable fraction, inside the season and the window") {
     CHECK(stable_fraction("workshop/AB12345") == stable_fraction("workshop/AB12345"));
     CHECK(stable_fraction("a") != stable_fraction("b"));
-    CHECK(stable_fraction("AB12345") == doctest::Approx(0.7714350727).epsilon(1e-9));
-    CHECK(stable_fraction("") == doctest::Approx(0.7966707285).epsilon(1e-9));
+    CHECK(stable_fraction("AB12345") == doctest::Approx(0.8676863333).epsilon(1e-9));
+    CHECK(stable_fraction("") == doctest::Approx(0.9576734252).epsilon(1e-9));
     for (auto key : {"x", "AB12345", "+4520123456"}) {
         auto f = stable_fraction(key);
         CHECK(f >= 0.0);
@@ -137,6 +137,23 @@ TEST_CASE("spreading: a stable fraction, inside the season and the window") {
     CHECK(p > iv.begin);
     CHECK(p < iv.end);
     CHECK(show(spread_point(iv, 0.0, &hours, cph())) == "2026-10-01T08:00:00+02:00");
+}
+
+TEST_CASE("fraction_through is the inverse of spread_point") {
+    SeasonDecl winter{"winter_tyres", {10, 1}, {11, 8}, {}};
+    auto iv = season_at_or_after(winter, at("2026-06-01T12:00:00+02:00"), cph());
+    auto hours = window({"mon-fri 08:00-16:00"});
+    CHECK(fraction_through(iv, iv.begin, nullptr, cph()) == 0.0);
+    CHECK(fraction_through(iv, iv.end, nullptr, cph()) == 1.0);
+    CHECK(fraction_through(iv, at("2026-10-20T12:30:00+02:00"), nullptr, cph()) ==
+          doctest::Approx(0.5).epsilon(1e-6));
+    // Closed time adds nothing: Saturday noon is as far as Friday 16:00.
+    CHECK(fraction_through(iv, at("2026-10-03T12:00:00+02:00"), &hours, cph()) ==
+          fraction_through(iv, at("2026-10-02T16:00:00+02:00"), &hours, cph()));
+    for (double f : {0.1, 0.37, 0.5, 0.93}) {
+        auto p = spread_point(iv, f, &hours, cph());
+        CHECK(fraction_through(iv, p, &hours, cph()) == doctest::Approx(f).epsilon(1e-5));
+    }
 }
 
 TEST_CASE("durations print compactly") {
