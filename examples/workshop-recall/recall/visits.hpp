@@ -1,0 +1,62 @@
+#pragma once
+// From the workshop's export of visits (one CSV record per invoice) to the recalls to plan:
+// one per car and kind of job, with the dates the recall flow counts from.
+
+#include "classify.hpp"
+#include "csv.hpp"
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace recall {
+
+using Date = std::chrono::year_month_day;
+
+// "2026-03-02"; nullopt for anything else (an empty cell included).
+std::optional<Date> parse_date(std::string_view text);
+std::string format_date(Date date);
+
+struct Visit {
+    std::size_t line = 0; // in the CSV, for messages
+    std::string customer_no;
+    std::string customer_name;
+    std::string email;
+    std::string phone;
+    std::string plate;
+    std::string customer_type;
+    bool unsubscribed = false;
+    Date date;
+    std::optional<Date> next_service;
+    std::vector<VisitKind> kinds; // from all the invoice's text
+};
+
+struct ImportProblem {
+    std::size_t line = 0;
+    std::string message;
+};
+
+struct Import {
+    std::vector<Visit> visits;
+    std::vector<ImportProblem> problems; // records skipped, and why
+};
+
+// Reads the columns by name (see data/generate_visits.py for the layout) and classifies each
+// visit. A record with a bad date is skipped and reported; the rest of the file still counts.
+Import import_visits(const CsvTable& table, const Classifier& classifier);
+
+// One trigger of the recall flow: the event's data, field name → value.
+struct Recall {
+    std::string recall_id;
+    std::string kind; // service, inspection, winter_tyres, summer_tyres
+    std::map<std::string, std::string, std::less<>> data;
+};
+
+// Per car (plate): the latest service (next service date from that invoice, if given), the
+// latest inspection (due again two years later), the latest tyre change in autumn and in
+// spring (the next change of the same season). Sorted by recall id.
+std::vector<Recall> plan_recalls(const std::vector<Visit>& visits);
+
+} // namespace recall
