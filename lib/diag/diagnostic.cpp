@@ -66,11 +66,16 @@ std::optional<std::string_view> line_of(std::string_view source, std::uint32_t l
 }
 
 // Tabs are kept in the caret line so that it lines up under the source in any tab width;
-// other bytes become spaces. Columns count bytes.
+// other characters become spaces. Columns count bytes; the caret line counts characters, so a
+// UTF-8 continuation byte (æ is two bytes) adds nothing to it.
 std::string caret_line(std::string_view text, std::uint32_t column, std::uint32_t length) {
+    auto continuation = [&](std::size_t i) {
+        return i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80;
+    };
     std::string out;
     std::uint32_t col = std::max<std::uint32_t>(column, 1);
     for (std::uint32_t i = 1; i < col; ++i) {
+        if (continuation(i - 1)) continue;
         out += (i - 1 < text.size() && text[i - 1] == '\t') ? '\t' : ' ';
     }
     out += '^';
@@ -82,7 +87,7 @@ std::string caret_line(std::string_view text, std::uint32_t column, std::uint32_
         len = 1;
     }
     for (std::uint32_t i = 1; i < len; ++i)
-        out += '~';
+        if (!continuation(col - 1 + i)) out += '~';
     return out;
 }
 

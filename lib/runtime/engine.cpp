@@ -64,6 +64,9 @@ struct Outbound {
     std::string text;
     std::optional<std::string> subject;
     Instant at;
+    // The template it came from, so that a reminder via another channel uses that channel's
+    // variant of it.
+    std::optional<std::string> template_name;
 };
 
 struct Inst {
@@ -506,9 +509,9 @@ struct Engine::Impl {
             t.kind = TimerKind::repeat;
             t.repeat = &r;
             t.repeat_index = i;
-            add_timer(inst, within(inst, detail::add(now(), r.interval, zone_of(inst)), r.within,
-                                   "every"),
-                      t);
+            add_timer(
+                inst,
+                within(inst, detail::add(now(), r.interval, zone_of(inst)), r.within, "every"), t);
         }
         {
             InstScope scope(*this, inst);
@@ -744,6 +747,7 @@ struct Engine::Impl {
             return;
         }
         if (deliver(inst, *ch, to, std::move(subject), std::move(body.text), false)) {
+            if (!a.inline_text) inst.last->template_name = a.template_name;
             // A new message: reminders count from it.
             inst.reminder_index = 0;
             inst.reminder_count = 0;
@@ -824,7 +828,7 @@ struct Engine::Impl {
         if (!result.transport_id.empty()) fields.emplace_back("transport_id", result.transport_id);
         if (reminder) fields.emplace_back("reminder", "true");
         record(&inst, inst.flow, "sent", std::move(fields));
-        if (!reminder) inst.last = Outbound{ch.name, std::move(text), std::move(subject), m.at};
+        if (!reminder) inst.last = Outbound{ch.name, std::move(text), std::move(subject), m.at, {}};
         return true;
     }
 
@@ -886,11 +890,40 @@ struct Engine::Impl {
             if (ci != f.channels.end()) {
                 auto to = recipient(inst, *ci->second);
                 std::string prefix = r.prefix ? *r.prefix : std::string(default_reminder_prefix);
+                auto subject = inst.last->subject;
+                auto text = inst.last->text;
+                std::vector<std::string> missing;
+                // Via another kind of channel: that channel's variant of the same template.
+                const auto* last_ch = f.channels.count(inst.last->channel)
+                                          ? f.channels.find(inst.last->channel)->second
+                                          : nullptr;
+                if (inst.last->template_name && last_ch && last_ch->kind != ci->second->kind) {
+                    if (const auto* tmpl =
+                            find_template(f, *inst.last->template_name, ci->second->kind)) {
+                        auto lookup = [&](std::string_view name) -> std::optional<std::string> {
+                            auto v = text_of(inst, name);
+                            if (v.empty()) return std::nullopt;
+                            return v;
+                        };
+                        auto body = detail::render_merge(tmpl->text, lookup);
+                        text = body.text;
+                        missing = body.missing;
+                        subject.reset();
+                        if (tmpl->subject)
+                            subject = detail::render_merge(*tmpl->subject, lookup).text;
+                    }
+                }
+                if (ci->second->kind != ChannelKind::email) subject.reset();
                 if (to.empty()) {
                     failed(inst, {{"channel", channel}, {"error", "no " + ci->second->to}});
+                } else if (!missing.empty()) {
+                    std::string names;
+                    for (const auto& m : missing)
+                        names += (names.empty() ? "" : ", ") + m;
+                    failed(inst,
+                           {{"channel", channel}, {"error", "missing merge value: " + names}});
                 } else {
-                    deliver(inst, *ci->second, to, inst.last->subject, prefix + inst.last->text,
-                            true);
+                    deliver(inst, *ci->second, to, std::move(subject), prefix + text, true);
                 }
             }
             if (++inst.reminder_count >= std::max(r.times, 1)) {
@@ -926,10 +959,10 @@ struct Engine::Impl {
             }
             if (!r.max || count < *r.max) {
                 Timer next = t;
-                add_timer(inst,
-                          within(inst, detail::add(now(), r.interval, zone_of(inst)), r.within,
-                                 "every"),
-                          next);
+                add_timer(
+                    inst,
+                    within(inst, detail::add(now(), r.interval, zone_of(inst)), r.within, "every"),
+                    next);
             }
             return;
         }
@@ -1161,7 +1194,10 @@ struct Engine::Impl {
         run_due();
     }
 
+    // An address opted out: the pending sends to it are cancelled, then every live instance
+    // that sends to it gets the event `opted.out` (taken only where a route waits for it).
     void cancel_pending_sends(const std::string& address) {
+        std::vector<std::uint64_t> reached;
         for (auto& [id, inst] : instances) {
             if (!live(inst)) continue;
             bool addressed = false;
@@ -1172,6 +1208,7 @@ struct Engine::Impl {
                     addressed = true;
             }
             if (!addressed) continue;
+            reached.push_back(id);
             bool any = false;
             for (auto k : inst.timers) {
                 auto t = timers.find(k);
@@ -1184,6 +1221,10 @@ struct Engine::Impl {
             cancel_timer_kind(inst, TimerKind::reminder);
             record(&inst, inst.flow, "cancelled",
                    {{"what", "pending sends"}, {"why", address + " opted out"}});
+        }
+        for (auto id : reached) {
+            auto it = instances.find(id);
+            if (it != instances.end() && live(it->second)) take_event(it->second, "opted.out", {});
         }
     }
 

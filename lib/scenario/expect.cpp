@@ -103,6 +103,8 @@ std::optional<std::size_t> take_first(const std::vector<T>& items, std::vector<b
 
 bool text_is(const Text& want, std::string_view got) { return !want || want->text == got; }
 
+} // namespace
+
 // The instance an expect_state or expect_history is about: the newest with the key in the one
 // flow that has it (or the named flow). Sets `problem` when there is none or it is ambiguous.
 const InstanceView* pick(const std::vector<InstanceView>& candidates, const ScenarioValue& key,
@@ -132,8 +134,6 @@ const InstanceView* pick(const std::vector<InstanceView>& candidates, const Scen
     return *std::max_element(in_flow.begin(), in_flow.end(),
                              [](auto* a, auto* b) { return a->id < b->id; });
 }
-
-} // namespace
 
 void Observed::sync() {
     sent_taken.resize(sent.size(), false);

@@ -52,6 +52,12 @@ expect_suppressed(const ExpectSuppressedStep& e, Observed& seen, std::string_vie
 // `candidates`: the instances with the step's key, in id order.
 std::optional<std::string> expect_state(const ExpectStateStep& e,
                                         const std::vector<InstanceView>& candidates);
+// The instance an expect_state, expect_history or assign is about: the newest with the key in
+// the one flow that has it (or the named flow). Sets `problem` when there is none or it is
+// ambiguous.
+const InstanceView* pick(const std::vector<InstanceView>& candidates, const ScenarioValue& key,
+                         const Text& flow, std::string& problem);
+
 std::optional<std::string> expect_history(const ExpectHistoryStep& e,
                                           const std::vector<InstanceView>& candidates,
                                           std::string_view zone);

@@ -94,6 +94,17 @@ struct SignalStep {
     ScenarioValue event;
     Values data;
 };
+// Hands the newest unassigned inbox entry from `from` to the instance with `key` (Engine::assign).
+struct AssignStep {
+    ScenarioValue from;
+    ScenarioValue key;
+    Text flow;
+};
+// An opt-out reported by the host (Engine::suppress).
+struct SuppressStep {
+    ScenarioValue address;
+    Text source;
+};
 struct ExpectSentStep {
     Text channel, to, text, text_contains, subject;
     std::optional<InstantText> at;
@@ -130,9 +141,9 @@ struct ExpectHistoryStep {
 };
 
 using StepBody =
-    std::variant<TriggerStep, AdvanceStep, UntilStep, ReplyStep, SignalStep, ExpectSentStep,
-                 ExpectStateStep, ExpectInboxStep, ExpectEventStep, ExpectNoSentStep,
-                 ExpectSuppressedStep, ExpectActionStep, ExpectHistoryStep>;
+    std::variant<TriggerStep, AdvanceStep, UntilStep, ReplyStep, SignalStep, AssignStep,
+                 SuppressStep, ExpectSentStep, ExpectStateStep, ExpectInboxStep, ExpectEventStep,
+                 ExpectNoSentStep, ExpectSuppressedStep, ExpectActionStep, ExpectHistoryStep>;
 
 struct Step {
     std::string kind; // the step's key: "trigger", "expect_sent", …

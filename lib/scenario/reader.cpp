@@ -23,10 +23,21 @@ constexpr std::size_t max_errors = 100;
 
 const std::vector<std::string> top_keys = {"flows", "start", "zone", "steps", "actions", "facts"};
 
-const std::vector<std::string> step_keys = {
-    "trigger",           "advance",       "until",         "reply",        "signal",
-    "expect_sent",       "expect_state",  "expect_inbox",  "expect_event", "expect_no_sent",
-    "expect_suppressed", "expect_action", "expect_history"};
+const std::vector<std::string> step_keys = {"trigger",
+                                            "advance",
+                                            "until",
+                                            "reply",
+                                            "signal",
+                                            "assign",
+                                            "suppress",
+                                            "expect_sent",
+                                            "expect_state",
+                                            "expect_inbox",
+                                            "expect_event",
+                                            "expect_no_sent",
+                                            "expect_suppressed",
+                                            "expect_action",
+                                            "expect_history"};
 
 // The record kinds of include/nudge/engine.hpp, for `expect_history`.
 const std::vector<std::string> record_kinds = {
@@ -606,6 +617,8 @@ std::optional<StepBody> Reader::step_body(const Entry& e, const Entry* data) {
     static const std::map<std::string, std::vector<std::string>, std::less<>> keys = {
         {"reply", {"from", "to", "text"}},
         {"signal", {"flow", "key", "event", "data"}},
+        {"assign", {"from", "key", "flow"}},
+        {"suppress", {"address", "source"}},
         {"expect_sent", {"channel", "to", "at", "text", "text_contains", "subject"}},
         {"expect_state", {"key", "flow", "state", "status", "outcome"}},
         {"expect_inbox", {"from", "reason", "text"}},
@@ -638,6 +651,19 @@ std::optional<StepBody> Reader::step_body(const Entry& e, const Entry* data) {
         s.event = std::move(*event);
         s.key = std::move(*key);
         return s;
+    }
+    if (k == "assign") {
+        auto from = required(*fields, "from", m, key_node, what);
+        auto key = required(*fields, "key", m, key_node, what);
+        auto flow = optional(*fields, "flow");
+        if (!from || !key || !ok()) return std::nullopt;
+        return AssignStep{std::move(*from), std::move(*key), std::move(flow)};
+    }
+    if (k == "suppress") {
+        auto address = required(*fields, "address", m, key_node, what);
+        auto source = optional(*fields, "source");
+        if (!address || !ok()) return std::nullopt;
+        return SuppressStep{std::move(*address), std::move(source)};
     }
     if (k == "expect_sent") {
         ExpectSentStep s;

@@ -1,5 +1,6 @@
 // Runs a prepared scenario against the engine: a fake clock at `start`, a recording transport,
 // the scenario playing the host (answers to actions, facts), then each step in order.
+#include "phone/numbers.hpp"
 #include "scenario/expect.hpp"
 #include "scenario/prepare.hpp"
 
@@ -47,6 +48,23 @@ private:
     std::optional<std::string> move_clock(Instant target);
     std::vector<InstanceView> by_key(const std::string& key) const {
         return engine_.instances_by_key(key);
+    }
+    std::optional<std::string> assign(const AssignStep& a) {
+        std::string problem;
+        auto candidates = by_key(a.key.text);
+        const InstanceView* inst = pick(candidates, a.key, a.flow, problem);
+        if (!inst) return "cannot assign: " + problem;
+        const auto& inbox = engine_.inbox();
+        auto from = detail::canonical_address(a.from.text);
+        for (auto it = inbox.rbegin(); it != inbox.rend(); ++it) {
+            if (it->assigned_to) continue;
+            if (it->message.from != a.from.text &&
+                detail::canonical_address(it->message.from) != from)
+                continue;
+            engine_.assign(it->id, inst->id);
+            return std::nullopt;
+        }
+        return "cannot assign: no unassigned inbox entry from " + a.from.text;
     }
     void refresh() {
         seen_.sent = transport_.sent();
@@ -111,6 +129,10 @@ void Run::step(std::size_t index, const Step& st) {
             } else if constexpr (std::is_same_v<T, SignalStep>) {
                 engine_.signal(b.flow ? b.flow->text : std::string(), b.key.text, b.event.text,
                                to_data(b.data));
+            } else if constexpr (std::is_same_v<T, AssignStep>) {
+                failure = assign(b);
+            } else if constexpr (std::is_same_v<T, SuppressStep>) {
+                engine_.suppress(b.address.text, b.source ? b.source->text : "host");
             } else if constexpr (std::is_same_v<T, ExpectSentStep>) {
                 refresh();
                 failure = expect_sent(b, seen_, p_.zone);

@@ -77,3 +77,21 @@ TEST_CASE("the IR ignores positions: the same flow laid out differently is equal
     REQUIRE(b.ok());
     CHECK(*a.flow == *b.flow);
 }
+
+TEST_CASE("the caret line counts characters, not bytes, under non-ASCII text") {
+    const std::string source = "flow t\nchannel sms to phone from \"Kjøkkenøya\"\n";
+    // The quoted sender: byte column 27, 14 bytes long, 12 characters.
+    Diagnostic d;
+    d.severity = Severity::error;
+    d.code = "x";
+    d.message = "m";
+    d.file = "t.flow";
+    d.pos = {2, 27};
+    d.length = 14;
+    Diagnostics ds;
+    ds.add(d);
+    auto out = render(ds, source);
+    INFO(out);
+    CHECK(out.find("\n" + std::string(28, ' ') + "^" + std::string(11, '~') + "\n") !=
+          std::string::npos);
+}

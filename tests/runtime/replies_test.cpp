@@ -109,6 +109,24 @@ TEST_CASE("STOP while waiting for a reply opts the number out everywhere") {
     CHECK(rig.out.sent().size() == 1);
 }
 
+TEST_CASE("an opt-out raises opted.out on the number's instances, which a route may take") {
+    auto flow = outcome_flow("sale", "4790000000");
+    flow.replace(flow.find("  after 3d -> lapsed"), 0, "  on opted.out -> withdrawn\n");
+    flow += "\nfinal withdrawn\n";
+    Rig rig("2026-05-12T12:00:00+02:00", flow);
+    auto kari =
+        rig.engine.trigger("outcome.sale", {{"phone", "+4791234567"}, {"first_name", "Kari"}})[0];
+    auto ola =
+        rig.engine.trigger("outcome.sale", {{"phone", "+4791234568"}, {"first_name", "Ola"}})[0];
+    rig.engine.reply({"+4791234567", "4790000000", "STOP"});
+    CHECK(rig.state_of(kari) == "withdrawn");
+    CHECK(rig.state_of(ola) == "sale");
+    // An opt-out the host reports reaches the instances the same way.
+    rig.engine.suppress("+4791234568", "customer service");
+    CHECK(rig.state_of(ola) == "withdrawn");
+    CHECK(rig.engine.suppressions().size() == 2);
+}
+
 TEST_CASE("routes are tried in order; other catches the rest; inbox routes keep waiting") {
     Rig rig("2026-05-12T12:00:00+02:00", R"(flow booking
 timezone "Europe/Copenhagen"

@@ -393,3 +393,41 @@ final done
     rig.advance(std::chrono::hours(1));
     CHECK(rig.state_of(ids[0]) == "done");
 }
+
+TEST_CASE("a reminder via another kind of channel uses that channel's variant of the template") {
+    Rig rig("2026-04-13T08:00:00+02:00", R"(flow recall
+timezone "Europe/Copenhagen"
+
+field phone: phone
+field mail: email
+field plate: text
+
+channel email to mail from "service@example.dk"
+channel sms to phone from "4570000000"
+
+template invite email subject "Service for {plate}" "Dear customer, {plate} is due for service."
+template invite sms "{plate} is due for service. Book: https://book.example/s"
+
+trigger service.due as mail {
+  start invited
+}
+
+state invited {
+  send email invite
+  after 30d -> follow_up
+  remind after 7d via sms
+}
+
+final follow_up
+)");
+    rig.engine.trigger(
+        "service.due",
+        {{"phone", "+4520000001"}, {"mail", "kunde@example.dk"}, {"plate", "AB 12 345"}});
+    rig.until("2026-04-21T00:00:00+02:00");
+    REQUIRE(rig.out.sent().size() == 2);
+    CHECK(rig.out.sent()[0].subject == "Service for AB 12 345");
+    CHECK(rig.out.sent()[1].channel == "sms");
+    CHECK_FALSE(rig.out.sent()[1].subject.has_value());
+    CHECK(rig.out.sent()[1].text ==
+          "Reminder: AB 12 345 is due for service. Book: https://book.example/s");
+}

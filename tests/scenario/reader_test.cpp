@@ -1,6 +1,7 @@
 // The scenario reader: YAML to typed steps, and a positioned diagnostic for every mistake.
 #include "scenario/model.hpp"
 
+#include <algorithm>
 #include <doctest/doctest.h>
 
 #include <string>
@@ -455,6 +456,7 @@ TEST_CASE("files that are not scenarios at all") {
 TEST_CASE("the documented key lists") {
     CHECK(scenario_top_keys() ==
           std::vector<std::string>{"flows", "start", "zone", "steps", "actions", "facts"});
-    CHECK(scenario_step_keys().size() == 13);
+    CHECK(scenario_step_keys().size() == 15);
+    CHECK(std::count(scenario_step_keys().begin(), scenario_step_keys().end(), "assign") == 1);
     CHECK(scenario_step_keys().front() == "trigger");
 }
