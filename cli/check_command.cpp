@@ -1,6 +1,7 @@
 #include "commands.hpp"
 #include "files.hpp"
 
+#include <nudge/compile.hpp>
 #include <nudge/dsl.hpp>
 
 #include <iostream>
@@ -8,8 +9,13 @@
 namespace nudge::cli {
 
 int run_check(const CheckOptions& options) {
+    if (options.stats && options.format == "json") {
+        std::cerr << "nudge check: error: --stats prints text; use it without --format json\n";
+        return 2;
+    }
     Diagnostics all;
     std::string rendered;
+    std::string stats;
     for (const auto& path : options.files) {
         auto source = read_file(path);
         if (!source) {
@@ -17,9 +23,20 @@ int run_check(const CheckOptions& options) {
             rendered += render(all.items().back());
             continue;
         }
-        auto result = read_flow(*source, path);
+        // Parse, check and the whole-flow analyses (unreachable states, livelocks, caps, …).
+        auto result = compile_source(*source, path);
         rendered += render(result.diagnostics, *source);
         all.append(result.diagnostics);
+        if (options.stats && result.flow) {
+            stats += path + ":\n";
+            auto text = to_text(result.flow->stats());
+            for (std::size_t pos = 0; pos < text.size();) {
+                auto end = text.find('\n', pos);
+                if (end == std::string::npos) end = text.size();
+                stats += "  " + text.substr(pos, end - pos) + "\n";
+                pos = end + 1;
+            }
+        }
     }
     if (options.format == "json") {
         std::cout << to_json(all);
@@ -30,6 +47,7 @@ int run_check(const CheckOptions& options) {
                       << " warning(s)\n";
         }
     }
+    std::cout << stats; // standard output: data, where the diagnostics are on standard error
     return all.has_errors() ? 1 : 0;
 }
 

@@ -10,6 +10,7 @@ namespace nudge::cli {
 struct CheckOptions {
     std::vector<std::string> files;
     std::string format = "text"; // text | json
+    bool stats = false;          // print each flow's FlowStats too
 };
 int run_check(const CheckOptions& options);
 
@@ -26,6 +27,13 @@ struct ConvertOptions {
     std::string to;     // flow | yaml; default from the output's name
 };
 int run_convert(const ConvertOptions& options);
+
+struct GraphOptions {
+    std::string file;
+    std::string format = "dot"; // dot | mermaid | svg
+    std::string output;         // a path; empty or "-" for standard output
+};
+int run_graph(const GraphOptions& options);
 
 struct TestOptions {
     std::vector<std::string> files; // scenario files

@@ -1,4 +1,4 @@
-// nudge: check, format, convert (and later run and simulate) follow-up flows.
+// nudge: check, format, convert, draw, test and simulate follow-up flows.
 #include "commands.hpp"
 
 #include <nudge/version.hpp>
@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
     check_cmd->add_option("files", check.files, "Flow files (.flow or .flow.yaml)")->required();
     check_cmd->add_option("--format", check.format, "Output: text (stderr) or json (stdout)")
         ->check(CLI::IsMember({"text", "json"}));
+    check_cmd->add_flag("--stats", check.stats,
+                        "Print each flow's states, edges, longest waiting path and message bounds");
 
     FmtOptions fmt;
     auto* fmt_cmd = app.add_subcommand("fmt", "Print flows in canonical form");
@@ -34,6 +36,15 @@ int main(int argc, char** argv) {
         ->required();
     convert_cmd->add_option("--to", convert.to, "Output form when the name does not say")
         ->check(CLI::IsMember({"flow", "yaml"}));
+
+    GraphOptions graph;
+    auto* graph_cmd = app.add_subcommand(
+        "graph", "Draw a flow's states and transitions as DOT, Mermaid or SVG (through Graphviz)");
+    graph_cmd->add_option("file", graph.file, "The flow (.flow or .flow.yaml)")->required();
+    graph_cmd->add_option("--format", graph.format, "dot (default), mermaid, or svg")
+        ->check(CLI::IsMember({"dot", "mermaid", "svg"}));
+    graph_cmd->add_option("-o,--output", graph.output,
+                          "Where to write (atomically); default standard output");
 
     TestOptions test;
     auto* test_cmd = app.add_subcommand(
@@ -94,6 +105,7 @@ int main(int argc, char** argv) {
     if (*check_cmd) return run_check(check);
     if (*fmt_cmd) return run_fmt(fmt);
     if (*convert_cmd) return run_convert(convert);
+    if (*graph_cmd) return run_graph(graph);
     if (*test_cmd) return run_test(test);
     if (*simulate_cmd) return run_simulate(simulate);
     return 2;

@@ -5,10 +5,15 @@
 #include "text/reply_text.hpp"
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <cstdlib>
 #include <deque>
+#include <functional>
 #include <map>
+#include <queue>
 #include <set>
+#include <tuple>
 
 namespace nudge::detail {
 
@@ -308,6 +313,129 @@ void sends(Analysis& a) {
     }
 }
 
+// Seconds as the largest unit that divides them: 7200 → 2h.
+Duration in_units(std::int64_t secs) {
+    if (secs % 3600 == 0) return {secs / 3600, DurationUnit::h};
+    if (secs % 60 == 0) return {secs / 60, DurationUnit::m};
+    return {secs, DurationUnit::s};
+}
+
+// A lower bound, in seconds, of how long a cap's period lasts: exact for s/m/h; calendar steps
+// in the flow's zone may be shorter than their nominal length (a day across DST is 23 hours).
+std::int64_t shortest_period(const Duration& d) {
+    if (auto secs = exact_seconds(d)) return *secs;
+    constexpr std::int64_t hour = 3600;
+    switch (d.unit) {
+    case DurationUnit::d: return d.count * 23 * hour;
+    case DurationUnit::w: return d.count * 7 * 23 * hour;
+    case DurationUnit::mo: return d.count * 28 * 23 * hour;
+    case DurationUnit::y: return d.count * 365 * 23 * hour;
+    default: return 0;
+    }
+}
+
+// The entry sends of a state on `channel` that go out at the moment of entry: no `within`
+// (which may defer it past the cap's period). A send with a fallback counts on its own channel
+// only, the one it uses whenever the recipient is there.
+std::vector<const Action*> entry_sends(const StateDecl& d, const std::string& channel) {
+    std::vector<const Action*> out;
+    for (const auto& act : d.actions) {
+        if (act.kind == Action::Kind::send && act.channel == channel && !act.within)
+            out.push_back(&act);
+    }
+    return out;
+}
+
+// `cap C N per P` with a way through the flow that sends more than N messages on C in less
+// than P: the send that goes over is suppressed every time that way is taken (when the earlier
+// ones went out). Only steps whose time is known count: choices (no time) and `after` with an
+// exact duration and no `within` (exactly that long); any other wait may last longer than P and
+// reset the count, and a restart starts the count over. Entry sends only: repeats and reminders
+// need not happen. Found with a shortest-time search over (state, messages so far, capped at
+// N + 1), so it stays linear in the flow's size times N.
+void caps(Analysis& a) {
+    const auto n_states = a.m.states.size();
+    for (const auto& cap : a.flow().caps) {
+        if (cap.count < 0 || cap.per.count < 0) continue;
+        const std::int64_t period = shortest_period(cap.per);
+        if (period <= 0) continue;
+        const std::size_t over = static_cast<std::size_t>(cap.count) + 1;
+        // A cap so large that the search would need more than a few million nodes is left
+        // alone: no finding is the conservative answer.
+        if (n_states == 0 || over > 4'000'000 / n_states) continue;
+        std::vector<std::vector<const Action*>> sends(n_states);
+        bool any = false;
+        for (std::size_t s = 0; s < n_states; ++s) {
+            if (a.m.states[s].reachable) sends[s] = entry_sends(a.decl(s), cap.channel);
+            any = any || !sends[s].empty();
+        }
+        if (!any) continue;
+        // Timed steps out of each state: (target, seconds).
+        std::vector<std::vector<std::pair<std::size_t, std::int64_t>>> steps(n_states);
+        for (const auto& e : a.m.edges) {
+            if (e.target_kind != Target::Kind::state || !a.m.states[e.source].reachable) continue;
+            if (e.immediate()) {
+                steps[e.source].emplace_back(e.target, 0);
+                continue;
+            }
+            if (e.kind != EdgeKind::after) continue;
+            const auto& h =
+                e.from_any ? a.flow().from_any[e.decl] : a.decl(e.source).handlers[e.decl];
+            auto secs = exact_seconds(h.delay);
+            if (!secs || h.within) continue;
+            steps[e.source].emplace_back(e.target, *secs);
+        }
+        // Node (state, count) → index state * (over + 1) + count.
+        const std::size_t width = over + 1;
+        auto node = [&](std::size_t s, std::size_t k) { return s * width + k; };
+        std::vector<std::int64_t> best(n_states * width, INT64_MAX);
+        std::vector<std::size_t> parent(n_states * width, SIZE_MAX);
+        using Item = std::tuple<std::int64_t, std::size_t, std::size_t>; // time, state, count
+        std::priority_queue<Item, std::vector<Item>, std::greater<>> todo;
+        auto push = [&](std::size_t s, std::size_t k, std::int64_t t, std::size_t from) {
+            k = std::min(k, over);
+            if (t >= period || t >= best[node(s, k)]) return;
+            best[node(s, k)] = t;
+            parent[node(s, k)] = from;
+            todo.emplace(t, s, k);
+        };
+        for (std::size_t s = 0; s < n_states; ++s) {
+            if (!sends[s].empty()) push(s, sends[s].size(), 0, SIZE_MAX);
+        }
+        while (!todo.empty()) {
+            auto [t, s, k] = todo.top();
+            todo.pop();
+            if (t != best[node(s, k)] || k == over) continue;
+            for (const auto& [to, secs] : steps[s])
+                push(to, k + sends[to].size(), t + secs, node(s, k));
+        }
+        // Report each state where the count goes over, at the send that does it.
+        for (std::size_t s = 0; s < n_states; ++s) {
+            auto n = node(s, over);
+            if (best[n] == INT64_MAX) continue;
+            std::size_t before = parent[n] == SIZE_MAX ? 0 : parent[n] % width;
+            std::vector<std::size_t> path{s};
+            for (auto p = parent[n]; p != SIZE_MAX; p = parent[p])
+                path.push_back(p / width);
+            std::reverse(path.begin(), path.end());
+            std::string names;
+            for (auto v : path)
+                names += (names.empty() ? "" : " -> ") + a.m.states[v].name;
+            const Action* culprit = sends[s][over - 1 - before];
+            std::string what = path.size() == 1 ? "state " + q(names) : "the way " + names;
+            std::string when =
+                best[n] == 0 ? std::string("at once") : "within " + to_text(in_units(best[n]));
+            a.error("cap-blocks-send",
+                    "send on " + q(cap.channel) + " can never go out: " + what + " sends " +
+                        std::to_string(over) + " messages on " + q(cap.channel) + " " + when +
+                        ", more than 'cap " + cap.channel + " " + std::to_string(cap.count) +
+                        " per " + to_text(cap.per) +
+                        "' allows (send fewer, or wait longer between them)",
+                    culprit->loc);
+        }
+    }
+}
+
 void replies_without_send(Analysis& a) {
     std::vector<std::size_t> senders;
     for (std::size_t s = 0; s < a.m.states.size(); ++s) {
@@ -339,6 +467,7 @@ void run_analyses(FlowModel& model, Diagnostics& out) {
     reminders(a);
     reply_routes(a);
     sends(a);
+    caps(a);
     replies_without_send(a);
 }
 

@@ -32,6 +32,16 @@ contains "$TMP/out" '"severity": "error"'
 contains "$TMP/out" '"code": "unknown-state"'
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/out" || fail "invalid JSON"
 
+# The compiler's whole-flow analyses run too: errors fail, warnings alone do not.
+expect_status 1 "$NUDGE" check tests/compile/invalid/compile-livelock.flow
+contains "$TMP/err" "[livelock]"
+expect_status 1 "$NUDGE" check tests/compile/invalid/compile-cap-blocks-send.flow
+contains "$TMP/err" "[cap-blocks-send]"
+expect_status 0 "$NUDGE" check tests/compile/invalid/compile-reminder-never-fires.flow
+contains "$TMP/err" "warning:"
+contains "$TMP/err" "[reminder-never-fires]"
+expect_status 0 "$NUDGE" check tests/compile/valid/cap-blocks-send.flow
+
 expect_status 1 "$NUDGE" check "$TMP/missing.flow"
 contains "$TMP/err" "cannot read file"
 

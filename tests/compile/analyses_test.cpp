@@ -259,6 +259,65 @@ final s { send sms "hi" fallback email }
     CHECK(good.diagnostics.empty());
 }
 
+TEST_CASE("a cap that makes a send impossible") {
+    // Three messages at once against two allowed: the third is always suppressed.
+    auto at_once = run(R"(
+cap sms 2 per 1h
+trigger a.b as phone { start s }
+final s { send sms "1" send sms "2" send email "x" send sms "3" }
+)");
+    CHECK(codes(at_once.diagnostics) == std::vector<std::string>{"cap-blocks-send"});
+    auto* d = find(at_once.diagnostics, "cap-blocks-send");
+    REQUIRE(d);
+    CHECK(d->severity == nudge::Severity::error);
+    CHECK(d->message == "send on 'sms' can never go out: state 's' sends 3 messages on 'sms' at "
+                        "once, more than 'cap sms 2 per 1h' allows (send fewer, or wait longer "
+                        "between them)");
+    CHECK(d->pos.line == 15);
+    CHECK(d->pos.column == 52); // the third send
+
+    // Timed steps shorter than the period, through choices and `from any` timers.
+    auto timed = run(R"(
+cap sms 1 per 1d
+trigger a.b as phone { start s }
+state s { send sms "1" on reply yes -> done after 2h -> t }
+state t { if ok -> u else -> done }
+state u { send sms "2" on x.y -> done }
+final done
+from any { after 20h -> done }
+)");
+    CHECK(codes(timed.diagnostics) == std::vector<std::string>{"cap-blocks-send"});
+    CHECK(find(timed.diagnostics, "cap-blocks-send")
+              ->message.find("the way s -> t -> u sends 2 messages on 'sms' within 2h") !=
+          std::string::npos);
+
+    // No certainty, no error: a wait of unknown length (reply, event, `within`, calendar
+    // steps), a wait as long as the period, a restart, a deferred send, a fallback channel.
+    auto good = run(R"(
+cap sms 1 per 2h
+cap email 1 per 1d
+trigger a.b as phone { start s }
+state s { send sms "1" on reply yes -> t after 2h -> t after 1h within daytime -> t }
+state t { send sms "2" on x.y -> u after 1d -> u }
+state u { send sms "3" send sms "4" within daytime send email "x" after 23h -> restart }
+final done { send sms "5" send email "6" fallback sms }
+from any { on z.z -> done }
+)");
+    CHECK(good.diagnostics.empty());
+    CHECK(good.ok());
+
+    // `cap … 0 per …` blocks every send; a huge cap is never reached (and stays cheap).
+    auto zero = run(R"(
+cap email 0 per 1h
+cap sms 100000000 per 1h
+trigger a.b as phone { start s }
+final s { send sms "1" send sms "2" send email "x" }
+)");
+    CHECK(codes(zero.diagnostics) == std::vector<std::string>{"cap-blocks-send"});
+    CHECK(find(zero.diagnostics, "cap-blocks-send")->message.find("'cap email 0 per 1h'") !=
+          std::string::npos);
+}
+
 TEST_CASE("waiting for replies when nothing was sent") {
     auto bad = run(R"(
 trigger a.b as phone { start s }

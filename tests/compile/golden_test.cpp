@@ -77,6 +77,25 @@ TEST_CASE("golden compile diagnostics") {
     }
 }
 
+// Each flow in tests/compile/valid/ is a near-copy of a failing one with its problem fixed: the
+// failing twin is tests/compile/invalid/compile-NAME.flow, or for the checker's reply rules
+// tests/dsl/invalid/check-NAME.flow. The whole pipeline (parse, check, compile) is quiet on it.
+TEST_CASE("valid twins of the failing flows compile without diagnostics") {
+    auto flows = files_with(test_dir() / "compile" / "valid", "", ".flow");
+    REQUIRE(flows.size() >= 10);
+    for (const auto& path : flows) {
+        auto name = path.stem().string();
+        INFO(path.string());
+        CHECK((fs::exists(test_dir() / "compile" / "invalid" / ("compile-" + name + ".flow")) ||
+               fs::exists(test_dir() / "dsl" / "invalid" / ("check-" + name + ".flow"))));
+        auto text = read_text(path);
+        auto result = compile_source(text, "valid/" + path.filename().string());
+        INFO(render(result.diagnostics, text));
+        CHECK(result.diagnostics.empty());
+        CHECK(result.ok());
+    }
+}
+
 TEST_CASE("compiling twice gives identical results") {
     auto path = test_dir() / "compile" / "golden" / "booking_confirmation.flow";
     auto flow = parse_ok(read_text(path));
