@@ -53,4 +53,15 @@ struct SimulateOptions {
 };
 int run_simulate(const SimulateOptions& options);
 
+struct ReportOptions {
+    std::string scenario;           // the run to report on
+    std::vector<std::string> flows; // instead of the scenario's own flows, when given
+    double sms_price = 0;           // per SMS sent
+    double order_value = -1;        // per conversion; < 0: the mean of the conversions' values
+    std::string conversion = "converted"; // the outcome that counts as a conversion
+    std::string sms_channel = "sms";      // the channel whose sends are SMS
+    std::string format = "table";         // table | csv | json
+};
+int run_report(const ReportOptions& options);
+
 } // namespace nudge::cli

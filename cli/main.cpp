@@ -89,6 +89,24 @@ int main(int argc, char** argv) {
         "and its expectations held, 1 when the scenario has problems or an expectation\n"
         "failed, 2 on bad usage.");
 
+    ReportOptions report;
+    auto* report_cmd = app.add_subcommand(
+        "report", "Run a scenario and report per flow: funnel, sends, conversions, ROI");
+    report_cmd->add_option("--scenario", report.scenario, "The scenario to run")->required();
+    report_cmd->add_option("flows", report.flows, "Flow files instead of the scenario's");
+    report_cmd->add_option("--sms-price", report.sms_price, "Price of one SMS (default 0)")
+        ->check(CLI::NonNegativeNumber);
+    report_cmd
+        ->add_option("--order-value", report.order_value,
+                     "Average order value (default: the mean of the conversions' values)")
+        ->check(CLI::NonNegativeNumber);
+    report_cmd->add_option("--conversion", report.conversion,
+                           "The outcome counted as a conversion (default converted)");
+    report_cmd->add_option("--sms-channel", report.sms_channel,
+                           "The channel whose sends are SMS (default sms)");
+    report_cmd->add_option("--format", report.format, "Output: table, csv or json")
+        ->check(CLI::IsMember({"table", "csv", "json"}));
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -108,5 +126,6 @@ int main(int argc, char** argv) {
     if (*graph_cmd) return run_graph(graph);
     if (*test_cmd) return run_test(test);
     if (*simulate_cmd) return run_simulate(simulate);
+    if (*report_cmd) return run_report(report);
     return 2;
 }
