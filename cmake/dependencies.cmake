@@ -9,3 +9,5 @@ pkg_check_modules(utf8proc REQUIRED IMPORTED_TARGET libutf8proc)
 # libphonenumber has no CMake package on Debian: cmake/Findphonenumber.cmake provides one.
 list(APPEND CMAKE_MODULE_PATH ${CMAKE_CURRENT_LIST_DIR})
 find_package(phonenumber REQUIRED MODULE)
+find_package(SQLite3 REQUIRED)
+find_package(nlohmann_json 3 REQUIRED CONFIG)

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Crash test of the durable store: the same workload run once without interruption and once
+# killed with SIGKILL at random points (KILLS times, restarting each time) must commit the same
+# journal, end every instance in the same state and hand the same keys to the transport, with
+# no key handed over again after its done-mark was committed.
+# Usage: crash_test.sh WORKER [INSTANCES] [KILLS]
+set -u
+worker="$1"
+n="${2:-10000}"
+kills="${3:-50}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+start=$(date +%s%N)
+"$worker" run "$tmp/a.db" "$tmp/a.log" "$n" || { echo "FAIL: the uninterrupted run failed"; exit 1; }
+full_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "uninterrupted run: ${full_ms} ms"
+
+# Kill points spread over the run: each attempt lives a random 5–100 % of a 1/25th of the whole
+# run plus what a restart costs, so the killed run makes progress and dies everywhere.
+slice=$(( full_ms / 25 + 200 ))
+RANDOM=7
+killed=0
+for i in $(seq 1 "$kills"); do
+    ms=$(( slice * (5 + RANDOM % 96) / 100 ))
+    # In a subshell, so that bash's "Killed" notice goes nowhere.
+    ( timeout -s KILL "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))" \
+        "$worker" run "$tmp/b.db" "$tmp/b.log" "$n" >/dev/null 2>"$tmp/err" ) 2>/dev/null
+    status=$?
+    if [ "$status" -eq 137 ]; then
+        killed=$((killed + 1))
+    elif [ "$status" -ne 0 ]; then
+        echo "FAIL: attempt $i exited $status: $(head -c 400 "$tmp/err")"
+        exit 1
+    fi
+done
+echo "killed $killed times"
+"$worker" run "$tmp/b.db" "$tmp/b.log" "$n" || { echo "FAIL: the final run failed"; exit 1; }
+"$worker" check "$tmp/a.db" "$tmp/a.log" "$tmp/b.db" "$tmp/b.log" "$killed" || exit 1
+if [ "$killed" -lt "$kills" ]; then
+    echo "FAIL: only $killed of $kills attempts were killed before finishing"
+    exit 1
+fi
+echo ok

@@ -1,0 +1,309 @@
+// DurableEngine: steps committed to SQLite, replayed on open; the outbox delivers once per
+// key, retries refusals, and a broken, foreign or newer database is refused untouched.
+#include "../runtime/runtime_support.hpp"
+
+#include <nudge/store.hpp>
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+using namespace nudge;
+using namespace nudge::test;
+
+namespace {
+
+const std::string sale_flow = R"(flow sale
+timezone "Europe/Oslo"
+
+field phone: phone
+field first_name: text
+
+channel sms to phone from "4790000000"
+keywords yes = "ja", "ok"
+window daytime = mon-sun 09:00-21:00
+
+trigger sale.saved as phone {
+  start asked
+}
+
+state asked {
+  send sms "Hei {first_name}, svar JA for å bekrefte."
+  on reply yes -> confirmed
+  after 3d -> lapsed
+  remind after 1d within daytime prefix "Påminnelse: "
+}
+
+final confirmed {
+  send sms "Takk, {first_name}!"
+}
+
+final lapsed
+)";
+
+struct TempDb {
+    fs::path dir = fs::temp_directory_path() / ("nudge-store-" + std::to_string(::getpid()) + "-" +
+                                                std::to_string(counter()++));
+    fs::path file = dir / "nudge.db";
+    TempDb() { fs::create_directories(dir); }
+    ~TempDb() {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+    static int& counter() {
+        static int n = 0;
+        return n;
+    }
+};
+
+std::string file_bytes(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+DurableOptions quick() {
+    DurableOptions o;
+    o.synchronous_full = false;
+    return o;
+}
+
+} // namespace
+
+TEST_CASE("a reopened database resumes instances and timers where they were") {
+    TempDb db;
+    FakeClock clock("2026-03-28T20:00:00+01:00");
+    RecordingTransport out;
+    std::uint64_t kari = 0;
+    {
+        DurableEngine e(db.file, clock, out, quick());
+        CHECK(e.load(compiled(sale_flow)) == 1);
+        kari = e.trigger("sale.saved", {{"phone", "+4791234567"}, {"first_name", "Kari"}})[0];
+        e.trigger("sale.saved", {{"phone", "+4791234568"}, {"first_name", "Ola"}});
+        CHECK(e.steps() == 3);
+        CHECK(out.sent().size() == 2);
+    }
+    // Down for two days: the reminder (due 2026-03-29 20:00) and nothing else passed.
+    clock.set(parse_instant("2026-03-30T12:00:00+02:00"));
+    RecordingTransport out2;
+    DurableEngine e(db.file, clock, out2, quick());
+    CHECK(e.flows() == std::vector<std::string>{"sale"});
+    CHECK(e.load(compiled(sale_flow)) == 1); // the same text is the same version
+    REQUIRE(e.engine().instance(kari).has_value());
+    CHECK(e.engine().instance(kari)->state == "asked");
+    CHECK(out2.sent().empty()); // nothing handed over twice
+    REQUIRE(e.next_due().has_value());
+    CHECK(format_instant(*e.next_due(), "Europe/Oslo") == "2026-03-29T20:00:00+02:00");
+    // Overdue timers fire once, in deadline order, with their original deadlines recorded.
+    CHECK(e.run_due() == 2);
+    REQUIRE(out2.sent().size() == 2);
+    CHECK(out2.sent()[0].to == "+4791234567");
+    CHECK(out2.sent()[0].text == "Påminnelse: Hei Kari, svar JA for å bekrefte.");
+    CHECK(e.run_due() == 0);
+    e.reply({"+4791234567", "4790000000", "Ja!"});
+    CHECK(e.engine().instance(kari)->state == "confirmed");
+    CHECK(out2.sent().back().text == "Takk, Kari!");
+}
+
+TEST_CASE("the outbox: a refused message is retried with backoff and delivered once") {
+    TempDb db;
+    FakeClock clock("2026-03-28T20:00:00+01:00");
+    RecordingTransport out;
+    DurableEngine e(db.file, clock, out, quick());
+    e.load(compiled(sale_flow));
+    out.refuse_next(2);
+    e.trigger("sale.saved", {{"phone", "+4791234567"}, {"first_name", "Kari"}});
+    CHECK(out.sent().empty());
+    auto pending = e.outbox();
+    REQUIRE(pending.size() == 1);
+    CHECK(pending[0].attempts == 1);
+    CHECK(pending[0].message.id == "sale/1/1");
+    CHECK(format_instant(*e.next_delivery()) == "2026-03-28T19:00:30+00:00");
+    CHECK(e.deliver() == 0); // not yet time
+    clock.advance(std::chrono::seconds(30));
+    CHECK(e.deliver() == 0); // refused again: next try a minute later
+    CHECK(format_instant(*e.next_delivery()) == "2026-03-28T19:01:30+00:00");
+    clock.advance(std::chrono::seconds(60));
+    CHECK(e.deliver() == 1);
+    REQUIRE(out.sent().size() == 1);
+    CHECK(out.sent()[0].id == "sale/1/1");
+    CHECK(e.outbox().empty());
+    CHECK(e.outbox(false).size() == 1);
+    CHECK(e.deliver() == 0);
+}
+
+TEST_CASE("messages handed over but not marked done go again with the same key after a crash") {
+    TempDb db;
+    FakeClock clock("2026-03-28T20:00:00+01:00");
+    RecordingTransport out;
+    DurableOptions o = quick();
+    o.deliver_after_step = false; // as if the process died between commit and hand-over
+    {
+        DurableEngine e(db.file, clock, out, o);
+        e.load(compiled(sale_flow));
+        e.trigger("sale.saved", {{"phone", "+4791234567"}, {"first_name", "Kari"}});
+        CHECK(out.sent().empty());
+    }
+    DurableEngine e(db.file, clock, out, quick());
+    CHECK(e.deliver() == 1);
+    REQUIRE(out.sent().size() == 1);
+    CHECK(out.sent()[0].id == "sale/1/1");
+}
+
+TEST_CASE("host answers are journaled: a replay never asks the host again") {
+    TempDb db;
+    FakeClock clock("2026-06-01T10:00:00+02:00");
+    RecordingTransport out;
+    const std::string flow = R"(flow orders
+timezone "Europe/Copenhagen"
+
+field phone: phone
+field items: text?
+fact kitchen_open: bool
+
+channel sms to phone from "4570000000"
+
+trigger order.received as phone {
+  start parsing
+}
+
+state parsing {
+  do "order.parse"
+  if kitchen_open -> accepted
+  else -> closed
+}
+
+final accepted {
+  send sms "We are making {items}."
+}
+
+final closed
+)";
+    int asked = 0;
+    std::uint64_t id = 0;
+    {
+        DurableEngine e(db.file, clock, out, quick());
+        e.on_action([&](const ActionCall&) -> std::optional<Data> {
+            ++asked;
+            return Data{{"items", "2 pizzas"}};
+        });
+        e.on_fact([&](const FactQuery&) -> std::optional<std::string> {
+            ++asked;
+            return "true";
+        });
+        e.load(compiled(flow));
+        id = e.trigger("order.received", {{"phone", "+4520000001"}})[0];
+        CHECK(asked == 2);
+    }
+    DurableEngine e(db.file, clock, out, quick());
+    e.on_action([&](const ActionCall&) -> std::optional<Data> {
+        FAIL("asked again");
+        return std::nullopt;
+    });
+    CHECK(e.engine().instance(id)->state == "accepted");
+    CHECK(e.engine().instance(id)->fields.at("items") == "2 pizzas");
+    CHECK(out.sent().size() == 1);
+}
+
+TEST_CASE("a changed flow is a new version; changing a loaded one is refused") {
+    TempDb db;
+    FakeClock clock("2026-03-28T20:00:00+01:00");
+    RecordingTransport out;
+    auto changed = sale_flow;
+    changed.replace(changed.find("after 3d"), 8, "after 4d");
+    {
+        DurableEngine e(db.file, clock, out, quick());
+        CHECK(e.load(compiled(sale_flow)) == 1);
+        CHECK_THROWS_AS(e.load(compiled(changed)), nudge::error);
+    }
+    DurableEngine e(db.file, clock, out, quick());
+    CHECK(e.load(compiled(sale_flow)) == 1);
+}
+
+TEST_CASE("a foreign, corrupt or newer database is refused and left untouched") {
+    FakeClock clock("2026-03-28T20:00:00+01:00");
+    RecordingTransport out;
+    SUBCASE("not a database at all") {
+        TempDb db;
+        std::ofstream(db.file) << "these are not the pages you are looking for\n";
+        auto before = file_bytes(db.file);
+        CHECK_THROWS_AS(DurableEngine(db.file, clock, out), store_error);
+        CHECK(file_bytes(db.file) == before);
+    }
+    SUBCASE("another application's database") {
+        TempDb db;
+        sqlite3* raw = nullptr;
+        REQUIRE(sqlite3_open(db.file.c_str(), &raw) == SQLITE_OK);
+        sqlite3_exec(raw, "CREATE TABLE customers(id INTEGER)", nullptr, nullptr, nullptr);
+        sqlite3_close(raw);
+        auto before = file_bytes(db.file);
+        try {
+            DurableEngine e(db.file, clock, out);
+            FAIL("opened a foreign database");
+        } catch (const store_error& e) {
+            CHECK(std::string(e.what()).find("not a nudge database") != std::string::npos);
+        }
+        CHECK(file_bytes(db.file) == before);
+    }
+    SUBCASE("a newer schema") {
+        TempDb db;
+        { DurableEngine e(db.file, clock, out); }
+        sqlite3* raw = nullptr;
+        REQUIRE(sqlite3_open(db.file.c_str(), &raw) == SQLITE_OK);
+        sqlite3_exec(raw, "PRAGMA user_version=99", nullptr, nullptr, nullptr);
+        sqlite3_close(raw);
+        auto before = file_bytes(db.file);
+        try {
+            DurableEngine e(db.file, clock, out);
+            FAIL("opened a newer database");
+        } catch (const store_error& e) {
+            CHECK(std::string(e.what()).find("newer") != std::string::npos);
+        }
+        CHECK(file_bytes(db.file) == before);
+    }
+    SUBCASE("a truncated file") {
+        TempDb db;
+        {
+            DurableEngine e(db.file, clock, out, quick());
+            e.load(compiled(sale_flow));
+            for (int i = 0; i < 200; ++i)
+                e.trigger("sale.saved", {{"phone", "+479100" + std::to_string(1000 + i)},
+                                         {"first_name", "Kari"}});
+        }
+        auto bytes = file_bytes(db.file);
+        REQUIRE(bytes.size() > 8192);
+        // Keep the header page, scramble the rest.
+        for (std::size_t i = 4096; i < bytes.size(); ++i)
+            bytes[i] = static_cast<char>(i * 7);
+        std::ofstream(db.file, std::ios::binary | std::ios::trunc) << bytes;
+        CHECK_THROWS_AS(DurableEngine(db.file, clock, out), store_error);
+        CHECK(file_bytes(db.file) == bytes);
+    }
+}
+
+TEST_CASE("a full disk: the step fails with a clear error and did not happen") {
+    TempDb db;
+    FakeClock clock("2026-03-28T20:00:00+01:00");
+    RecordingTransport out;
+    DurableOptions o = quick();
+    o.max_pages = 40;
+    DurableEngine e(db.file, clock, out, o);
+    e.load(compiled(sale_flow));
+    int ok = 0;
+    bool full = false;
+    for (int i = 0; i < 2000 && !full; ++i) {
+        try {
+            e.trigger("sale.saved", {{"phone", "+479100" + std::to_string(1000 + i)},
+                                     {"first_name", std::string(200, 'x')}});
+            ++ok;
+        } catch (const store_error& err) {
+            full = true;
+            CHECK(std::string(err.what()).find("not saved") != std::string::npos);
+        }
+    }
+    REQUIRE(full);
+    // The engine is back at the last commit: exactly the saved instances exist.
+    CHECK(e.engine().instances("sale").size() == static_cast<std::size_t>(ok));
+    CHECK(e.steps() == ok + 1);
+}
