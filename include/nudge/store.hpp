@@ -12,7 +12,8 @@
 // was after the last committed step, and every message gets the same idempotency key again.
 // Timers keep their original deadlines; those that passed while the process was down fire on
 // the next run_due(), once, in deadline order. Messages handed over but not yet marked done are
-// handed over again with the same key (at least once; never again after the done-mark).
+// handed over again with the same key (at least once; never again after the done-mark, which
+// deliver() commits for all the messages of one run together).
 //
 // Besides the journal the database holds tables to read without replaying: instances (the
 // latest state of each), history, inbox, suppressions and the outbox.
@@ -95,9 +96,18 @@ public:
     void cancel(std::uint64_t instance, std::string_view reason);
     void suppress(std::string_view address, std::string_view source);
 
+    // Runs the inputs `inputs` makes with their steps committed together, in one
+    // transaction: faster, and none of them is taken (records and emits reach the host,
+    // messages go out) until batch() returns. When the commit fails none of them happened:
+    // the engine is back at the last commit and store_error is thrown. If `inputs` throws,
+    // the batch is abandoned the same way and the exception goes on.
+    void batch(const std::function<void()>& inputs);
+
     // --- the outbox ----------------------------------------------------------------------
     // Hands every unfinished message whose attempt time has come to the transport, in the
-    // order they were written; marks each accepted one done. Returns how many were accepted.
+    // order they were written, then commits the done-marks of the accepted ones (and the next
+    // attempt time of the refused ones) together. A crash before that commit hands this run's
+    // messages over again with the same keys. Returns how many were accepted.
     int deliver();
     // The earliest time an unfinished message may be tried again, if any is waiting.
     std::optional<Instant> next_delivery() const;

@@ -120,6 +120,10 @@ struct DurableEngine::Impl final : Transport {
 
     std::int64_t seq = 0;
     std::string last_tag;
+    bool batching = false;
+    std::vector<Record> batch_records;
+    std::vector<Emitted> batch_emits;
+    std::size_t batch_messages = 0;
     std::map<std::string, std::pair<int, std::string>> loaded; // name → (version, hash)
     std::vector<std::string> load_order;
     std::size_t inbox_stored = 0;
@@ -294,6 +298,14 @@ struct DurableEngine::Impl final : Transport {
         throw std::runtime_error(a["error"].get<std::string>());
     }
 
+    // Prepared once, reused by every step (SQL text is a literal, so its address is its name).
+    std::map<const char*, std::unique_ptr<store::Stmt>> statements;
+    store::Stmt& cached(const char* sql) {
+        auto& slot = statements[sql];
+        if (!slot) slot = std::make_unique<store::Stmt>(db, sql);
+        return *slot;
+    }
+
     // ---- steps -----------------------------------------------------------------------------
 
     // Runs one input against the engine; the same code serves live steps and replays.
@@ -363,7 +375,17 @@ struct DurableEngine::Impl final : Transport {
         step_emits.clear();
         auto result = f(input);
         bool changed = !step_records.empty() || !step_messages.empty() || kind != "run_due";
-        if (changed) commit(kind, input, tag);
+        if (!changed) return result;
+        if (batching) {
+            // Written now, committed (and only then acknowledged) when the batch ends.
+            write_step(kind, input, tag);
+            written(tag);
+            batch_records.insert(batch_records.end(), step_records.begin(), step_records.end());
+            batch_emits.insert(batch_emits.end(), step_emits.begin(), step_emits.end());
+            batch_messages += step_messages.size();
+            return result;
+        }
+        commit(kind, input, tag);
         for (const auto& r : step_records)
             if (host_observer) host_observer(r);
         for (const auto& e : step_emits)
@@ -372,36 +394,85 @@ struct DurableEngine::Impl final : Transport {
         return result;
     }
 
+    void written(std::string_view tag) {
+        ++seq;
+        if (!tag.empty()) last_tag = std::string(tag);
+        inbox_stored = engine->inbox().size();
+        suppressions_stored = engine->suppressions().size();
+    }
+
+    // A failed write: roll back, and bring the engine back to the last commit (it ran ahead).
+    [[noreturn]] void undo(const std::string& what) {
+        if (!sqlite3_get_autocommit(db.get()))
+            sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+        batching = false;
+        batch_records.clear();
+        batch_emits.clear();
+        batch_messages = 0;
+        statements.clear();
+        rebuild();
+        throw store_error(path + ": " + what);
+    }
+
     void commit(const std::string& kind, const json& input, std::string_view tag) {
         try {
             db.exec("BEGIN IMMEDIATE");
             write_step(kind, input, tag);
             db.exec("COMMIT");
-            ++seq;
-            if (!tag.empty()) last_tag = std::string(tag);
-            inbox_stored = engine->inbox().size();
-            suppressions_stored = engine->suppressions().size();
+            written(tag);
         } catch (const store_error& e) {
-            if (!sqlite3_get_autocommit(db.get()))
-                sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-            // The engine ran ahead of the database: bring it back to the last commit.
-            std::string what = e.what();
-            rebuild();
-            throw store_error(path + ": the step was not saved and did not happen: " + what);
+            undo(std::string("the step was not saved and did not happen: ") + e.what());
         }
+    }
+
+    void batch(const std::function<void()>& inputs) {
+        if (batching) {
+            inputs(); // a batch inside a batch is part of it
+            return;
+        }
+        try {
+            db.exec("BEGIN IMMEDIATE");
+        } catch (const store_error& e) {
+            throw store_error(path + ": cannot start a batch: " + e.what());
+        }
+        batching = true;
+        try {
+            inputs();
+            db.exec("COMMIT");
+        } catch (const store_error& e) {
+            undo(std::string("the batch was not saved and none of it happened: ") + e.what());
+        } catch (...) {
+            try {
+                undo("the batch was abandoned by an exception and none of it happened");
+            } catch (const store_error&) {}
+            throw;
+        }
+        batching = false;
+        auto records = std::move(batch_records);
+        auto emits = std::move(batch_emits);
+        auto messages = batch_messages;
+        batch_records.clear();
+        batch_emits.clear();
+        batch_messages = 0;
+        for (const auto& r : records)
+            if (host_observer) host_observer(r);
+        for (const auto& e : emits)
+            if (host_emit) host_emit(e);
+        if (options.deliver_after_step && messages > 0) deliver();
     }
 
     void write_step(const std::string& kind, const json& input, std::string_view tag) {
         auto n = seq + 1;
-        store::Stmt st(db,
-                       "INSERT INTO steps(seq, at, kind, input, answers, tag) VALUES(?,?,?,?,?,?)");
+        store::Stmt& st =
+            cached("INSERT INTO steps(seq, at, kind, input, answers, tag) VALUES(?,?,?,?,?,?)");
         st.bind(1, n).bind(2, seconds_of(pinned.t)).bind(3, kind).bind(4, input.dump());
         st.bind(5, answers.dump()).bind(6, tag);
         st.run();
 
-        store::Stmt ob(db, "INSERT INTO outbox(key, step, flow, instance, inst_key, channel, kind, "
-                           "to_addr, from_addr, subject, body, at, reminder, next_attempt) "
-                           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        store::Stmt& ob =
+            cached("INSERT INTO outbox(key, step, flow, instance, inst_key, channel, kind, "
+                   "to_addr, from_addr, subject, body, at, reminder, next_attempt) "
+                   "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         for (const auto& m : step_messages) {
             ob.bind(1, m.id).bind(2, n).bind(3, m.flow);
             ob.bind(4, static_cast<std::int64_t>(m.instance)).bind(5, m.key).bind(6, m.channel);
@@ -411,8 +482,8 @@ struct DurableEngine::Impl final : Transport {
             ob.run();
         }
 
-        store::Stmt hi(db, "INSERT INTO history(step, n, at, instance, flow, kind, fields) "
-                           "VALUES(?,?,?,?,?,?,?)");
+        store::Stmt& hi = cached("INSERT INTO history(step, n, at, instance, flow, kind, fields) "
+                                 "VALUES(?,?,?,?,?,?,?)");
         std::set<std::uint64_t> touched;
         std::int64_t k = 0;
         for (const auto& r : step_records) {
@@ -423,9 +494,9 @@ struct DurableEngine::Impl final : Transport {
             if (r.instance) touched.insert(r.instance);
         }
 
-        store::Stmt in(db, "INSERT OR REPLACE INTO instances(id, flow, key, state, status, "
-                           "started, entered, fields, outcome, outcome_value) "
-                           "VALUES(?,?,?,?,?,?,?,?,?,?)");
+        store::Stmt& in = cached("INSERT OR REPLACE INTO instances(id, flow, key, state, status, "
+                                 "started, entered, fields, outcome, outcome_value) "
+                                 "VALUES(?,?,?,?,?,?,?,?,?,?)");
         for (auto id : touched) {
             auto v = engine->instance(id);
             if (!v) continue;
@@ -441,12 +512,20 @@ struct DurableEngine::Impl final : Transport {
             in.run();
         }
 
-        store::Stmt ib(db, "INSERT OR REPLACE INTO inbox(id, at, from_addr, to_addr, text, reason, "
-                           "candidates, assigned_to) VALUES(?,?,?,?,?,?,?,?)");
+        store::Stmt& ib =
+            cached("INSERT OR REPLACE INTO inbox(id, at, from_addr, to_addr, text, reason, "
+                   "candidates, assigned_to) VALUES(?,?,?,?,?,?,?,?)");
         const auto& inbox = engine->inbox();
-        for (std::size_t i = 0; i < inbox.size(); ++i) {
+        // New entries, and the one an assign step changed.
+        std::vector<std::size_t> rows;
+        for (std::size_t i = inbox_stored; i < inbox.size(); ++i)
+            rows.push_back(i);
+        if (kind == "assign") {
+            for (std::size_t i = 0; i < inbox_stored && i < inbox.size(); ++i)
+                if (input.at("inbox") == inbox[i].id) rows.push_back(i);
+        }
+        for (auto i : rows) {
             const auto& item = inbox[i];
-            if (i < inbox_stored && !(kind == "assign" && input.at("inbox") == item.id)) continue;
             ib.bind(1, static_cast<std::int64_t>(item.id)).bind(2, seconds_of(item.at));
             ib.bind(3, item.message.from).bind(4, item.message.to).bind(5, item.message.text);
             ib.bind(6, item.reason).bind(7, json(item.candidates).dump());
@@ -458,8 +537,8 @@ struct DurableEngine::Impl final : Transport {
             ib.run();
         }
 
-        store::Stmt su(db,
-                       "INSERT OR REPLACE INTO suppressions(address, at, source) VALUES(?,?,?)");
+        store::Stmt& su =
+            cached("INSERT OR REPLACE INTO suppressions(address, at, source) VALUES(?,?,?)");
         const auto& sup = engine->suppressions();
         for (std::size_t i = suppressions_stored; i < sup.size(); ++i) {
             su.bind(1, sup[i].address).bind(2, seconds_of(sup[i].at)).bind(3, sup[i].source);
@@ -510,10 +589,15 @@ struct DurableEngine::Impl final : Transport {
         auto now = clock.now();
         auto due = read_outbox("WHERE done_at IS NULL AND next_attempt <= ?", now);
         int accepted = 0;
-        store::Stmt done(db, "UPDATE outbox SET done_at = ?, attempts = attempts + 1, "
-                             "last_error = '' WHERE key = ?");
-        store::Stmt retry(db, "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, "
-                              "last_error = ? WHERE key = ?");
+        if (due.empty()) return 0;
+        // The done-marks of one delivery run are committed together: a crash before that
+        // commit hands this run's messages over again (same keys), never an earlier run's.
+        bool own_transaction = sqlite3_get_autocommit(db.get()) != 0;
+        if (own_transaction) db.exec("BEGIN IMMEDIATE");
+        store::Stmt& done = cached("UPDATE outbox SET done_at = ?, attempts = attempts + 1, "
+                                   "last_error = '' WHERE key = ?");
+        store::Stmt& retry = cached("UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, "
+                                    "last_error = ? WHERE key = ?");
         for (auto& item : due) {
             SendResult r;
             try {
@@ -534,6 +618,15 @@ struct DurableEngine::Impl final : Transport {
                 wait = std::min(wait, options.retry_max);
                 retry.bind(1, seconds_of(now + wait)).bind(2, r.error).bind(3, item.message.id);
                 retry.run();
+            }
+        }
+        if (own_transaction) {
+            try {
+                db.exec("COMMIT");
+            } catch (const store_error& e) {
+                sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+                throw store_error(path + ": delivered messages could not be marked done (they " +
+                                  "will be handed over again): " + e.what());
             }
         }
         return accepted;
@@ -659,6 +752,8 @@ void DurableEngine::suppress(std::string_view address, std::string_view source) 
         return 0;
     });
 }
+
+void DurableEngine::batch(const std::function<void()>& inputs) { impl_->batch(inputs); }
 
 int DurableEngine::deliver() { return impl_->deliver(); }
 

@@ -80,7 +80,10 @@ bool Stmt::step() {
     int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    db_->fail("writing the database");
+    std::string msg = sqlite3_errmsg(db_->get());
+    sqlite3_reset(stmt_); // ready for the next use, whatever happens to this one
+    sqlite3_clear_bindings(stmt_);
+    throw store_error("writing the database: " + msg);
 }
 
 void Stmt::run() {

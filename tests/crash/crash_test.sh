@@ -23,10 +23,11 @@ RANDOM=7
 killed=0
 for i in $(seq 1 "$kills"); do
     ms=$(( slice * (5 + RANDOM % 96) / 100 ))
-    # In a subshell, so that bash's "Killed" notice goes nowhere.
+    # In a subshell that outlives the kill, so that bash's "Killed" notice goes nowhere.
     ( timeout -s KILL "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))" \
-        "$worker" run "$tmp/b.db" "$tmp/b.log" "$n" >/dev/null 2>"$tmp/err" ) 2>/dev/null
-    status=$?
+        "$worker" run "$tmp/b.db" "$tmp/b.log" "$n" >/dev/null 2>"$tmp/err"
+      echo $? >"$tmp/status" ) 2>/dev/null
+    status=$(cat "$tmp/status")
     if [ "$status" -eq 137 ]; then
         killed=$((killed + 1))
     elif [ "$status" -ne 0 ]; then

@@ -3,7 +3,8 @@
 //   store_crash_worker run DB LOG N   runs a fixed workload of N reminder-flow instances against
 //                                     the database DB, resuming wherever a previous run was
 //                                     killed; every hand-over to the transport appends
-//                                     "send KEY" to LOG, every start appends "start".
+//                                     "send KEY" to LOG, every start appends "start", and
+//                                     "delivered" follows each committed run of done-marks.
 //   store_crash_worker check A LOGA B LOGB KILLS
 //                                     compares an uninterrupted run (A) with a killed one (B).
 //
@@ -142,9 +143,14 @@ int run(const std::string& db, const std::string& log, int n) {
     out.line("start");
     DurableOptions options;
     options.synchronous_full = false; // WAL + NORMAL: a killed process loses no commit
+    options.deliver_after_step = false;
     DurableEngine engine(db, clock, out, options);
+    // After deliver() returns, the done-marks of everything it handed over are committed.
+    auto deliver = [&] {
+        if (engine.deliver() > 0) out.line("delivered");
+    };
     engine.load(flow.flow);
-    engine.deliver(); // whatever was handed over but not marked done before the kill
+    deliver(); // whatever was handed over but not marked done before the kill
 
     // The tag of the last committed step says where to go on: "HOUR/INDEX" or "HOUR/due".
     int from_hour = 0;
@@ -174,6 +180,7 @@ int run(const std::string& db, const std::string& log, int n) {
                 } else {
                     engine.reply({in.phone, "4570000000", in.text}, tag);
                 }
+                deliver();
             }
         }
         // Everything due up to this hour, each at its own time.
@@ -182,9 +189,11 @@ int run(const std::string& db, const std::string& log, int n) {
             if (*due >= end) break;
             clock.set(std::max(*due, clock.now()));
             engine.run_due(std::to_string(hour) + "/due");
+            deliver();
         }
         clock.set(end - std::chrono::seconds(1));
         engine.run_due(std::to_string(hour) + "/due");
+        deliver();
     }
     out.line("complete");
     return 0;
@@ -275,15 +284,15 @@ int check(const std::string& a, const std::string& log_a, const std::string& b,
         auto [it, fresh] = first.emplace(key, i);
         if (!fresh) {
             ++repeats;
-            // The first line after its first hand-over must be a restart, not another send
-            // (which would mean its done-mark had been committed).
+            // After its first hand-over a restart must come before any "delivered" (which
+            // would mean its done-mark had been committed).
             bool restart_between = false;
             for (std::size_t k = it->second + 1; k < i; ++k) {
                 if (lb[k] == "start") {
                     restart_between = true;
                     break;
                 }
-                if (lb[k].rfind("send ", 0) == 0) break;
+                if (lb[k] == "delivered") break;
             }
             if (!restart_between)
                 fail("key " + key + " was handed over again after its done-mark was committed");

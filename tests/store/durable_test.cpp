@@ -307,3 +307,58 @@ TEST_CASE("a full disk: the step fails with a clear error and did not happen") {
     CHECK(e.engine().instances("sale").size() == static_cast<std::size_t>(ok));
     CHECK(e.steps() == ok + 1);
 }
+
+TEST_CASE("a batch commits its steps together, and only then do messages go out") {
+    TempDb db;
+    FakeClock clock("2026-03-28T20:00:00+01:00");
+    RecordingTransport out;
+    std::vector<std::string> seen;
+    {
+        DurableEngine e(db.file, clock, out, quick());
+        e.on_record([&](const Record& r) { seen.push_back(r.kind); });
+        e.load(compiled(sale_flow));
+        seen.clear();
+        e.batch([&] {
+            for (int i = 0; i < 10; ++i)
+                e.trigger("sale.saved", {{"phone", "+479100" + std::to_string(1000 + i)},
+                                         {"first_name", "Kari"}});
+            CHECK(out.sent().empty()); // nothing acknowledged inside the batch
+            CHECK(seen.empty());
+        });
+        CHECK(out.sent().size() == 10);
+        CHECK_FALSE(seen.empty());
+        CHECK(e.steps() == 11);
+        // An exception inside a batch abandons all of it.
+        CHECK_THROWS_AS(e.batch([&] {
+            e.trigger("sale.saved", {{"phone", "+4791009999"}, {"first_name", "Ola"}});
+            throw std::runtime_error("the host changed its mind");
+        }),
+                        std::runtime_error);
+        CHECK(e.steps() == 11);
+        CHECK(e.engine().instances("sale").size() == 10);
+    }
+    RecordingTransport again;
+    DurableEngine e(db.file, clock, again, quick());
+    CHECK(e.engine().instances("sale").size() == 10);
+    CHECK(again.sent().empty());
+}
+
+TEST_CASE("a batch that does not fit on the disk did not happen at all") {
+    TempDb db;
+    FakeClock clock("2026-03-28T20:00:00+01:00");
+    RecordingTransport out;
+    DurableOptions o = quick();
+    o.max_pages = 60;
+    DurableEngine e(db.file, clock, out, o);
+    e.load(compiled(sale_flow));
+    e.trigger("sale.saved", {{"phone", "+4791001000"}, {"first_name", "Kari"}});
+    CHECK_THROWS_AS(e.batch([&] {
+        for (int i = 1; i < 3000; ++i)
+            e.trigger("sale.saved", {{"phone", "+479100" + std::to_string(1000 + i)},
+                                     {"first_name", std::string(100, 'x')}});
+    }),
+                    store_error);
+    CHECK(e.engine().instances("sale").size() == 1);
+    CHECK(e.steps() == 2);
+    CHECK(out.sent().size() == 1);
+}

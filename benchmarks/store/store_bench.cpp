@@ -1,0 +1,86 @@
+// Durable steps per second: DurableEngine on SQLite (WAL) committing one trigger per step,
+// in batches of 1, 10 and 100 steps per transaction. Each step starts an instance that sends
+// one SMS (journal row, outbox row, history rows, instance row). Messages are delivered after
+// each batch, their done-marks committed together. Run:
+//   build/release/benchmarks/bench_store --benchmark_counters_tabular=true
+// synchronous=FULL (the default, survives power loss) and NORMAL (survives process crashes).
+#include <nudge/compile.hpp>
+#include <nudge/store.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <string>
+#include <unistd.h>
+
+namespace {
+
+const char* flow_text = R"(flow bench
+timezone "Europe/Copenhagen"
+
+field phone: phone
+
+channel sms to phone from "4570000000"
+keywords yes = "ja"
+
+trigger booking.made as phone {
+  start asked
+}
+
+state asked {
+  send sms "Reply JA to keep your booking."
+  on reply yes -> confirmed
+  after 72h -> cancelled
+}
+
+final confirmed
+
+final cancelled
+)";
+
+class NullTransport final : public nudge::Transport {
+public:
+    nudge::SendResult send(const nudge::Message&) override { return {}; }
+};
+
+void durable_steps(benchmark::State& state) {
+    auto batch = static_cast<int>(state.range(0));
+    bool full = state.range(1) != 0;
+    auto dir =
+        std::filesystem::temp_directory_path() / ("nudge-bench-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto file = dir / "bench.db";
+    std::filesystem::remove(file);
+    auto flow = nudge::compile_source(flow_text, "bench.flow");
+    nudge::FakeClock clock("2026-03-02T09:00:00+01:00");
+    NullTransport out;
+    nudge::DurableOptions options;
+    options.synchronous_full = full;
+    std::int64_t steps = 0;
+    {
+        nudge::DurableEngine engine(file, clock, out, options);
+        engine.load(flow.flow);
+        std::int64_t n = 0;
+        for (auto _ : state) {
+            engine.batch([&] {
+                for (int i = 0; i < batch; ++i) {
+                    engine.trigger("booking.made",
+                                   {{"phone", "+4520" + std::to_string(100000 + n++ % 800000)}});
+                }
+            });
+            steps += batch;
+        }
+    }
+    state.counters["steps/s"] =
+        benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
+    state.SetLabel(full ? "synchronous=FULL" : "synchronous=NORMAL");
+    std::filesystem::remove_all(dir);
+}
+
+} // namespace
+
+BENCHMARK(durable_steps)
+    ->ArgsProduct({{1, 10, 100}, {1, 0}})
+    ->ArgNames({"batch", "full"})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
