@@ -1,0 +1,228 @@
+/* The nudge C API: compile flows and run them on the engine from C or any language with a C
+ * FFI. A thin layer over the C++ library (include/nudge/); no exception ever crosses it.
+ *
+ * Conventions
+ * - Every handle is opaque and made by a `nudge_<noun>_new…` or `nudge_flow_compile…` function;
+ *   the caller owns it and releases it with the matching `nudge_<noun>_free` (NULL is allowed).
+ * - Functions that can fail return a nudge_status. On failure the out-parameters are left
+ *   untouched (except where stated) and nudge_last_error() says why.
+ * - Strings going in are UTF-8 and NUL-terminated; the library copies what it keeps, so the
+ *   caller may free them as soon as the call returns.
+ * - Strings coming out as `char**` are new allocations owned by the caller, released with
+ *   nudge_string_free. `const char*` results are owned by the library (see each function).
+ * - Instants are Unix seconds (int64_t) going in and out of functions, and ISO 8601 text with an
+ *   offset ("2026-03-28T20:55:30+01:00") inside JSON.
+ * - Field values (`data_json`) are a JSON object of strings, read according to each field's type
+ *   ({"phone": "+4791234567", "visit_at": "2026-04-10T09:00:00+02:00"}); numbers and booleans
+ *   are taken as their text. NULL means no data.
+ * - Handles are not thread-safe: use each from one thread at a time. A compiled flow may be
+ *   loaded into several engines.
+ */
+#ifndef NUDGE_H
+#define NUDGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum nudge_status {
+    NUDGE_OK = 0,
+    NUDGE_ERROR_INVALID_ARGUMENT = 1, /* a NULL handle, bad JSON, an instant that is not one, … */
+    NUDGE_ERROR_FLOW = 2,             /* a flow has errors: read its diagnostics */
+    NUDGE_ERROR_IO = 3,               /* a file could not be read */
+    NUDGE_ERROR_NOT_FOUND = 4,        /* no such instance, state or inbox entry */
+    NUDGE_ERROR_UNSUPPORTED = 5,      /* e.g. advancing a system clock */
+    NUDGE_ERROR_OUT_OF_MEMORY = 6,
+    NUDGE_ERROR_INTERNAL = 7 /* anything else the C++ library threw */
+} nudge_status;
+
+/* A constant name for the status ("ok", "invalid argument", …). */
+const char* nudge_status_string(nudge_status status);
+
+/* The message of the last call on this thread that failed ("" when none). Owned by the library;
+ * valid until the next failing call on this thread. */
+const char* nudge_last_error(void);
+
+/* Releases a string the library returned through a `char**`. NULL is allowed. */
+void nudge_string_free(char* string);
+
+/* The library's version, e.g. "0.1.0". Owned by the library. */
+const char* nudge_version(void);
+
+/* ---- flows ------------------------------------------------------------------------------ */
+
+/* A compiled flow (or the diagnostics of one that did not compile). */
+typedef struct nudge_flow nudge_flow;
+
+/* Reads, checks and compiles flow text; `filename` names it in diagnostics (may be NULL).
+ * Returns NUDGE_OK, or NUDGE_ERROR_FLOW when the flow has errors. In both cases `*out` receives a
+ * new handle that the caller must free: on NUDGE_ERROR_FLOW it holds only the diagnostics. */
+nudge_status nudge_flow_compile(const char* text, const char* filename, nudge_flow** out);
+
+/* The same for a `.flow` or `.flow.yaml` file; an unreadable file is NUDGE_ERROR_FLOW with an
+ * `io` diagnostic. */
+nudge_status nudge_flow_compile_file(const char* path, nudge_flow** out);
+
+void nudge_flow_free(nudge_flow* flow);
+
+/* 1 when the flow compiled without errors and can be loaded into an engine, else 0. */
+int nudge_flow_ok(const nudge_flow* flow);
+
+/* The flow's name ("" when it could not be read). Owned by the flow. */
+const char* nudge_flow_name(const nudge_flow* flow);
+
+/* Every diagnostic (errors and warnings) as a JSON array of
+ * {"severity","code","message","file","line","column","length"}; line and column are 1-based. */
+nudge_status nudge_flow_diagnostics_json(const nudge_flow* flow, char** out_json);
+
+/* ---- clocks ----------------------------------------------------------------------------- */
+
+/* Where an engine reads the time. */
+typedef struct nudge_clock nudge_clock;
+
+/* A clock that moves only when told to, starting at `start_iso`
+ * ("2026-03-28T20:55:00+01:00" or "…Z"). */
+nudge_status nudge_clock_new_fake(const char* start_iso, nudge_clock** out);
+/* The real time, in whole seconds. */
+nudge_status nudge_clock_new_system(nudge_clock** out);
+void nudge_clock_free(nudge_clock* clock);
+
+nudge_status nudge_clock_now(const nudge_clock* clock, int64_t* out_unix_seconds);
+/* Fake clocks only (NUDGE_ERROR_UNSUPPORTED otherwise). Moving the clock fires nothing by
+ * itself: call nudge_engine_run_due, or use nudge_engine_advance which does both. */
+nudge_status nudge_clock_advance(nudge_clock* clock, int64_t seconds);
+nudge_status nudge_clock_set(nudge_clock* clock, int64_t unix_seconds);
+
+/* ---- transports ------------------------------------------------------------------------- */
+
+/* Where an engine's messages go. */
+typedef struct nudge_transport nudge_transport;
+
+/* One outbound message, as a callback transport sees it. Every pointer is owned by the library
+ * and valid only during the callback; `subject` is NULL when the message has none. */
+typedef struct nudge_message {
+    const char* id; /* idempotency key "flow/instance/step/action" */
+    const char* flow;
+    uint64_t instance;
+    const char* key; /* the instance's key */
+    const char* channel;
+    const char* to;
+    const char* from;
+    const char* subject;
+    const char* text;
+    int64_t at;   /* Unix seconds */
+    int reminder; /* 1 for a reminder */
+} nudge_message;
+
+/* What a callback transport answers: took the message, or refused it (the engine records the
+ * failure and uses the flow's fallbacks). */
+typedef enum nudge_send_status {
+    NUDGE_SEND_ACCEPTED = 0,
+    NUDGE_SEND_REFUSED = 1
+} nudge_send_status;
+
+typedef nudge_send_status (*nudge_send_fn)(void* user_data, const nudge_message* message);
+
+/* Keeps every message, in order, for reading back with nudge_transport_sent_json. */
+nudge_status nudge_transport_new_recording(nudge_transport** out);
+/* Calls `send` for every message, with `user_data` untouched (the caller keeps owning it). */
+nudge_status nudge_transport_new_callback(nudge_send_fn send, void* user_data,
+                                          nudge_transport** out);
+void nudge_transport_free(nudge_transport* transport);
+
+/* Recording transports only: the messages kept so far, as a JSON array of
+ * {"id","flow","instance","key","channel","to","from","subject","text","at","reminder"}
+ * ("subject" is null when absent), times in the IANA zone `zone` (NULL: UTC). */
+nudge_status nudge_transport_sent_json(const nudge_transport* transport, const char* zone,
+                                       char** out_json);
+nudge_status nudge_transport_sent_count(const nudge_transport* transport, size_t* out_count);
+nudge_status nudge_transport_clear(nudge_transport* transport);
+
+/* ---- engines ---------------------------------------------------------------------------- */
+
+/* Runs loaded flows against a clock and a transport. It owns no threads: the host feeds it
+ * triggers, replies and signals, and calls run_due when the next deadline comes. */
+typedef struct nudge_engine nudge_engine;
+
+/* The engine borrows `clock` and `transport`: both must outlive it. */
+nudge_status nudge_engine_new(nudge_clock* clock, nudge_transport* transport, nudge_engine** out);
+void nudge_engine_free(nudge_engine* engine);
+
+/* Adds a compiled flow (shared, so the flow handle may be freed afterwards). NUDGE_ERROR_FLOW
+ * when the flow has errors, NUDGE_ERROR_INVALID_ARGUMENT when a flow of that name is loaded. */
+nudge_status nudge_engine_load(nudge_engine* engine, const nudge_flow* flow);
+
+/* A host event that may start instances. `*out_count` (may be NULL) receives how many started;
+ * the first `capacity` of their ids go to `out_ids` (may be NULL when capacity is 0). */
+nudge_status nudge_engine_trigger(nudge_engine* engine, const char* event, const char* data_json,
+                                  uint64_t* out_ids, size_t capacity, size_t* out_count);
+
+/* A host event for the running instances with `key`, in `flow` (NULL: any flow).
+ * `*out_moved` (may be NULL) receives how many instances moved. */
+nudge_status nudge_engine_signal(nudge_engine* engine, const char* flow, const char* key,
+                                 const char* event, const char* data_json, int* out_moved);
+
+/* An inbound message from the customer `from` to our number `to`. `to` may be NULL or "" when
+ * the loaded flows have exactly one sender number, which is then used (else
+ * NUDGE_ERROR_INVALID_ARGUMENT). A reply no route takes goes to the inbox. */
+nudge_status nudge_engine_reply(nudge_engine* engine, const char* from, const char* to,
+                                const char* text);
+
+/* Fires every timer due at the clock's now, in deadline order. `*out_fired` may be NULL. */
+nudge_status nudge_engine_run_due(nudge_engine* engine, int* out_fired);
+
+/* Fake clocks only: moves the clock `seconds` forward, stopping at every deadline on the way
+ * to fire it, as a scenario's `advance` does. `*out_fired` (may be NULL) counts the timers. */
+nudge_status nudge_engine_advance(nudge_engine* engine, int64_t seconds, int* out_fired);
+
+/* The earliest pending deadline: `*out_has` is 0 when there is none (then `*out_unix_seconds` is
+ * left untouched). */
+nudge_status nudge_engine_next_due(const nudge_engine* engine, int* out_has,
+                                   int64_t* out_unix_seconds);
+
+/* Cancels an instance (NUDGE_ERROR_NOT_FOUND when there is no such instance). */
+nudge_status nudge_engine_cancel(nudge_engine* engine, uint64_t instance, const char* reason);
+
+/* One instance as a JSON object {"id","flow","key","state","status","started","entered",
+ * "fields":{…},"outcome","outcome_value","history":[…]}, times in its flow's zone; "outcome" and
+ * "outcome_value" are null when unset. NUDGE_ERROR_NOT_FOUND when there is no such instance. */
+nudge_status nudge_engine_instance_json(const nudge_engine* engine, uint64_t instance,
+                                        char** out_json);
+
+/* Instances of `flow` (only those in `state` when not NULL), or with `key`, in id order: a JSON
+ * array of the objects above. */
+nudge_status nudge_engine_instances_json(const nudge_engine* engine, const char* flow,
+                                         const char* state, char** out_json);
+nudge_status nudge_engine_instances_by_key_json(const nudge_engine* engine, const char* key,
+                                                char** out_json);
+
+/* An instance's history: a JSON array of records {"at","instance","flow","kind", then the
+ * kind's fields}, the format of `nudge simulate`. */
+nudge_status nudge_engine_history_json(const nudge_engine* engine, uint64_t instance,
+                                       char** out_json);
+
+/* Every record since the engine was made (the timeline), in the same format. The engine keeps
+ * them all, so a long-running host should read them elsewhere. */
+nudge_status nudge_engine_timeline_json(const nudge_engine* engine, char** out_json);
+
+/* Replies nobody's route took: a JSON array of {"id","at","from","to","text","reason",
+ * "candidates":[…],"assigned_to"}. */
+nudge_status nudge_engine_inbox_json(const nudge_engine* engine, char** out_json);
+
+/* ---- scenarios ------------------------------------------------------------------------- */
+
+/* Runs a scenario file (README, section Scenarios) on its own fake clock and engine. NUDGE_OK
+ * whenever it ran, passed or not: `*out_json` receives {"ok","steps","zone","failures":[…],
+ * "diagnostics":[…],"timeline":[…]}, where `failures` are the expectations that did not hold (one
+ * line each), `diagnostics` the mistakes in the file or its flows (then nothing ran), and
+ * `timeline` every record of the run, times in the scenario's zone. */
+nudge_status nudge_scenario_run_file(const char* path, char** out_json);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NUDGE_H */

@@ -1,0 +1,588 @@
+// The C API over the C++ library. Every entry point catches everything: a C caller sees a
+// status and nudge_last_error(), never an exception.
+#include "nudge.h"
+#include "senders.hpp"
+
+#include <nudge/nudge.hpp>
+#include <nudge/scenario.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <new>
+#include <optional>
+#include <string>
+#include <vector>
+
+using json = nlohmann::ordered_json;
+
+struct nudge_flow {
+    nudge::CompileResult result;
+    std::string name;
+};
+
+struct nudge_clock {
+    std::unique_ptr<nudge::Clock> clock;
+    nudge::FakeClock* fake = nullptr; // set for fake clocks
+};
+
+namespace {
+
+// Hands each message to the C callback; the strings live until the callback returns.
+class CallbackTransport final : public nudge::Transport {
+public:
+    CallbackTransport(nudge_send_fn send, void* user) : send_(send), user_(user) {}
+    nudge::SendResult send(const nudge::Message& m) override {
+        nudge_message c{};
+        c.id = m.id.c_str();
+        c.flow = m.flow.c_str();
+        c.instance = m.instance;
+        c.key = m.key.c_str();
+        c.channel = m.channel.c_str();
+        c.to = m.to.c_str();
+        c.from = m.from.c_str();
+        c.subject = m.subject ? m.subject->c_str() : nullptr;
+        c.text = m.text.c_str();
+        c.at = m.at.time_since_epoch().count();
+        c.reminder = m.reminder ? 1 : 0;
+        if (send_(user_, &c) == NUDGE_SEND_ACCEPTED) return {};
+        return {.accepted = false, .transport_id = {}, .error = "refused by the host's transport"};
+    }
+
+private:
+    nudge_send_fn send_;
+    void* user_;
+};
+
+} // namespace
+
+struct nudge_transport {
+    std::unique_ptr<nudge::Transport> transport;
+    nudge::RecordingTransport* recording = nullptr; // set for recording transports
+};
+
+struct nudge_engine {
+    nudge_engine(nudge_clock* c, nudge_transport* t) : clock(c), engine(*c->clock, *t->transport) {
+        engine.on_record([this](const nudge::Record& r) { timeline.push_back(r); });
+    }
+    nudge_clock* clock;
+    nudge::Engine engine;
+    std::vector<nudge::Record> timeline;
+    std::map<std::string, std::string, std::less<>> zones; // flow name → its time zone
+    std::string first_zone = "UTC";
+    nudge::bindings::SenderNumbers senders;
+
+    std::string zone_of(std::string_view flow) const {
+        auto it = zones.find(flow);
+        return it == zones.end() ? first_zone : it->second;
+    }
+};
+
+namespace {
+
+thread_local std::string last_error;
+
+// A status with its message, thrown inside the API and turned into a return value at the edge.
+struct failure {
+    nudge_status status;
+    std::string message;
+};
+
+void require(bool ok, const char* what) {
+    if (!ok) throw failure{NUDGE_ERROR_INVALID_ARGUMENT, what};
+}
+
+void remember(const char* message) noexcept {
+    try {
+        last_error = message;
+    } catch (...) { // no memory for the message: keep the status at least
+    }
+}
+
+template <class F> nudge_status guarded(F&& body) noexcept {
+    try {
+        body();
+        return NUDGE_OK;
+    } catch (const failure& f) {
+        remember(f.message.c_str());
+        return f.status;
+    } catch (const std::bad_alloc&) {
+        remember("out of memory");
+        return NUDGE_ERROR_OUT_OF_MEMORY;
+    } catch (const nudge::flow_error& e) {
+        remember(e.what());
+        return NUDGE_ERROR_FLOW;
+    } catch (const nudge::io_error& e) {
+        remember(e.what());
+        return NUDGE_ERROR_IO;
+    } catch (const nudge::error& e) {
+        remember(e.what());
+        return NUDGE_ERROR_INVALID_ARGUMENT;
+    } catch (const std::exception& e) {
+        remember(e.what());
+        return NUDGE_ERROR_INTERNAL;
+    } catch (...) {
+        remember("unknown exception");
+        return NUDGE_ERROR_INTERNAL;
+    }
+}
+
+// A copy the caller releases with nudge_string_free.
+char* give(const std::string& s) {
+    auto* out = static_cast<char*>(std::malloc(s.size() + 1));
+    if (!out) throw std::bad_alloc();
+    std::memcpy(out, s.data(), s.size() + 1);
+    return out;
+}
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+nudge::Data read_data(const char* data_json) {
+    nudge::Data data;
+    if (!data_json || !*data_json) return data;
+    json j = json::parse(data_json, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        throw failure{NUDGE_ERROR_INVALID_ARGUMENT, "data is not a JSON object"};
+    for (const auto& [name, value] : j.items()) {
+        if (value.is_string())
+            data[name] = value.get<std::string>();
+        else if (value.is_null())
+            data[name] = "";
+        else if (value.is_primitive())
+            data[name] = value.dump();
+        else
+            throw failure{NUDGE_ERROR_INVALID_ARGUMENT,
+                          "data field '" + name + "' is not a string, number or boolean"};
+    }
+    return data;
+}
+
+json record_json(const nudge::Record& r, std::string_view zone) {
+    return json::parse(nudge::to_json(r, zone)); // one record format, the library's
+}
+
+json instance_json(const nudge_engine& e, const nudge::InstanceView& v) {
+    auto zone = e.zone_of(v.flow);
+    json j;
+    j["id"] = v.id;
+    j["flow"] = v.flow;
+    j["key"] = v.key;
+    j["state"] = v.state;
+    j["status"] = std::string(nudge::to_string(v.status));
+    j["started"] = nudge::format_instant(v.started, zone);
+    j["entered"] = nudge::format_instant(v.entered, zone);
+    j["fields"] = json::object();
+    for (const auto& [name, value] : v.fields)
+        j["fields"][name] = value;
+    j["outcome"] = v.outcome ? json(*v.outcome) : json(nullptr);
+    j["outcome_value"] = v.outcome_value ? json(*v.outcome_value) : json(nullptr);
+    j["history"] = json::array();
+    for (const auto& r : v.history)
+        j["history"].push_back(record_json(r, zone));
+    return j;
+}
+
+json instances_json(const nudge_engine& e, const std::vector<nudge::InstanceView>& vs) {
+    json j = json::array();
+    for (const auto& v : vs)
+        j.push_back(instance_json(e, v));
+    return j;
+}
+
+std::string text_or(const char* s, const char* fallback = "") { return s ? s : fallback; }
+
+} // namespace
+
+extern "C" {
+
+const char* nudge_status_string(nudge_status status) {
+    switch (status) {
+    case NUDGE_OK: return "ok";
+    case NUDGE_ERROR_INVALID_ARGUMENT: return "invalid argument";
+    case NUDGE_ERROR_FLOW: return "flow error";
+    case NUDGE_ERROR_IO: return "i/o error";
+    case NUDGE_ERROR_NOT_FOUND: return "not found";
+    case NUDGE_ERROR_UNSUPPORTED: return "unsupported";
+    case NUDGE_ERROR_OUT_OF_MEMORY: return "out of memory";
+    case NUDGE_ERROR_INTERNAL: return "internal error";
+    }
+    return "unknown status";
+}
+
+const char* nudge_last_error(void) { return last_error.c_str(); }
+
+void nudge_string_free(char* string) { std::free(string); }
+
+const char* nudge_version(void) { return NUDGE_VERSION_STRING; }
+
+// ---- flows ----------------------------------------------------------------------------------
+
+static nudge_status finish_compile(nudge::CompileResult result, nudge_flow** out) {
+    auto flow = std::make_unique<nudge_flow>();
+    flow->result = std::move(result);
+    if (flow->result.flow) flow->name = flow->result.flow->flow().name;
+    bool ok = flow->result.ok();
+    if (!ok) {
+        std::string first = "the flow has errors";
+        for (const auto& d : flow->result.diagnostics)
+            if (d.severity == nudge::Severity::error) {
+                first = nudge::render(d);
+                if (!first.empty() && first.back() == '\n') first.pop_back();
+                break;
+            }
+        last_error = first;
+    }
+    *out = flow.release();
+    return ok ? NUDGE_OK : NUDGE_ERROR_FLOW;
+}
+
+nudge_status nudge_flow_compile(const char* text, const char* filename, nudge_flow** out) {
+    nudge_status status = NUDGE_OK;
+    auto s = guarded([&] {
+        require(text && out, "text and out must not be NULL");
+        status = finish_compile(nudge::compile_source(text, text_or(filename, "<text>")), out);
+    });
+    return s == NUDGE_OK ? status : s;
+}
+
+nudge_status nudge_flow_compile_file(const char* path, nudge_flow** out) {
+    nudge_status status = NUDGE_OK;
+    auto s = guarded([&] {
+        require(path && out, "path and out must not be NULL");
+        status = finish_compile(nudge::compile_file(path), out);
+    });
+    return s == NUDGE_OK ? status : s;
+}
+
+void nudge_flow_free(nudge_flow* flow) { delete flow; }
+
+int nudge_flow_ok(const nudge_flow* flow) { return flow && flow->result.ok() ? 1 : 0; }
+
+const char* nudge_flow_name(const nudge_flow* flow) { return flow ? flow->name.c_str() : ""; }
+
+nudge_status nudge_flow_diagnostics_json(const nudge_flow* flow, char** out_json) {
+    return guarded([&] {
+        require(flow && out_json, "flow and out_json must not be NULL");
+        // The library's diagnostics JSON, made compact like every other JSON here.
+        *out_json = give(dump(json::parse(nudge::to_json(flow->result.diagnostics))));
+    });
+}
+
+// ---- clocks ---------------------------------------------------------------------------------
+
+nudge_status nudge_clock_new_fake(const char* start_iso, nudge_clock** out) {
+    return guarded([&] {
+        require(start_iso && out, "start_iso and out must not be NULL");
+        auto c = std::make_unique<nudge_clock>();
+        auto fake = std::make_unique<nudge::FakeClock>(std::string_view(start_iso));
+        c->fake = fake.get();
+        c->clock = std::move(fake);
+        *out = c.release();
+    });
+}
+
+nudge_status nudge_clock_new_system(nudge_clock** out) {
+    return guarded([&] {
+        require(out, "out must not be NULL");
+        auto c = std::make_unique<nudge_clock>();
+        c->clock = std::make_unique<nudge::SystemClock>();
+        *out = c.release();
+    });
+}
+
+void nudge_clock_free(nudge_clock* clock) { delete clock; }
+
+nudge_status nudge_clock_now(const nudge_clock* clock, int64_t* out_unix_seconds) {
+    return guarded([&] {
+        require(clock && out_unix_seconds, "clock and out must not be NULL");
+        *out_unix_seconds = clock->clock->now().time_since_epoch().count();
+    });
+}
+
+static nudge::FakeClock& fake_of(nudge_clock* clock) {
+    require(clock, "clock must not be NULL");
+    if (!clock->fake) throw failure{NUDGE_ERROR_UNSUPPORTED, "only a fake clock can be moved"};
+    return *clock->fake;
+}
+
+nudge_status nudge_clock_advance(nudge_clock* clock, int64_t seconds) {
+    return guarded([&] {
+        require(seconds >= 0, "a clock cannot move backwards");
+        fake_of(clock).advance(std::chrono::seconds{seconds});
+    });
+}
+
+nudge_status nudge_clock_set(nudge_clock* clock, int64_t unix_seconds) {
+    return guarded([&] { fake_of(clock).set(nudge::Instant{std::chrono::seconds{unix_seconds}}); });
+}
+
+// ---- transports -----------------------------------------------------------------------------
+
+nudge_status nudge_transport_new_recording(nudge_transport** out) {
+    return guarded([&] {
+        require(out, "out must not be NULL");
+        auto t = std::make_unique<nudge_transport>();
+        auto rec = std::make_unique<nudge::RecordingTransport>();
+        t->recording = rec.get();
+        t->transport = std::move(rec);
+        *out = t.release();
+    });
+}
+
+nudge_status nudge_transport_new_callback(nudge_send_fn send, void* user_data,
+                                          nudge_transport** out) {
+    return guarded([&] {
+        require(send && out, "send and out must not be NULL");
+        auto t = std::make_unique<nudge_transport>();
+        t->transport = std::make_unique<CallbackTransport>(send, user_data);
+        *out = t.release();
+    });
+}
+
+void nudge_transport_free(nudge_transport* transport) { delete transport; }
+
+static const nudge::RecordingTransport& recording_of(const nudge_transport* t) {
+    require(t, "transport must not be NULL");
+    if (!t->recording)
+        throw failure{NUDGE_ERROR_UNSUPPORTED, "only a recording transport keeps messages"};
+    return *t->recording;
+}
+
+nudge_status nudge_transport_sent_json(const nudge_transport* transport, const char* zone,
+                                       char** out_json) {
+    return guarded([&] {
+        require(out_json, "out_json must not be NULL");
+        const auto& rec = recording_of(transport);
+        std::string z = text_or(zone, "UTC");
+        nudge::parse_instant("2000-01-01T00:00:00Z", z); // throws for an unknown zone
+        json j = json::array();
+        for (const auto& m : rec.sent()) {
+            json o;
+            o["id"] = m.id;
+            o["flow"] = m.flow;
+            o["instance"] = m.instance;
+            o["key"] = m.key;
+            o["channel"] = m.channel;
+            o["to"] = m.to;
+            o["from"] = m.from;
+            o["subject"] = m.subject ? json(*m.subject) : json(nullptr);
+            o["text"] = m.text;
+            o["at"] = nudge::format_instant(m.at, z);
+            o["reminder"] = m.reminder;
+            j.push_back(std::move(o));
+        }
+        *out_json = give(dump(j));
+    });
+}
+
+nudge_status nudge_transport_sent_count(const nudge_transport* transport, size_t* out_count) {
+    return guarded([&] {
+        require(out_count, "out_count must not be NULL");
+        *out_count = recording_of(transport).sent().size();
+    });
+}
+
+nudge_status nudge_transport_clear(nudge_transport* transport) {
+    return guarded([&] {
+        recording_of(transport);
+        transport->recording->clear();
+    });
+}
+
+// ---- engines --------------------------------------------------------------------------------
+
+nudge_status nudge_engine_new(nudge_clock* clock, nudge_transport* transport, nudge_engine** out) {
+    return guarded([&] {
+        require(clock && transport && out, "clock, transport and out must not be NULL");
+        *out = new nudge_engine(clock, transport);
+    });
+}
+
+void nudge_engine_free(nudge_engine* engine) { delete engine; }
+
+nudge_status nudge_engine_load(nudge_engine* engine, const nudge_flow* flow) {
+    return guarded([&] {
+        require(engine && flow, "engine and flow must not be NULL");
+        if (!flow->result.ok())
+            throw failure{NUDGE_ERROR_FLOW, "flow '" + flow->name + "' has errors"};
+        engine->engine.load(flow->result.flow);
+        auto zone = flow->result.flow->flow().timezone.value_or("UTC");
+        if (engine->zones.empty()) engine->first_zone = zone;
+        engine->zones[flow->name] = zone;
+        engine->senders.add(flow->result.flow->flow());
+    });
+}
+
+nudge_status nudge_engine_trigger(nudge_engine* engine, const char* event, const char* data_json,
+                                  uint64_t* out_ids, size_t capacity, size_t* out_count) {
+    return guarded([&] {
+        require(engine && event, "engine and event must not be NULL");
+        require(out_ids || capacity == 0, "out_ids must not be NULL when capacity > 0");
+        auto ids = engine->engine.trigger(event, read_data(data_json));
+        for (size_t i = 0; i < ids.size() && i < capacity; ++i)
+            out_ids[i] = ids[i];
+        if (out_count) *out_count = ids.size();
+    });
+}
+
+nudge_status nudge_engine_signal(nudge_engine* engine, const char* flow, const char* key,
+                                 const char* event, const char* data_json, int* out_moved) {
+    return guarded([&] {
+        require(engine && key && event, "engine, key and event must not be NULL");
+        int moved = engine->engine.signal(text_or(flow), key, event, read_data(data_json));
+        if (out_moved) *out_moved = moved;
+    });
+}
+
+nudge_status nudge_engine_reply(nudge_engine* engine, const char* from, const char* to,
+                                const char* text) {
+    return guarded([&] {
+        require(engine && from && text, "engine, from and text must not be NULL");
+        engine->engine.reply({from, engine->senders.fill(text_or(to)), text});
+    });
+}
+
+nudge_status nudge_engine_run_due(nudge_engine* engine, int* out_fired) {
+    return guarded([&] {
+        require(engine, "engine must not be NULL");
+        int fired = engine->engine.run_due();
+        if (out_fired) *out_fired = fired;
+    });
+}
+
+nudge_status nudge_engine_advance(nudge_engine* engine, int64_t seconds, int* out_fired) {
+    return guarded([&] {
+        require(engine, "engine must not be NULL");
+        require(seconds >= 0, "a clock cannot move backwards");
+        auto& clock = fake_of(engine->clock);
+        auto target = clock.now() + std::chrono::seconds{seconds};
+        int fired = 0;
+        // Stop at every deadline on the way, so each fires at its own time. A timer that stays
+        // due without firing would loop forever; the bound makes that an error instead.
+        for (int step = 0;; ++step) {
+            if (step == 1000000)
+                throw failure{NUDGE_ERROR_INTERNAL, "too many timers fired in one advance"};
+            auto due = engine->engine.next_due();
+            if (!due || *due > target) break;
+            if (*due > clock.now()) clock.set(*due);
+            int n = engine->engine.run_due();
+            if (n == 0 && engine->engine.next_due() == due)
+                throw failure{NUDGE_ERROR_INTERNAL, "a timer stays due without firing"};
+            fired += n;
+        }
+        clock.set(target);
+        fired += engine->engine.run_due();
+        if (out_fired) *out_fired = fired;
+    });
+}
+
+nudge_status nudge_engine_next_due(const nudge_engine* engine, int* out_has,
+                                   int64_t* out_unix_seconds) {
+    return guarded([&] {
+        require(engine && out_has && out_unix_seconds, "arguments must not be NULL");
+        auto due = engine->engine.next_due();
+        *out_has = due ? 1 : 0;
+        if (due) *out_unix_seconds = due->time_since_epoch().count();
+    });
+}
+
+nudge_status nudge_engine_cancel(nudge_engine* engine, uint64_t instance, const char* reason) {
+    return guarded([&] {
+        require(engine, "engine must not be NULL");
+        if (!engine->engine.instance(instance))
+            throw failure{NUDGE_ERROR_NOT_FOUND, "no instance " + std::to_string(instance)};
+        engine->engine.cancel(instance, text_or(reason, "host"));
+    });
+}
+
+nudge_status nudge_engine_instance_json(const nudge_engine* engine, uint64_t instance,
+                                        char** out_json) {
+    return guarded([&] {
+        require(engine && out_json, "engine and out_json must not be NULL");
+        auto v = engine->engine.instance(instance);
+        if (!v) throw failure{NUDGE_ERROR_NOT_FOUND, "no instance " + std::to_string(instance)};
+        *out_json = give(dump(instance_json(*engine, *v)));
+    });
+}
+
+nudge_status nudge_engine_instances_json(const nudge_engine* engine, const char* flow,
+                                         const char* state, char** out_json) {
+    return guarded([&] {
+        require(engine && flow && out_json, "engine, flow and out_json must not be NULL");
+        auto vs = engine->engine.instances(flow, text_or(state));
+        *out_json = give(dump(instances_json(*engine, vs)));
+    });
+}
+
+nudge_status nudge_engine_instances_by_key_json(const nudge_engine* engine, const char* key,
+                                                char** out_json) {
+    return guarded([&] {
+        require(engine && key && out_json, "engine, key and out_json must not be NULL");
+        *out_json = give(dump(instances_json(*engine, engine->engine.instances_by_key(key))));
+    });
+}
+
+nudge_status nudge_engine_history_json(const nudge_engine* engine, uint64_t instance,
+                                       char** out_json) {
+    return guarded([&] {
+        require(engine && out_json, "engine and out_json must not be NULL");
+        auto v = engine->engine.instance(instance);
+        if (!v) throw failure{NUDGE_ERROR_NOT_FOUND, "no instance " + std::to_string(instance)};
+        *out_json = give(dump(instance_json(*engine, *v)["history"]));
+    });
+}
+
+nudge_status nudge_engine_timeline_json(const nudge_engine* engine, char** out_json) {
+    return guarded([&] {
+        require(engine && out_json, "engine and out_json must not be NULL");
+        json j = json::array();
+        for (const auto& r : engine->timeline)
+            j.push_back(record_json(r, engine->zone_of(r.flow)));
+        *out_json = give(dump(j));
+    });
+}
+
+nudge_status nudge_engine_inbox_json(const nudge_engine* engine, char** out_json) {
+    return guarded([&] {
+        require(engine && out_json, "engine and out_json must not be NULL");
+        json j = json::array();
+        for (const auto& item : engine->engine.inbox()) {
+            json o;
+            o["id"] = item.id;
+            o["at"] = nudge::format_instant(item.at, engine->first_zone);
+            o["from"] = item.message.from;
+            o["to"] = item.message.to;
+            o["text"] = item.message.text;
+            o["reason"] = item.reason;
+            o["candidates"] = item.candidates;
+            o["assigned_to"] = item.assigned_to ? json(*item.assigned_to) : json(nullptr);
+            j.push_back(std::move(o));
+        }
+        *out_json = give(dump(j));
+    });
+}
+
+// ---- scenarios ------------------------------------------------------------------------------
+
+nudge_status nudge_scenario_run_file(const char* path, char** out_json) {
+    return guarded([&] {
+        require(path && out_json, "path and out_json must not be NULL");
+        auto result = nudge::run_scenario_file(path);
+        json j;
+        j["ok"] = result.ok;
+        j["steps"] = result.steps;
+        j["zone"] = result.zone;
+        j["failures"] = result.failures;
+        j["diagnostics"] = json::parse(nudge::to_json(result.diagnostics));
+        j["timeline"] = json::array();
+        for (const auto& r : result.timeline)
+            j["timeline"].push_back(record_json(r, result.zone));
+        *out_json = give(dump(j));
+    });
+}
+
+} // extern "C"

@@ -1,0 +1,177 @@
+// nudge.Engine: runs flows against a clock and a transport (both kept alive by the engine).
+#include "convert.hpp"
+#include "senders.hpp"
+
+#include <pybind11/stl.h>
+
+namespace nudge::python {
+
+namespace {
+
+// The engine with the clock it reads, so that advance() can move a fake clock.
+struct PyEngine {
+    PyEngine(Clock& c, Transport& t) : clock(&c), engine(c, t) {}
+    Clock* clock;
+    Engine engine;
+    bindings::SenderNumbers senders;
+
+    FakeClock& fake() {
+        auto* f = dynamic_cast<FakeClock*>(clock);
+        if (!f) throw error("only an engine on a FakeClock can advance");
+        return *f;
+    }
+
+    // Moves the fake clock to `target`, stopping at every deadline on the way to fire it (a
+    // scenario's `advance`). Returns how many timers fired.
+    int advance_to(Instant target) {
+        auto& c = fake();
+        if (target < c.now()) throw error("the clock cannot move backwards");
+        int fired = 0;
+        for (int step = 0; step < 1000000; ++step) {
+            auto due = engine.next_due();
+            if (!due || *due > target) {
+                c.set(target);
+                return fired + engine.run_due();
+            }
+            if (*due > c.now()) c.set(*due);
+            int n = engine.run_due();
+            if (n == 0 && engine.next_due() == due)
+                throw error("a timer stays due at " + format_instant(*due) + " without firing");
+            fired += n;
+        }
+        throw error("too many timers fired in one advance; is an 'every' without 'max' running?");
+    }
+};
+
+} // namespace
+
+void bind_engine(py::module_& m) {
+    py::class_<PyEngine>(m, "Engine",
+                         "Runs compiled flows against a clock and a transport. It owns no "
+                         "threads: feed it trigger(), signal() and reply(), and call run_due() "
+                         "when next_due comes (or advance() on a FakeClock).")
+        .def(py::init<Clock&, Transport&>(), py::arg("clock"), py::arg("transport"),
+             py::keep_alive<1, 2>(), py::keep_alive<1, 3>())
+        .def(
+            "load",
+            [](PyEngine& e, py::object flow) {
+                auto f = flow_of(flow);
+                e.engine.load(f);
+                e.senders.add(f->flow());
+            },
+            py::arg("flow"), "Adds a compiled flow; nudge.Error when one of that name is loaded.")
+        .def_property_readonly("flows", [](const PyEngine& e) { return e.engine.flows(); })
+        .def(
+            "trigger",
+            [](PyEngine& e, std::string_view event, py::object data) {
+                return e.engine.trigger(event, to_data(data));
+            },
+            py::arg("event"), py::arg("data") = py::none(),
+            "A host event that may start instances; returns the ids of those started.")
+        .def(
+            "signal",
+            [](PyEngine& e, std::string_view event, std::string_view key, py::object data,
+               std::string_view flow) { return e.engine.signal(flow, key, event, to_data(data)); },
+            py::arg("event"), py::arg("key"), py::arg("data") = py::none(), py::arg("flow") = "",
+            "A host event for the running instances with `key`; returns how many moved.")
+        .def(
+            "reply",
+            [](PyEngine& e, std::string from, std::string text, std::string to) {
+                e.engine.reply({std::move(from), e.senders.fill(std::move(to)), std::move(text)});
+            },
+            py::arg("from_"), py::arg("text"), py::arg("to") = "",
+            "An inbound message from the customer `from_` to our number `to`, which may be left "
+            "out when the loaded flows have one sender number.")
+        .def(
+            "run_due", [](PyEngine& e) { return e.engine.run_due(); },
+            "Fires every timer due now, in deadline order; returns how many fired.")
+        .def_property_readonly("next_due",
+                               [](const PyEngine& e) -> py::object {
+                                   auto due = e.engine.next_due();
+                                   return due ? to_datetime(*due) : py::none();
+                               })
+        .def(
+            "advance",
+            [](PyEngine& e, py::object by) {
+                return e.advance_to(e.fake().now() + to_seconds(by));
+            },
+            py::arg("by"),
+            "FakeClock only: moves the clock forward (timedelta, seconds or '30s'), firing every "
+            "deadline on the way at its own time; returns how many timers fired.")
+        .def(
+            "advance_to", [](PyEngine& e, py::object at) { return e.advance_to(to_instant(at)); },
+            py::arg("at"), "The same, to an instant (an aware datetime or ISO text).")
+        .def(
+            "instance", [](const PyEngine& e, std::uint64_t id) { return e.engine.instance(id); },
+            py::arg("id"), "The instance, or None.")
+        .def(
+            "instances",
+            [](const PyEngine& e, std::string_view flow, std::string_view state) {
+                return e.engine.instances(flow, state);
+            },
+            py::arg("flow"), py::arg("state") = "")
+        .def(
+            "instances_by_key",
+            [](const PyEngine& e, std::string_view key) { return e.engine.instances_by_key(key); },
+            py::arg("key"))
+        .def_property_readonly("inbox", [](const PyEngine& e) { return e.engine.inbox(); })
+        .def(
+            "assign",
+            [](PyEngine& e, std::uint64_t item, std::uint64_t instance) {
+                e.engine.assign(item, instance);
+            },
+            py::arg("inbox_id"), py::arg("instance"))
+        .def(
+            "move",
+            [](PyEngine& e, std::uint64_t instance, std::string_view state) {
+                e.engine.move(instance, state);
+            },
+            py::arg("instance"), py::arg("state"))
+        .def(
+            "cancel",
+            [](PyEngine& e, std::uint64_t instance, std::string_view reason) {
+                e.engine.cancel(instance, reason);
+            },
+            py::arg("instance"), py::arg("reason") = "host")
+        .def(
+            "suppress",
+            [](PyEngine& e, std::string_view address, std::string_view source) {
+                e.engine.suppress(address, source);
+            },
+            py::arg("address"), py::arg("source") = "host")
+        .def(
+            "on_record",
+            [](PyEngine& e, py::function f) { e.engine.on_record([f](const Record& r) { f(r); }); },
+            py::arg("callback"), "Called with every Record as it happens (the timeline).")
+        .def(
+            "on_emit",
+            [](PyEngine& e, py::function f) { e.engine.on_emit([f](const Emitted& x) { f(x); }); },
+            py::arg("callback"))
+        .def(
+            "on_action",
+            [](PyEngine& e, py::function f) {
+                e.engine.on_action([f](const ActionCall& call) -> std::optional<Data> {
+                    py::object answer = f(call);
+                    if (answer.is_none()) return std::nullopt;
+                    return to_data(answer);
+                });
+            },
+            py::arg("callback"),
+            "`do \"name\"`: the callback may return a dict of field values to merge.")
+        .def(
+            "on_fact",
+            [](PyEngine& e, py::function f) {
+                e.engine.on_fact([f](const FactQuery& q) -> std::optional<std::string> {
+                    py::object answer = f(q.fact, q.key);
+                    if (answer.is_none()) return std::nullopt;
+                    return to_text(answer);
+                });
+            },
+            py::arg("callback"), "Called as callback(fact, key); None means unknown.")
+        .def(
+            "on_error",
+            [](PyEngine& e, py::function f) { e.engine.on_error([f](const Record& r) { f(r); }); },
+            py::arg("callback"));
+}
+
+} // namespace nudge::python
