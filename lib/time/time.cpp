@@ -215,8 +215,8 @@ double stable_fraction(std::string_view key) {
 namespace {
 
 // The open spans of `within` inside the interval, in order, and their total length.
-std::vector<Span> open_spans(const Interval& iv, const WindowDecl& within,
-                             const date::time_zone* z, std::int64_t& total) {
+std::vector<Span> open_spans(const Interval& iv, const WindowDecl& within, const date::time_zone* z,
+                             std::int64_t& total) {
     std::vector<Span> spans;
     total = 0;
     Instant at = iv.begin;
