@@ -235,25 +235,7 @@ void print_csv(const std::vector<FlowReport>& reports, std::ostream& out) {
 
 // ---- json
 
-std::string json_string(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (c == '\n') {
-            out += "\\n";
-        } else if (u < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", u);
-            out += buf;
-        } else {
-            out += c;
-        }
-    }
-    return out + "\"";
-}
+std::string json_string(const std::string& s) { return json_quote(s); }
 
 std::string json_object(const Tally& t) {
     std::string out = "{";

@@ -44,6 +44,8 @@ struct Record {
 // One JSON object on one line: {"at":…,"instance":…,"flow":…,"kind":…, then the fields}.
 // Times print in the IANA zone `zone`.
 std::string to_json(const Record& record, std::string_view zone = "UTC");
+// `text` as a JSON string literal, quotes included (the escaping to_json uses).
+std::string json_quote(std::string_view text);
 
 enum class InstanceStatus { waiting, pending, finished, cancelled };
 std::string_view to_string(InstanceStatus s);

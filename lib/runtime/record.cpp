@@ -47,6 +47,12 @@ void json_string(std::string& out, std::string_view s) {
 
 } // namespace
 
+std::string json_quote(std::string_view text) {
+    std::string out;
+    json_string(out, text);
+    return out;
+}
+
 std::string to_json(const Record& r, std::string_view zone) {
     std::string out = "{\"at\":";
     json_string(out, format_instant(r.at, zone));

@@ -425,6 +425,14 @@ struct DurableEngine::Impl final : Transport {
         }
     }
 
+    // A manual-handling step (assign, move, cancel, suppress): no result.
+    void manual(const std::string& kind, json input) {
+        step(kind, std::move(input), {}, [&](const json& i) {
+            apply(kind, i);
+            return 0;
+        });
+    }
+
     void batch(const std::function<void()>& inputs) {
         if (batching) {
             inputs(); // a batch inside a batch is part of it
@@ -722,35 +730,19 @@ int DurableEngine::run_due(std::string_view tag) {
 std::optional<Instant> DurableEngine::next_due() const { return impl_->engine->next_due(); }
 
 void DurableEngine::assign(std::uint64_t inbox_id, std::uint64_t instance) {
-    auto& im = *impl_;
-    im.step("assign", json{{"inbox", inbox_id}, {"instance", instance}}, {}, [&](const json& i) {
-        im.apply("assign", i);
-        return 0;
-    });
+    impl_->manual("assign", json{{"inbox", inbox_id}, {"instance", instance}});
 }
 
 void DurableEngine::move(std::uint64_t instance, std::string_view state) {
-    auto& im = *impl_;
-    im.step("move", json{{"instance", instance}, {"state", state}}, {}, [&](const json& i) {
-        im.apply("move", i);
-        return 0;
-    });
+    impl_->manual("move", json{{"instance", instance}, {"state", state}});
 }
 
 void DurableEngine::cancel(std::uint64_t instance, std::string_view reason) {
-    auto& im = *impl_;
-    im.step("cancel", json{{"instance", instance}, {"reason", reason}}, {}, [&](const json& i) {
-        im.apply("cancel", i);
-        return 0;
-    });
+    impl_->manual("cancel", json{{"instance", instance}, {"reason", reason}});
 }
 
 void DurableEngine::suppress(std::string_view address, std::string_view source) {
-    auto& im = *impl_;
-    im.step("suppress", json{{"address", address}, {"source", source}}, {}, [&](const json& i) {
-        im.apply("suppress", i);
-        return 0;
-    });
+    impl_->manual("suppress", json{{"address", address}, {"source", source}});
 }
 
 void DurableEngine::batch(const std::function<void()>& inputs) { impl_->batch(inputs); }
