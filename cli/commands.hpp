@@ -50,8 +50,22 @@ struct SimulateOptions {
     std::string start;
     std::string until;
     std::string for_ = "30d";
+    std::string database; // `nudge run --db`: durable on this SQLite database
 };
 int run_simulate(const SimulateOptions& options);
+
+// nudge inspect / nudge inbox: a durable database's instances and inbox, read-only.
+struct InspectOptions {
+    std::string database;
+    std::string flow;
+    std::string state;
+    std::string key;
+    std::string zone = "UTC";
+    std::string format = "table"; // table | json
+    bool inbox = false;           // nudge inbox
+    bool unassigned = false;      // nudge inbox --unassigned
+};
+int run_inspect(const InspectOptions& options);
 
 struct ReportOptions {
     std::string scenario;           // the run to report on

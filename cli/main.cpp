@@ -89,6 +89,38 @@ int main(int argc, char** argv) {
         "and its expectations held, 1 when the scenario has problems or an expectation\n"
         "failed, 2 on bad usage.");
 
+    SimulateOptions durable;
+    auto* run_cmd = app.add_subcommand(
+        "run", "Run a scenario against a SQLite database (durable) and print the timeline");
+    run_cmd->add_option("--db", durable.database, "The database (created when absent)")->required();
+    run_cmd->add_option("--scenario", durable.scenario, "The scenario whose steps to run")
+        ->required();
+    run_cmd->add_option("flows", durable.flows, "Flow files instead of the scenario's");
+    run_cmd->add_option("--zone", durable.zone, "IANA zone the timeline's times print in");
+    run_cmd->footer("Like simulate --scenario, but every step is committed to the database; "
+                    "running again\non the same database resumes its instances. Exit codes as "
+                    "simulate.");
+
+    InspectOptions inspect;
+    auto* inspect_cmd =
+        app.add_subcommand("inspect", "List the instances a durable database holds");
+    inspect_cmd->add_option("--db", inspect.database, "The database")->required();
+    inspect_cmd->add_option("--flow", inspect.flow, "Only this flow's instances");
+    inspect_cmd->add_option("--state", inspect.state, "Only instances in this state");
+    inspect_cmd->add_option("--key", inspect.key, "Only instances with this key");
+    inspect_cmd->add_option("--zone", inspect.zone, "IANA zone times print in (default UTC)");
+    inspect_cmd->add_option("--format", inspect.format, "table or json (one object a line)")
+        ->check(CLI::IsMember({"table", "json"}));
+
+    InspectOptions inbox;
+    inbox.inbox = true;
+    auto* inbox_cmd = app.add_subcommand("inbox", "List the inbox of a durable database");
+    inbox_cmd->add_option("--db", inbox.database, "The database")->required();
+    inbox_cmd->add_flag("--unassigned", inbox.unassigned, "Only what nobody has handled yet");
+    inbox_cmd->add_option("--zone", inbox.zone, "IANA zone times print in (default UTC)");
+    inbox_cmd->add_option("--format", inbox.format, "table or json (one object a line)")
+        ->check(CLI::IsMember({"table", "json"}));
+
     ReportOptions report;
     auto* report_cmd = app.add_subcommand(
         "report", "Run a scenario and report per flow: funnel, sends, conversions, ROI");
@@ -127,5 +159,8 @@ int main(int argc, char** argv) {
     if (*test_cmd) return run_test(test);
     if (*simulate_cmd) return run_simulate(simulate);
     if (*report_cmd) return run_report(report);
+    if (*run_cmd) return run_simulate(durable);
+    if (*inspect_cmd) return run_inspect(inspect);
+    if (*inbox_cmd) return run_inspect(inbox);
     return 2;
 }

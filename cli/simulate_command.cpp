@@ -75,6 +75,7 @@ int run_simulate(const SimulateOptions& options) {
     ScenarioOptions run;
     for (const auto& f : options.flows)
         run.flows.emplace_back(f);
+    run.database = options.database;
 
     std::string name, source;
     if (!options.scenario.empty()) {

@@ -32,6 +32,10 @@ struct ScenarioOptions {
     // When not empty, these flows run instead of the file's `flows` (paths as given, not
     // relative to the scenario), and the file needs no `flows` key: `nudge simulate FLOW…`.
     std::vector<std::filesystem::path> flows;
+    // When not empty, the run is durable on this SQLite database (DurableEngine): created when
+    // absent, resumed when it holds earlier runs (`nudge run --db`). Its last step must not be
+    // later than the scenario's start.
+    std::filesystem::path database;
 };
 
 // Reads and runs a scenario file; an unreadable file is a diagnostic (`io`). Never throws for

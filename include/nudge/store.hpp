@@ -134,4 +134,41 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+// An instance as the database's read table has it (after its last committed step).
+struct StoredInstance {
+    std::uint64_t id = 0;
+    std::string flow;
+    std::string key;
+    std::string state;
+    std::string status; // waiting, pending, finished, cancelled
+    Instant started;
+    Instant entered;
+    Data fields;
+    std::optional<std::string> outcome;
+};
+
+// Reads a database's tables without replaying, writing or locking anything for long: for
+// `nudge inspect` and `nudge inbox`, and for a dashboard beside a running engine. Throws
+// store_error as DurableEngine does for a file it cannot use.
+class StoreView {
+public:
+    explicit StoreView(const std::filesystem::path& path);
+    ~StoreView();
+    StoreView(const StoreView&) = delete;
+    StoreView& operator=(const StoreView&) = delete;
+
+    // Instances in id order; each filter applies when not empty.
+    std::vector<StoredInstance> instances(std::string_view flow = {}, std::string_view state = {},
+                                          std::string_view key = {}) const;
+    // The inbox in arrival order; `unassigned_only` leaves out what a person already handled.
+    std::vector<InboxItem> inbox(bool unassigned_only = false) const;
+    // "name version hash" of every stored flow version, in the order they were stored.
+    std::vector<std::string> flow_versions() const;
+    std::int64_t steps() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 } // namespace nudge

@@ -6,6 +6,7 @@
 
 #include <nudge/error.hpp>
 #include <nudge/scenario.hpp>
+#include <nudge/store.hpp>
 
 #include <fstream>
 #include <sstream>
@@ -27,9 +28,14 @@ Data to_data(const Values& values) {
 
 class Run {
 public:
-    Run(PreparedScenario& prepared, ScenarioResult& result)
-        : p_(prepared), s_(prepared.scenario), result_(result), clock_(s_.start->at),
-          engine_(clock_, transport_) {}
+    Run(PreparedScenario& prepared, ScenarioResult& result, const std::filesystem::path& database)
+        : p_(prepared), s_(prepared.scenario), result_(result), clock_(s_.start->at) {
+        if (database.empty()) {
+            plain_ = std::make_unique<Engine>(clock_, transport_);
+        } else {
+            durable_ = std::make_unique<DurableEngine>(database, clock_, transport_);
+        }
+    }
 
     void go();
 
@@ -39,52 +45,58 @@ private:
     ScenarioResult& result_;
     FakeClock clock_;
     RecordingTransport transport_;
-    Engine engine_;
+    // In memory, or durable on a database (ScenarioOptions::database): one of the two.
+    std::unique_ptr<Engine> plain_;
+    std::unique_ptr<DurableEngine> durable_;
     Observed seen_;
+
+    // The engine to query, and a call on whichever engine runs.
+    const Engine& q() const { return durable_ ? durable_->engine() : *plain_; }
+    template <class F> decltype(auto) on(F&& f) { return durable_ ? f(*durable_) : f(*plain_); }
 
     void hooks();
     void step(std::size_t index, const Step& step);
     // Moves the clock to `target`, stopping at every deadline on the way to fire it.
     std::optional<std::string> move_clock(Instant target);
     std::vector<InstanceView> by_key(const std::string& key) const {
-        return engine_.instances_by_key(key);
+        return q().instances_by_key(key);
     }
     std::optional<std::string> assign(const AssignStep& a) {
         std::string problem;
         auto candidates = by_key(a.key.text);
         const InstanceView* inst = pick(candidates, a.key, a.flow, problem);
         if (!inst) return "cannot assign: " + problem;
-        const auto& inbox = engine_.inbox();
+        const auto& inbox = q().inbox();
         auto from = detail::canonical_address(a.from.text);
         for (auto it = inbox.rbegin(); it != inbox.rend(); ++it) {
             if (it->assigned_to) continue;
             if (it->message.from != a.from.text &&
                 detail::canonical_address(it->message.from) != from)
                 continue;
-            engine_.assign(it->id, inst->id);
+            on([&](auto& e) { e.assign(it->id, inst->id); });
             return std::nullopt;
         }
         return "cannot assign: no unassigned inbox entry from " + a.from.text;
     }
     void refresh() {
         seen_.sent = transport_.sent();
-        seen_.inbox = engine_.inbox();
+        seen_.inbox = q().inbox();
         seen_.timeline = result_.timeline;
         seen_.sync();
     }
 };
 
 void Run::hooks() {
-    engine_.on_record([this](const Record& r) { result_.timeline.push_back(r); });
-    engine_.on_emit([this](const Emitted& e) { seen_.emitted.push_back(e); });
-    engine_.on_action([this](const ActionCall& call) -> std::optional<Data> {
+    auto record = [this](const Record& r) { result_.timeline.push_back(r); };
+    auto emit = [this](const Emitted& em) { seen_.emitted.push_back(em); };
+    auto action = [this](const ActionCall& call) -> std::optional<Data> {
         seen_.actions.push_back(call);
         auto it = s_.actions.find(call.action);
         if (it == s_.actions.end()) return std::nullopt;
         return to_data(it->second);
-    });
-    engine_.on_fact([this](const FactQuery& q) -> std::optional<std::string> {
-        auto it = s_.facts.find(q.fact);
+    };
+    auto fact = [this](const FactQuery& fq) -> std::optional<std::string> {
+        auto it = s_.facts.find(fq.fact);
         if (it == s_.facts.end()) return std::nullopt;
         // The last change at or before now; a constant applies from the start.
         std::optional<std::string> value;
@@ -92,19 +104,26 @@ void Run::hooks() {
             if (!change.from || change.from->at <= clock_.now()) value = change.value.text;
         }
         return value;
+    };
+    on([&](auto& e) {
+        e.on_record(record);
+        e.on_emit(emit);
+        e.on_action(action);
+        e.on_fact(fact);
     });
 }
 
 std::optional<std::string> Run::move_clock(Instant target) {
     for (int fired = 0; fired < max_firings_per_move; ++fired) {
-        auto due = engine_.next_due();
+        auto due = on([](auto& e) { return e.next_due(); });
         if (!due || *due > target) {
             clock_.set(target);
-            engine_.run_due();
+            on([](auto& e) { return e.run_due(); });
             return std::nullopt;
         }
         if (*due > clock_.now()) clock_.set(*due);
-        if (engine_.run_due() == 0 && engine_.next_due() == due) {
+        if (on([](auto& e) { return e.run_due(); }) == 0 &&
+            on([](auto& e) { return e.next_due(); }) == due) {
             return "the engine keeps a timer due at " + show_instant(*due, p_.zone) +
                    " that does not fire";
         }
@@ -119,20 +138,26 @@ void Run::step(std::size_t index, const Step& st) {
         [&](const auto& b) {
             using T = std::decay_t<decltype(b)>;
             if constexpr (std::is_same_v<T, TriggerStep>) {
-                engine_.trigger(b.event.text, to_data(b.data));
+                on([&](auto& e) { return e.trigger(b.event.text, to_data(b.data)); });
             } else if constexpr (std::is_same_v<T, AdvanceStep>) {
                 failure = move_clock(add_duration(clock_.now(), b.by, p_.zone));
             } else if constexpr (std::is_same_v<T, UntilStep>) {
                 failure = move_clock(b.to.at);
             } else if constexpr (std::is_same_v<T, ReplyStep>) {
-                engine_.reply({b.from.text, b.to ? b.to->text : std::string(), b.text.text});
+                on([&](auto& e) {
+                    e.reply({b.from.text, b.to ? b.to->text : std::string(), b.text.text});
+                });
             } else if constexpr (std::is_same_v<T, SignalStep>) {
-                engine_.signal(b.flow ? b.flow->text : std::string(), b.key.text, b.event.text,
-                               to_data(b.data));
+                on([&](auto& e) {
+                    return e.signal(b.flow ? b.flow->text : std::string(), b.key.text, b.event.text,
+                                    to_data(b.data));
+                });
             } else if constexpr (std::is_same_v<T, AssignStep>) {
                 failure = assign(b);
             } else if constexpr (std::is_same_v<T, SuppressStep>) {
-                engine_.suppress(b.address.text, b.source ? b.source->text : "host");
+                on([&](auto& e) {
+                    e.suppress(b.address.text, b.source ? b.source->text : "host");
+                });
             } else if constexpr (std::is_same_v<T, ExpectSentStep>) {
                 refresh();
                 failure = expect_sent(b, seen_, p_.zone);
@@ -151,7 +176,7 @@ void Run::step(std::size_t index, const Step& st) {
             } else if constexpr (std::is_same_v<T, ExpectSuppressedStep>) {
                 refresh();
                 failure = expect_suppressed(b, seen_, p_.zone, [this](std::uint64_t id) {
-                    auto inst = engine_.instance(id);
+                    auto inst = q().instance(id);
                     return inst ? inst->key : std::string();
                 });
             } else if constexpr (std::is_same_v<T, ExpectStateStep>) {
@@ -171,7 +196,7 @@ void Run::go() {
     hooks();
     for (std::size_t i = 0; i < p_.flows.size(); ++i) {
         try {
-            engine_.load(p_.flows[i]);
+            on([&](auto& e) { e.load(p_.flows[i]); });
         } catch (const std::exception& e) {
             Span at = i < s_.flows.size() ? s_.flows[i].span : s_.flows_span;
             p_.diagnostics.error("flow-error",
@@ -195,7 +220,7 @@ ScenarioResult run_scenario(std::string_view yaml, const std::filesystem::path& 
     result.steps = prepared.scenario.steps.size();
     if (prepared.ok() && prepared.scenario.start) {
         try {
-            detail::Run run(prepared, result);
+            detail::Run run(prepared, result, options.database);
             run.go();
         } catch (const std::exception& e) {
             // The engine's event path does not throw; this is a bug, reported rather than lost.

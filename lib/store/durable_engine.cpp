@@ -18,8 +18,8 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t application_id = 0x6e756467; // "nudg"
-constexpr std::int64_t schema_version = 1;
+using store::application_id;
+using store::schema_version;
 
 constexpr const char* schema = R"(
 CREATE TABLE flows(
@@ -149,50 +149,11 @@ struct DurableEngine::Impl final : Transport {
 
     // ---- opening ---------------------------------------------------------------------------
 
-    std::int64_t pragma(const char* name) {
-        store::Stmt s(db, std::string("PRAGMA ") + name);
-        return s.step() ? s.integer(0) : 0;
-    }
-
     void open() {
         std::error_code ec;
         bool exists = std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > 0;
         db = store::Db(path, SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE));
-        if (exists) {
-            // Only reads until the file is known to be ours and readable.
-            std::int64_t app = 0;
-            std::int64_t version = 0;
-            std::int64_t tables = 0;
-            try {
-                app = pragma("application_id");
-                version = pragma("user_version");
-                store::Stmt s(db, "SELECT count(*) FROM sqlite_master");
-                if (s.step()) tables = s.integer(0);
-            } catch (const store_error& e) {
-                throw store_error(path + ": not a nudge database, or corrupt (" + e.what() + ")");
-            }
-            if (app != application_id) {
-                throw store_error(path + ": not a nudge database (application id " +
-                                  std::to_string(app) + ", " + std::to_string(tables) +
-                                  " tables); nothing was changed");
-            }
-            if (version > schema_version) {
-                throw store_error(path + ": written by a newer nudge (schema " +
-                                  std::to_string(version) + ", this one reads up to " +
-                                  std::to_string(schema_version) + "); nothing was changed");
-            }
-            store::Stmt check(db, "PRAGMA quick_check");
-            std::string verdict;
-            try {
-                if (check.step()) verdict = check.text(0);
-            } catch (const store_error& e) {
-                verdict = e.what();
-            }
-            if (verdict != "ok") {
-                throw store_error(path + ": the database is corrupt (" + verdict +
-                                  "); nothing was changed");
-            }
-        }
+        if (exists) store::check_database(db, path, application_id, schema_version);
         db.exec("PRAGMA journal_mode=WAL");
         db.exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
         if (options.max_pages)

@@ -106,4 +106,48 @@ std::string Stmt::text(int col) const {
 }
 bool Stmt::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
+namespace {
+
+std::int64_t pragma(const Db& db, const std::string& name) {
+    Stmt s(db, "PRAGMA " + name);
+    return s.step() ? s.integer(0) : 0;
+}
+
+} // namespace
+
+void check_database(const Db& db, const std::string& path, std::int64_t app, std::int64_t version) {
+    std::int64_t found_app = 0;
+    std::int64_t found_version = 0;
+    std::int64_t tables = 0;
+    try {
+        found_app = pragma(db, "application_id");
+        found_version = pragma(db, "user_version");
+        Stmt s(db, "SELECT count(*) FROM sqlite_master");
+        if (s.step()) tables = s.integer(0);
+    } catch (const store_error& e) {
+        throw store_error(path + ": not a nudge database, or corrupt (" + e.what() + ")");
+    }
+    if (found_app != app) {
+        throw store_error(path + ": not a nudge database (application id " +
+                          std::to_string(found_app) + ", " + std::to_string(tables) +
+                          " tables); nothing was changed");
+    }
+    if (found_version > version) {
+        throw store_error(path + ": written by a newer nudge (schema " +
+                          std::to_string(found_version) + ", this one reads up to " +
+                          std::to_string(version) + "); nothing was changed");
+    }
+    std::string verdict;
+    try {
+        Stmt check(db, "PRAGMA quick_check");
+        if (check.step()) verdict = check.text(0);
+    } catch (const store_error& e) {
+        verdict = e.what();
+    }
+    if (verdict != "ok") {
+        throw store_error(path + ": the database is corrupt (" + verdict +
+                          "); nothing was changed");
+    }
+}
+
 } // namespace nudge::store

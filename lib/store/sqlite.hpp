@@ -12,6 +12,10 @@
 
 namespace nudge::store {
 
+// What marks a file as a nudge database, and the schema version this build writes.
+constexpr std::int64_t application_id = 0x6e756467; // "nudg"
+constexpr std::int64_t schema_version = 1;
+
 class Db {
 public:
     Db() = default;
@@ -59,5 +63,9 @@ private:
     const Db* db_;
     sqlite3_stmt* stmt_ = nullptr;
 };
+
+// Throws store_error unless the open database is a nudge database (application id `app`) of a
+// schema this build reads (at most `version`) that passes SQLite's quick check. Only reads.
+void check_database(const Db& db, const std::string& path, std::int64_t app, std::int64_t version);
 
 } // namespace nudge::store

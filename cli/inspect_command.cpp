@@ -1,0 +1,118 @@
+// nudge inspect and nudge inbox: what a durable database holds, read without replaying.
+#include "commands.hpp"
+
+#include <nudge/store.hpp>
+
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+namespace nudge::cli {
+
+namespace {
+
+std::string json_object(const std::vector<std::pair<std::string, std::string>>& fields) {
+    std::string out = "{";
+    for (const auto& [k, v] : fields)
+        out += (out.size() > 1 ? "," : "") + json_quote(k) + ":" + json_quote(v);
+    return out + "}";
+}
+
+void table(const std::vector<std::string>& header,
+           const std::vector<std::vector<std::string>>& rows) {
+    std::vector<std::size_t> width(header.size());
+    for (std::size_t c = 0; c < header.size(); ++c)
+        width[c] = header[c].size();
+    for (const auto& r : rows)
+        for (std::size_t c = 0; c < r.size(); ++c)
+            width[c] = std::max(width[c], r[c].size());
+    auto line = [&](const std::vector<std::string>& r) {
+        std::string out;
+        for (std::size_t c = 0; c < r.size(); ++c) {
+            out += r[c];
+            if (c + 1 < r.size()) out += std::string(width[c] - r[c].size() + 2, ' ');
+        }
+        std::cout << out << "\n";
+    };
+    line(header);
+    for (const auto& r : rows)
+        line(r);
+}
+
+} // namespace
+
+int run_inspect(const InspectOptions& o) {
+    const char* name = o.inbox ? "nudge inbox" : "nudge inspect";
+    try {
+        format_instant(Instant{}, o.zone);
+    } catch (const nudge::error&) {
+        std::cerr << name << ": unknown time zone '" << o.zone << "'\n";
+        return 2;
+    }
+    try {
+        StoreView view(o.database);
+        if (o.inbox) {
+            auto items = view.inbox(o.unassigned);
+            std::vector<std::vector<std::string>> rows;
+            for (const auto& i : items) {
+                std::string candidates;
+                for (auto c : i.candidates)
+                    candidates += (candidates.empty() ? "" : ",") + std::to_string(c);
+                std::vector<std::pair<std::string, std::string>> f{
+                    {"id", std::to_string(i.id)},
+                    {"at", format_instant(i.at, o.zone)},
+                    {"from", i.message.from},
+                    {"to", i.message.to},
+                    {"reason", i.reason},
+                    {"candidates", candidates},
+                    {"assigned_to", i.assigned_to ? std::to_string(*i.assigned_to) : ""},
+                    {"text", i.message.text}};
+                if (o.format == "json") {
+                    std::cout << json_object(f) << "\n";
+                } else {
+                    std::vector<std::string> r;
+                    for (auto& [k, v] : f)
+                        r.push_back(v);
+                    rows.push_back(std::move(r));
+                }
+            }
+            if (o.format == "table") {
+                table({"id", "at", "from", "to", "reason", "candidates", "assigned", "text"}, rows);
+            }
+            return 0;
+        }
+        auto instances = view.instances(o.flow, o.state, o.key);
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& i : instances) {
+            std::vector<std::pair<std::string, std::string>> f{
+                {"id", std::to_string(i.id)},
+                {"flow", i.flow},
+                {"key", i.key},
+                {"state", i.state},
+                {"status", i.status},
+                {"entered", format_instant(i.entered, o.zone)},
+                {"outcome", i.outcome.value_or("")}};
+            if (o.format == "json") {
+                for (const auto& [k, v] : i.fields)
+                    f.emplace_back("field." + k, v);
+                std::cout << json_object(f) << "\n";
+            } else {
+                std::vector<std::string> r;
+                for (auto& [k, v] : f)
+                    r.push_back(v);
+                rows.push_back(std::move(r));
+            }
+        }
+        if (o.format == "table") {
+            table({"id", "flow", "key", "state", "status", "entered", "outcome"}, rows);
+            std::cout << instances.size() << " instance(s), " << view.steps()
+                      << " step(s) committed\n";
+        }
+        return 0;
+    } catch (const store_error& e) {
+        std::cerr << name << ": " << e.what() << "\n";
+        return 1;
+    }
+}
+
+} // namespace nudge::cli
