@@ -658,9 +658,13 @@ struct Engine::Impl {
             inst.values[it->second] = detail::evaluate(*a.value, scope);
             refresh_derived(inst);
             detail::ValueContext tmp;
+            // Instants print as everywhere else in the timeline (a merge prints them shorter).
+            const auto& v = inst.values[it->second];
             record(&inst, inst.flow, "set",
-                   {{a.name, detail::value_text(inst.values[it->second], f.slot_type[it->second],
-                                                ctx_of(inst, tmp))}});
+                   {{a.name,
+                     v.kind == Value::Kind::instant
+                         ? detail::format_instant(v.instant, zone_of(inst))
+                         : detail::value_text(v, f.slot_type[it->second], ctx_of(inst, tmp))}});
             return;
         }
         }

@@ -431,3 +431,34 @@ final follow_up
     CHECK(rig.out.sent()[1].text ==
           "Reminder: AB 12 345 is due for service. Book: https://book.example/s");
 }
+
+TEST_CASE("a set record prints an instant as the timeline does; a merge prints it short") {
+    Rig rig("2026-02-10T10:00:00+01:00", R"(flow queue
+timezone "Europe/Copenhagen"
+
+field caller: phone
+field opened_at: datetime
+field closes_at: datetime?
+
+channel sms to caller from "4570000000"
+
+trigger call.queued as caller {
+  start queued
+}
+
+state queued {
+  set closes_at = opened_at + 8h
+  send sms "We close at {closes_at}."
+  on call.answered -> answered
+}
+
+final answered
+)");
+    rig.engine.trigger("call.queued",
+                       {{"caller", "+4540506070"}, {"opened_at", "2026-02-10T08:00:00+01:00"}});
+    auto sets = rig.records("set");
+    REQUIRE(sets.size() == 1);
+    CHECK(sets[0]->get("closes_at") == "2026-02-10T16:00:00+01:00");
+    REQUIRE(rig.out.sent().size() == 1);
+    CHECK(rig.out.sent()[0].text == "We close at 2026-02-10 16:00.");
+}
