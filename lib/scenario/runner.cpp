@@ -148,10 +148,21 @@ void Run::step(std::size_t index, const Step& st) {
                     e.reply({b.from.text, b.to ? b.to->text : std::string(), b.text.text});
                 });
             } else if constexpr (std::is_same_v<T, SignalStep>) {
+                // A signal for a key no instance has ever had is almost always a typo: say so.
+                // (One that instances ignore, or that comes after the end, is a legitimate
+                // thing to test.)
+                bool anyone = false;
+                for (const auto& v : by_key(b.key.text))
+                    if (!b.flow || v.flow == b.flow->text) anyone = true;
                 on([&](auto& e) {
                     return e.signal(b.flow ? b.flow->text : std::string(), b.key.text, b.event.text,
                                     to_data(b.data));
                 });
+                if (!anyone) {
+                    failure = "signal " + b.event.text +
+                              " reached nobody: no instance has key " + b.key.text +
+                              (b.flow ? " in flow " + b.flow->text : std::string());
+                }
             } else if constexpr (std::is_same_v<T, AssignStep>) {
                 failure = assign(b);
             } else if constexpr (std::is_same_v<T, SuppressStep>) {

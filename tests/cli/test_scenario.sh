@@ -104,4 +104,14 @@ expect_status 2 "$NUDGE" simulate --scenario "$TMP/nowhere.scenario.yaml"
 expect_status 2 "$NUDGE" simulate $S/booking.flow --scenario $S/booking.scenario.yaml --trigger x.y
 expect_status 0 "$NUDGE" simulate --help
 contains "$TMP/out" "--trigger"
+# A signal for a key no instance has is a failure that names the key.
+cat >"$TMP/typo.scenario.yaml" <<YAML
+flows: [$PWD/$S/booking.flow]
+start: 2026-04-01T09:00:00+02:00
+steps:
+  - signal: {event: booking.confirmed, key: B-99999}
+YAML
+expect_status 1 "$NUDGE" test "$TMP/typo.scenario.yaml"
+contains "$TMP/out" "signal booking.confirmed reached nobody: no instance has key B-99999"
+
 finish
