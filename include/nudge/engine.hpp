@@ -168,7 +168,9 @@ public:
     void suppress(std::string_view address, std::string_view source);
 
     // --- queries -------------------------------------------------------------------------
-    std::optional<InstanceView> instance(std::uint64_t id) const;
+    // `with_history` false leaves InstanceView::history empty (cheaper when only the state
+    // is wanted).
+    std::optional<InstanceView> instance(std::uint64_t id, bool with_history = true) const;
     // Instances of a flow, optionally only those in `state`, in id order.
     std::vector<InstanceView> instances(std::string_view flow, std::string_view state = {}) const;
     std::vector<InstanceView> instances_by_key(std::string_view key) const;

@@ -1263,7 +1263,7 @@ struct Engine::Impl {
         go(inst, chosen->target, "reply " + chosen->keywords);
     }
 
-    InstanceView view(const Inst& inst) const {
+    InstanceView view(const Inst& inst, bool with_history = true) const {
         InstanceView v;
         const auto& f = flows[inst.flow];
         v.id = inst.id;
@@ -1276,7 +1276,7 @@ struct Engine::Impl {
         v.fields = field_data(inst);
         v.outcome = inst.outcome;
         v.outcome_value = inst.outcome_value;
-        v.history = inst.history;
+        if (with_history) v.history = inst.history;
         return v;
     }
 
@@ -1395,10 +1395,10 @@ void Engine::suppress(std::string_view address, std::string_view source) {
     impl_->cancel_pending_sends(a);
 }
 
-std::optional<InstanceView> Engine::instance(std::uint64_t id) const {
+std::optional<InstanceView> Engine::instance(std::uint64_t id, bool with_history) const {
     auto it = impl_->instances.find(id);
     if (it == impl_->instances.end()) return std::nullopt;
-    return impl_->view(it->second);
+    return impl_->view(it->second, with_history);
 }
 
 std::vector<InstanceView> Engine::instances(std::string_view flow, std::string_view state) const {
@@ -1415,10 +1415,14 @@ std::vector<InstanceView> Engine::instances(std::string_view flow, std::string_v
 
 std::vector<InstanceView> Engine::instances_by_key(std::string_view key) const {
     std::vector<InstanceView> out;
+    // The key as each flow's region spells a phone number, worked out once per region.
+    std::map<std::string, std::string, std::less<>> canonical;
     for (const auto& [id, inst] : impl_->instances) {
         const auto& f = impl_->flows[inst.flow];
-        if (inst.key == key || inst.key == detail::canonical_address(key, f.ctx.region))
-            out.push_back(impl_->view(inst));
+        auto c = canonical.find(f.ctx.region);
+        if (c == canonical.end())
+            c = canonical.emplace(f.ctx.region, detail::canonical_address(key, f.ctx.region)).first;
+        if (inst.key == key || inst.key == c->second) out.push_back(impl_->view(inst));
     }
     return out;
 }

@@ -467,7 +467,7 @@ struct DurableEngine::Impl final : Transport {
                                  "started, entered, fields, outcome, outcome_value) "
                                  "VALUES(?,?,?,?,?,?,?,?,?,?)");
         for (auto id : touched) {
-            auto v = engine->instance(id);
+            auto v = engine->instance(id, false);
             if (!v) continue;
             in.bind(1, static_cast<std::int64_t>(id)).bind(2, v->flow).bind(3, v->key);
             in.bind(4, v->state).bind(5, to_string(v->status));
