@@ -13,8 +13,13 @@ namespace {
 
 std::string json_object(const std::vector<std::pair<std::string, std::string>>& fields) {
     std::string out = "{";
-    for (const auto& [k, v] : fields)
-        out += (out.size() > 1 ? "," : "") + json_quote(k) + ":" + json_quote(v);
+    for (const auto& [k, v] : fields) {
+        // Appended piece by piece: GCC 12 warns falsely on "," + std::string (bug 105651).
+        if (out.size() > 1) out += ',';
+        out += json_quote(k);
+        out += ':';
+        out += json_quote(v);
+    }
     return out + "}";
 }
 
@@ -56,8 +61,10 @@ int run_inspect(const InspectOptions& o) {
             std::vector<std::vector<std::string>> rows;
             for (const auto& i : items) {
                 std::string candidates;
-                for (auto c : i.candidates)
-                    candidates += (candidates.empty() ? "" : ",") + std::to_string(c);
+                for (auto c : i.candidates) {
+                    if (!candidates.empty()) candidates += ',';
+                    candidates += std::to_string(c);
+                }
                 std::vector<std::pair<std::string, std::string>> f{
                     {"id", std::to_string(i.id)},
                     {"at", format_instant(i.at, o.zone)},

@@ -239,8 +239,13 @@ std::string json_string(const std::string& s) { return json_quote(s); }
 
 std::string json_object(const Tally& t) {
     std::string out = "{";
-    for (const auto& [name, n] : t.items())
-        out += (out.size() > 1 ? "," : "") + json_string(name) + ":" + std::to_string(n);
+    for (const auto& [name, n] : t.items()) {
+        // Appended piece by piece: GCC 12 warns falsely on "," + std::string (bug 105651).
+        if (out.size() > 1) out += ',';
+        out += json_string(name);
+        out += ':';
+        out += std::to_string(n);
+    }
     return out + "}";
 }
 
