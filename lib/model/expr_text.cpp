@@ -37,8 +37,10 @@ int level_of(const Expr& e) {
 }
 
 std::string number_text(double v) {
-    char buf[64];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    // Fixed notation, always: the language has no exponents, so 1e+55 would not read back.
+    // The shortest fixed form that round-trips needs at most 309 digits before the point.
+    char buf[512];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
     if (ec != std::errc{}) return "0";
     return std::string(buf, end);
 }

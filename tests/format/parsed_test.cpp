@@ -201,3 +201,45 @@ TEST_CASE("a comment anywhere is kept and formatting stays idempotent") {
         check_stable(all_at_once, s.name);
     }
 }
+
+TEST_CASE("numbers print without exponents, so huge and tiny ones read back") {
+    const std::string source = R"(flow amounts
+timezone "Europe/Copenhagen"
+
+field phone: phone
+field amount: number
+
+channel sms to phone from "4570000000"
+
+trigger paid as phone {
+  start checking
+}
+
+state checking {
+  if amount > 88888888888888888888888888888888888888888888888888888 -> big
+  if amount < 0.0000001 -> tiny
+  else -> done
+}
+
+final big
+
+final tiny
+
+final done
+)";
+    auto first = parse_flow_text(source, "numbers.flow");
+    INFO(render(first.diagnostics, source));
+    REQUIRE(first.flow.has_value());
+    auto text = format_flow(*first.flow);
+    INFO(text);
+    CHECK(text.find("e+") == std::string::npos); // no exponent
+    CHECK(text.find("e-0") == std::string::npos);
+    CHECK(text.find("amount > 8888888888888888") != std::string::npos);
+    CHECK(text.find("0.0000001") != std::string::npos);
+    auto again = parse_flow_text(text, "numbers.flow");
+    INFO(render(again.diagnostics, text));
+    REQUIRE(again.flow.has_value());
+    CHECK_FALSE(again.diagnostics.has_errors());
+    CHECK(*again.flow == *first.flow);
+    CHECK(format_flow(*again.flow) == text);
+}
