@@ -159,9 +159,8 @@ void Run::step(std::size_t index, const Step& st) {
                                     to_data(b.data));
                 });
                 if (!anyone) {
-                    failure = "signal " + b.event.text +
-                              " reached nobody: no instance has key " + b.key.text +
-                              (b.flow ? " in flow " + b.flow->text : std::string());
+                    failure = "signal " + b.event.text + " reached nobody: no instance has key " +
+                              b.key.text + (b.flow ? " in flow " + b.flow->text : std::string());
                 }
             } else if constexpr (std::is_same_v<T, AssignStep>) {
                 failure = assign(b);
