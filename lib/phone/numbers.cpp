@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
+#include <unordered_map>
 
 namespace nudge::detail {
 
@@ -181,7 +183,20 @@ bool number_allowed(const NumberPolicy& policy, const NumberInfo& number) {
 
 std::string canonical_address(std::string_view text, std::string_view default_region) {
     auto trimmed = trim(text);
-    if (phone_like(trimmed)) return compact(inspect_number(trimmed, default_region).e164);
+    if (phone_like(trimmed)) {
+        // libphonenumber's parse (ICU regular expressions) is by far the engine's most costly
+        // step, and the same few numbers come back on every event of an instance: remember the
+        // answers, per thread, up to a bound.
+        thread_local std::unordered_map<std::string, std::string> cache;
+        std::string key(default_region);
+        key += '|';
+        key += trimmed;
+        if (auto it = cache.find(key); it != cache.end()) return it->second;
+        auto result = compact(inspect_number(trimmed, default_region).e164);
+        if (cache.size() >= 100'000) cache.clear();
+        cache.emplace(std::move(key), result);
+        return result;
+    }
     std::string out(trimmed);
     for (auto& ch : out) {
         if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
