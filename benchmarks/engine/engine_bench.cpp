@@ -1,6 +1,8 @@
 // Micro-benchmarks of the Engine through its public API only (issue 8, item 4). Run:
 // build/<preset>/benchmarks/bench_engine. Each benchmark keeps a batch of instances ready
 // outside the timed region and times only the call under test.
+#include "../scale/reminder.hpp"
+
 #include <nudge/clock.hpp>
 #include <nudge/compile.hpp>
 #include <nudge/engine.hpp>
@@ -30,31 +32,8 @@ std::shared_ptr<const nudge::CompiledFlow> compiled(const char* source) {
     return r.flow;
 }
 
-// The reminder flow of benchmarks/scale.
-constexpr const char* reminder_flow = R"(flow reminder
-timezone "UTC"
-field phone: phone
-channel sms to phone from "4790000000"
-window daytime = mon-sun 09:00-20:00
-keywords yes = "ja", "yes"
-keywords no = "nei", "no"
-opt_out "STOP"
-trigger booking.created as phone {
-  start waiting
-}
-state waiting {
-  send sms "Your booking is waiting. Reply JA to keep it or NEI to cancel."
-  on reply yes -> confirmed
-  on reply no -> declined
-  on opted.out -> stopped
-  after 72h -> cancelled
-  remind after 24h within daytime times 2
-}
-final confirmed
-final declined
-final stopped
-final cancelled
-)";
+// The reminder flow of benchmarks/scale (one text for both).
+using scale::reminder_flow;
 
 // Timers only: no channel, no send.
 constexpr const char* timer_flow = R"(flow timers

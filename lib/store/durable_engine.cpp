@@ -176,51 +176,17 @@ struct DurableEngine::Impl final : Transport {
         engine->on_emit([this](const Emitted& e) {
             if (!replaying) step_emits.push_back(e);
         });
-        engine->on_action([this](const ActionCall& c) -> std::optional<Data> {
-            if (replaying) {
-                const json& a = next_answer();
-                throw_if_error(a);
-                if (a["value"].is_null()) return std::nullopt;
-                return json_data(a["value"]);
-            }
-            json a{{"kind", "action"}, {"value", nullptr}};
-            try {
-                auto r = host_action ? host_action(c) : std::nullopt;
-                if (r) a["value"] = data_json(*r);
-                answers.push_back(a);
-                return r;
-            } catch (const std::exception& e) {
-                a["error"] = e.what();
-                answers.push_back(a);
-                throw;
-            } catch (...) {
-                a["error"] = nullptr;
-                answers.push_back(a);
-                throw;
-            }
+        engine->on_action([this](const ActionCall& c) {
+            return journaled<Data>(
+                "action", [&] { return host_action ? host_action(c) : std::nullopt; },
+                [](const Data& d) { return data_json(d); },
+                [](const json& v) { return json_data(v); });
         });
-        engine->on_fact([this](const FactQuery& q) -> std::optional<std::string> {
-            if (replaying) {
-                const json& a = next_answer();
-                throw_if_error(a);
-                if (a["value"].is_null()) return std::nullopt;
-                return a["value"].get<std::string>();
-            }
-            json a{{"kind", "fact"}, {"value", nullptr}};
-            try {
-                auto r = host_fact ? host_fact(q) : std::nullopt;
-                if (r) a["value"] = *r;
-                answers.push_back(a);
-                return r;
-            } catch (const std::exception& e) {
-                a["error"] = e.what();
-                answers.push_back(a);
-                throw;
-            } catch (...) {
-                a["error"] = nullptr;
-                answers.push_back(a);
-                throw;
-            }
+        engine->on_fact([this](const FactQuery& q) {
+            return journaled<std::string>(
+                "fact", [&] { return host_fact ? host_fact(q) : std::nullopt; },
+                [](const std::string& v) { return json(v); },
+                [](const json& v) { return v.get<std::string>(); });
         });
         loaded.clear();
         load_order.clear();
@@ -245,6 +211,33 @@ struct DurableEngine::Impl final : Transport {
         replaying = false;
         inbox_stored = engine->inbox().size();
         suppressions_stored = engine->suppressions().size();
+    }
+
+    // A host answer (action or fact): asked of the host and kept in the step's journal entry,
+    // or, during a replay, read back from it (a throw is replayed as the same throw).
+    template <class T, class Ask, class Encode, class Decode>
+    std::optional<T> journaled(const char* kind, Ask&& ask, Encode&& encode, Decode&& decode) {
+        if (replaying) {
+            const json& a = next_answer();
+            throw_if_error(a);
+            if (a["value"].is_null()) return std::nullopt;
+            return decode(a["value"]);
+        }
+        json a{{"kind", kind}, {"value", nullptr}};
+        try {
+            auto r = ask();
+            if (r) a["value"] = encode(*r);
+            answers.push_back(a);
+            return r;
+        } catch (const std::exception& e) {
+            a["error"] = e.what();
+            answers.push_back(a);
+            throw;
+        } catch (...) {
+            a["error"] = nullptr;
+            answers.push_back(a);
+            throw;
+        }
     }
 
     const json& next_answer() {
