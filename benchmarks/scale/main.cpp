@@ -3,13 +3,15 @@
 // Benchmark: a plain program printing one table row per engine and N.
 //
 //   bench_scale [--min N] [--max N] [--nudge-max N] [--dispatch-reps N] [--no-stop]
-//               [--json FILE]
+//               [--keep-history] [--json FILE]
 //                                            the table (N = 10^4, 10^5, … up to --max, default
 //                                            10^6); the Engine only up to --nudge-max (default
 //                                            --max): its STOP handling is O(live instances).
 //                                            --min (default 10^4) and --dispatch-reps (default
 //                                            10^5) make small runs for callgrind; --no-stop
-//                                            turns the trace's STOP replies into "no"
+//                                            turns the trace's STOP replies into "no";
+//                                            --keep-history keeps each instance's history in
+//                                            the Engine's memory (EngineOptions::keep_history)
 //   bench_scale --write-trace N FILE         the trace as binary records for the XState peer:
 //                                            int64 t, uint32 customer, uint32 kind (LE)
 //
@@ -45,6 +47,10 @@
 namespace {
 
 using scale::Event;
+
+// The Engine keeps no history in memory unless --keep-history (records still go to on_record;
+// a production engine keeps them in its store).
+nudge::EngineOptions engine_options{false};
 
 // Counts messages (and folds them into the checksum) instead of keeping them.
 class CountingTransport final : public nudge::Transport {
@@ -95,7 +101,7 @@ std::uint32_t outcome_code(const std::string& state) {
     scale::RunStats s;
     nudge::FakeClock clock{at(scale::t0)};
     CountingTransport out;
-    nudge::Engine engine{clock, out};
+    nudge::Engine engine{clock, out, engine_options};
     engine.load(reminder_flow());
     std::vector<std::uint64_t> ids(n, 0);
     const std::int64_t end = scale::t0 + scale::sim_days * scale::day;
@@ -148,7 +154,7 @@ scale::MemStats nudge_waiting(std::uint32_t n) {
     long before = scale::rss_bytes();
     nudge::FakeClock clock{at(scale::t0)};
     CountingTransport out;
-    nudge::Engine engine{clock, out};
+    nudge::Engine engine{clock, out, engine_options};
     engine.load(reminder_flow());
     auto t = scale::steady::now();
     for (std::uint32_t i = 0; i < n; ++i)
@@ -161,7 +167,7 @@ scale::MemStats nudge_waiting(std::uint32_t n) {
 double nudge_dispatch_ns(std::uint32_t reps) {
     nudge::FakeClock clock{at(scale::t0)};
     CountingTransport out;
-    nudge::Engine engine{clock, out};
+    nudge::Engine engine{clock, out, engine_options};
     engine.load(reminder_flow());
     std::vector<nudge::Inbound> replies(reps);
     for (std::uint32_t i = 0; i < reps; ++i) {
@@ -247,7 +253,7 @@ void write_json(const std::string& path, const std::vector<Row>& rows, double d_
 
 int usage() {
     std::cerr << "usage: bench_scale [--min N] [--max N] [--nudge-max N] [--dispatch-reps N] "
-                 "[--no-stop] [--json FILE]\n"
+                 "[--no-stop] [--keep-history] [--json FILE]\n"
                  "       bench_scale --write-trace N FILE\n";
     return 2;
 }
@@ -265,6 +271,8 @@ int main(int argc, char** argv) {
         std::string a = argv[i];
         if (a == "--max" && i + 1 < argc) {
             max_n = std::strtoull(argv[++i], nullptr, 10);
+        } else if (a == "--keep-history") {
+            engine_options.keep_history = true;
         } else if (a == "--no-stop") {
             stop = false;
         } else if (a == "--min" && i + 1 < argc) {

@@ -131,9 +131,16 @@ struct FactQuery {
     std::string key;
 };
 
+struct EngineOptions {
+    // Keep every instance's history in memory (InstanceView::history). Without it the history
+    // still reaches on_record (and a DurableEngine's history table) as it happens, and a
+    // waiting instance costs a few hundred bytes instead of a few kilobytes.
+    bool keep_history = true;
+};
+
 class Engine {
 public:
-    Engine(Clock& clock, Transport& transport);
+    Engine(Clock& clock, Transport& transport, EngineOptions options = {});
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;

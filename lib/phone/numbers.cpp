@@ -123,21 +123,20 @@ bool type_matches(NumberType actual, std::string_view wanted) {
            (wanted == "mobile" || wanted == "fixed_line");
 }
 
-NumberInfo inspect_number(std::string_view text, std::string_view default_region) {
-    NumberInfo info;
-    auto trimmed = trim(text);
-    info.e164 = std::string(trimmed);
-    if (!phone_like(trimmed)) return info;
+namespace {
 
+// Parses phone-like text as inspect_number does; false when it does not parse.
+bool parse_phone(std::string_view trimmed, std::string_view default_region, PhoneNumber& number,
+                 bool& valid) {
+    valid = false;
+    if (!phone_like(trimmed)) return false;
     auto digits = compact(trimmed);
     // 00 is the international prefix in every region nudge serves; libphonenumber only reads
     // it when the default region's own prefix is 00, and not at all without a region.
     if (digits.rfind("00", 0) == 0) digits.replace(0, 2, "+");
     std::string region = default_region.empty() ? std::string("ZZ") : upper(default_region);
-
-    PhoneNumber number;
     bool parsed = parse(digits, region, number);
-    bool valid = parsed && util().IsValidNumber(number);
+    valid = parsed && util().IsValidNumber(number);
     // "4790000000": a sender written without the '+'.
     if (!valid && digits.size() >= 10 && digits.front() != '+' && digits.front() != '0') {
         PhoneNumber international;
@@ -150,8 +149,18 @@ NumberInfo inspect_number(std::string_view text, std::string_view default_region
             }
         }
     }
-    if (!parsed) return info;
+    return parsed;
+}
 
+} // namespace
+
+NumberInfo inspect_number(std::string_view text, std::string_view default_region) {
+    NumberInfo info;
+    auto trimmed = trim(text);
+    info.e164 = std::string(trimmed);
+    PhoneNumber number;
+    bool valid = false;
+    if (!parse_phone(trimmed, default_region, number, valid)) return info;
     info.valid = valid;
     util().Format(number, PhoneNumberUtil::E164, &info.e164);
     std::string code;
@@ -163,6 +172,15 @@ NumberInfo inspect_number(std::string_view text, std::string_view default_region
     }
     info.region = iso_region(std::move(code));
     return info;
+}
+
+std::optional<std::string> valid_e164(std::string_view text, std::string_view default_region) {
+    PhoneNumber number;
+    bool valid = false;
+    if (!parse_phone(trim(text), default_region, number, valid) || !valid) return std::nullopt;
+    std::string out;
+    util().Format(number, PhoneNumberUtil::E164, &out);
+    return out;
 }
 
 bool number_allowed(const NumberPolicy& policy, const NumberInfo& number) {

@@ -50,6 +50,10 @@ struct NumberInfo {
 // allowed. Never throws.
 NumberInfo inspect_number(std::string_view text, std::string_view default_region = {});
 
+// inspect_number(text, default_region).e164 when that is valid, else nullopt; cheaper, since it
+// works out neither the type nor the region.
+std::optional<std::string> valid_e164(std::string_view text, std::string_view default_region = {});
+
 // Policy: all -> any valid number; nordic -> DK SE NO FI; regions -> those listed. Invalid
 // numbers are refused.
 bool number_allowed(const NumberPolicy& policy, const NumberInfo& number);

@@ -12,8 +12,10 @@
 #include "time/time.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 namespace nudge {
 
@@ -22,6 +24,12 @@ using detail::Value;
 namespace {
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// Lets the hash maps keyed by std::string be searched with a string_view.
+struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 // Per-flow tables, built once when the flow is loaded.
 struct FlowRt {
@@ -40,61 +48,127 @@ struct FlowRt {
     std::map<std::string, detail::KeywordMatcher, std::less<>> keywords;
     detail::KeywordMatcher opt_out;
     std::vector<std::size_t> reply_states; // states with reply routes (own or from any)
+    // Per channel (in declaration order): what the engine would otherwise work out per event.
+    struct Chan {
+        std::string from;        // canonical own address ("" when none)
+        std::string literal_to;  // canonical fixed recipient (to_is_literal)
+        std::size_t to_slot = 0; // the recipient field's slot
+        bool by_field = false;   // the recipient is a field (else a literal or a fact)
+    };
+    std::vector<Chan> chans;
+    bool addresses_by_field = true; // every channel's recipient is a literal or a field
+    bool keeps_trigger_data = false; // some route restarts
+    bool keeps_last_reply = false;   // some state runs host actions
+    bool keeps_starts = false;       // some trigger has a cooldown
     FlowMetrics metrics;
-    std::map<std::string, Instant, std::less<>> last_start;   // cooldowns, by key
-    std::map<std::string, std::uint64_t, std::less<>> active; // live instance by key
+    std::vector<std::int64_t> entries; // metrics.entries, by state index
+    std::map<std::string, Instant, std::less<>> last_start; // cooldowns, by key
+    std::unordered_map<std::string, std::uint64_t, TextHash, std::equal_to<>>
+        active; // live instance by key
 };
 
-enum class TimerKind { start, handler, reminder, repeat, send };
+enum class TimerKind : std::uint8_t { start, handler, reminder, repeat, send };
 
+// What a timer does when it fires.
 struct Timer {
-    std::uint64_t instance = 0;
     TimerKind kind = TimerKind::handler;
-    const Handler* handler = nullptr;
-    const Repeat* repeat = nullptr;
-    std::size_t repeat_index = 0;
-    const Action* action = nullptr;
-    std::string deferred_from; // for a deferred send: when it was first due
+    std::uint32_t repeat_index = 0;
+    union {
+        const Handler* handler = nullptr; // handler
+        const Repeat* repeat;             // repeat
+        const Action* action;             // send
+    };
 };
 
-using TimerKey = std::pair<Instant, std::uint64_t>;
+// A timer in the engine's queue: a binary heap on (due, seq). Cancelling one does not look for
+// it: the instance's generation counters move on and the queue drops it when it comes up.
+struct QueuedTimer {
+    Instant due;
+    std::uint64_t seq = 0; // ties fire in the order set
+    std::uint64_t instance = 0;
+    std::uint32_t gen = 0;  // the instance's timer_gen (send_gen for a deferred send)
+    std::uint32_t kgen = 0; // the instance's reminder_gen, for a reminder
+    Timer what;
+};
 
+struct Later {
+    bool operator()(const QueuedTimer& a, const QueuedTimer& b) const {
+        return a.due != b.due ? a.due > b.due : a.seq > b.seq;
+    }
+};
+
+// The state's last outbound message, which reminders send again.
 struct Outbound {
-    std::string channel;
-    std::string text;
-    std::optional<std::string> subject;
     Instant at;
-    // The template it came from, so that a reminder via another channel uses that channel's
-    // variant of it.
-    std::optional<std::string> template_name;
+    const Action* action = nullptr; // the send it came from (nullptr: unknown)
+    std::uint32_t channel = 0;      // index of the channel it went out on
+    // The rendered text and subject, kept only when they cannot be read off the action again
+    // (they had merge fields, whose values may have changed since).
+    std::unique_ptr<std::pair<std::string, std::optional<std::string>>> rendered;
+};
+
+// What only some flows' instances need.
+struct Extra {
+    Data trigger_data;                                     // flows that restart
+    std::vector<std::pair<std::string, Instant>> sent_log; // flows with caps
+    std::vector<int> repeat_count;                         // states with `every`
+    std::optional<double> outcome_value;
+    std::string last_reply; // flows that run host actions
 };
 
 struct Inst {
     std::uint64_t id = 0;
-    std::size_t flow = 0;
-    std::string key;
-    std::size_t trigger = 0;
-    std::optional<std::size_t> state;
+    std::uint32_t flow = 0;
+    std::uint32_t trigger = 0;
+    std::int32_t state = -1; // -1: none yet (a delayed start is pending)
     InstanceStatus status = InstanceStatus::pending;
+    bool send_failed = false;
+    bool indexed = false;  // in the address index (live)
+    bool listening = false; // its state waits for replies
+    std::uint16_t reminder_index = 0;
+    std::uint16_t reminder_count = 0;
+    std::uint32_t timer_gen = 0, reminder_gen = 0, send_gen = 0;
+    std::uint16_t pending_reminders = 0, pending_sends = 0;
+    std::uint32_t messages = 0;
+    std::uint64_t epoch = 0; // counts state entries
+    std::string key;
     Instant started;
     Instant entered;
     std::vector<Value> values;
     const date::time_zone* zone = nullptr; // the recipient's zone field, when set
-    std::vector<TimerKey> timers;
-    std::uint64_t epoch = 0; // counts state entries
-    std::uint64_t messages = 0;
-    std::optional<Outbound> last; // the state's last outbound message (reminders re-send it)
-    std::size_t reminder_index = 0;
-    int reminder_count = 0;
-    std::vector<int> repeat_count;
-    std::vector<std::pair<std::string, Instant>> sent_log; // for caps
-    std::string last_reply;
-    bool send_failed = false;
-    std::optional<std::string> outcome;
-    std::optional<double> outcome_value;
-    std::vector<std::pair<std::string, std::string>> routes; // registered (from, to)
-    std::vector<Record> history;
-    Data trigger_data;
+    std::optional<Outbound> last;
+    const std::string* outcome = nullptr; // the final's label
+    std::unique_ptr<Extra> extra;
+    std::vector<Record> history; // when the engine keeps history
+
+    Extra& more() {
+        if (!extra) extra = std::make_unique<Extra>();
+        return *extra;
+    }
+};
+
+// Instances by id: ids are 1, 2, 3, … and never reused, so a deque indexed by id - 1 (stable
+// references while it grows).
+class InstanceTable {
+public:
+    Inst* find(std::uint64_t id) {
+        return id == 0 || id > items_.size() ? nullptr : &items_[id - 1];
+    }
+    const Inst* find(std::uint64_t id) const {
+        return id == 0 || id > items_.size() ? nullptr : &items_[id - 1];
+    }
+    Inst& add(Inst&& inst) {
+        inst.id = items_.size() + 1;
+        return items_.emplace_back(std::move(inst));
+    }
+    std::uint64_t next_id() const { return items_.size() + 1; }
+    auto begin() { return items_.begin(); }
+    auto end() { return items_.end(); }
+    auto begin() const { return items_.begin(); }
+    auto end() const { return items_.end(); }
+
+private:
+    std::deque<Inst> items_;
 };
 
 bool is_reply_handler(const Handler& h) { return h.kind == Handler::Kind::reply; }
@@ -104,12 +178,46 @@ bool is_reply_handler(const Handler& h) { return h.kind == Handler::Kind::reply;
 struct Engine::Impl {
     Clock& clock;
     Transport& transport;
+    EngineOptions options;
     std::vector<FlowRt> flows;
-    std::map<std::uint64_t, Inst> instances;
-    std::uint64_t next_id = 1;
-    std::map<TimerKey, Timer> timers;
+    InstanceTable instances;
+    mutable std::vector<QueuedTimer> timers; // a heap (Later): the earliest on top
     std::uint64_t timer_seq = 0;
-    std::map<std::pair<std::string, std::string>, std::vector<std::uint64_t>> routes;
+    // Live instances by the canonical address they send to; `fixed` when the address is known
+    // to be its own canonical form (so an inbound message from exactly that text needs no
+    // parsing). Instances whose recipient is a fact are in `unindexed` instead.
+    struct Addressed {
+        std::uint64_t first = 0;          // mostly the only one
+        std::vector<std::uint64_t> more;  // the others
+        bool fixed = false;
+        bool has(std::uint64_t id) const {
+            return first == id || std::find(more.begin(), more.end(), id) != more.end();
+        }
+        void add(std::uint64_t id) {
+            if (has(id)) return;
+            if (first == 0) {
+                first = id;
+            } else {
+                more.push_back(id);
+            }
+        }
+        void remove(std::uint64_t id) {
+            if (first == id) {
+                first = 0;
+                if (!more.empty()) {
+                    first = more.front();
+                    more.erase(more.begin());
+                }
+            } else {
+                more.erase(std::remove(more.begin(), more.end(), id), more.end());
+            }
+        }
+        bool empty() const { return first == 0; }
+    };
+    std::unordered_map<std::string, Addressed, TextHash, std::equal_to<>> addressed;
+    std::set<std::uint64_t> unindexed;
+    // Our own numbers as written and as canonical, to their canonical form.
+    std::unordered_map<std::string, std::string, TextHash, std::equal_to<>> own;
     std::vector<InboxItem> inbox;
     std::vector<Suppression> suppressions;
     std::map<std::string, std::size_t, std::less<>> suppressed_index;
@@ -120,13 +228,19 @@ struct Engine::Impl {
     std::function<void(const Record&)> error_handler;
     int depth = 0;
 
-    Impl(Clock& c, Transport& t) : clock(c), transport(t) {}
+    Impl(Clock& c, Transport& t, EngineOptions o) : clock(c), transport(t), options(o) {}
 
     Instant now() const { return clock.now(); }
 
     // ---- records -------------------------------------------------------------------------
 
+    // Whether records are wanted at all (besides errors, which always reach on_error). The
+    // callers of the frequent kinds ask first, so that nobody builds their fields for nothing.
+    bool tracing() const { return options.keep_history || observer; }
+
     void record(Inst* inst, std::size_t flow, std::string kind, Fields fields) {
+        bool is_error = kind == "error" || kind == "failed";
+        if (!tracing() && !(is_error && error_handler)) return;
         Record r;
         r.at = now();
         r.instance = inst ? inst->id : 0;
@@ -134,14 +248,13 @@ struct Engine::Impl {
         r.kind = std::move(kind);
         r.fields = std::move(fields);
         if (observer) call_safely([&] { observer(r); }, inst, flow, "observer");
-        bool is_error = r.kind == "error" || r.kind == "failed";
         if (is_error && error_handler) {
             auto handler = error_handler;
             try {
                 handler(r);
             } catch (...) {}
         }
-        if (inst) inst->history.push_back(std::move(r));
+        if (inst && options.keep_history) inst->history.push_back(std::move(r));
     }
 
     void error(Inst* inst, std::size_t flow, std::string what) {
@@ -233,6 +346,8 @@ struct Engine::Impl {
     // Merges host data into the instance's fields, typed; bad values are recorded.
     void merge_data(Inst& inst, const Data& data) {
         auto& f = flows[inst.flow];
+        bool was_indexed = inst.indexed;
+        unindex_addresses(inst);
         for (const auto& [name, text] : data) {
             auto it = f.slot.find(name);
             if (it == f.slot.end() || it->second >= f.def->fields.size()) continue;
@@ -245,6 +360,7 @@ struct Engine::Impl {
             inst.values[it->second] = std::move(*v);
         }
         refresh_derived(inst);
+        if (was_indexed) index_addresses(inst);
     }
 
     // Classifiers and the recipient's zone follow the fields.
@@ -287,28 +403,62 @@ struct Engine::Impl {
     // ---- timers --------------------------------------------------------------------------
 
     void add_timer(Inst& inst, Instant due, Timer t) {
-        t.instance = inst.id;
-        TimerKey key{due, ++timer_seq};
-        timers.emplace(key, std::move(t));
-        inst.timers.push_back(key);
+        QueuedTimer q;
+        q.due = due;
+        q.seq = ++timer_seq;
+        q.instance = inst.id;
+        q.gen = t.kind == TimerKind::send ? inst.send_gen : inst.timer_gen;
+        q.kgen = inst.reminder_gen;
+        if (t.kind == TimerKind::send) ++inst.pending_sends;
+        if (t.kind == TimerKind::reminder) ++inst.pending_reminders;
+        q.what = t;
+        timers.push_back(q);
+        std::push_heap(timers.begin(), timers.end(), Later{});
     }
 
+    // Whether a queued timer still stands (nothing cancelled it since it was set).
+    bool standing(const QueuedTimer& q, const Inst& inst) const {
+        switch (q.what.kind) {
+        case TimerKind::send: return q.gen == inst.send_gen;
+        case TimerKind::reminder: return q.gen == inst.timer_gen && q.kgen == inst.reminder_gen;
+        default: return q.gen == inst.timer_gen;
+        }
+    }
+
+    bool standing(const QueuedTimer& q) const {
+        const Inst* inst = instances.find(q.instance);
+        return inst && standing(q, *inst);
+    }
+
+    // Drops cancelled timers from the top of the queue.
+    void prune() const {
+        while (!timers.empty() && !standing(timers.front())) {
+            std::pop_heap(timers.begin(), timers.end(), Later{});
+            timers.pop_back();
+        }
+    }
+
+    // Every timer of the instance, deferred sends included.
     void cancel_timers(Inst& inst) {
-        for (const auto& k : inst.timers)
-            timers.erase(k);
-        inst.timers.clear();
+        ++inst.timer_gen;
+        ++inst.send_gen;
+        inst.pending_sends = 0;
+        inst.pending_reminders = 0;
+    }
+
+    // Every timer but the deferred sends.
+    void cancel_timers_but_sends(Inst& inst) {
+        ++inst.timer_gen;
+        inst.pending_reminders = 0;
     }
 
     void cancel_timer_kind(Inst& inst, TimerKind kind) {
-        auto& ks = inst.timers;
-        for (auto it = ks.begin(); it != ks.end();) {
-            auto t = timers.find(*it);
-            if (t != timers.end() && t->second.kind == kind) {
-                timers.erase(t);
-                it = ks.erase(it);
-            } else {
-                ++it;
-            }
+        if (kind == TimerKind::send) {
+            ++inst.send_gen;
+            inst.pending_sends = 0;
+        } else if (kind == TimerKind::reminder) {
+            ++inst.reminder_gen;
+            inst.pending_reminders = 0;
         }
     }
 
@@ -335,38 +485,130 @@ struct Engine::Impl {
 
     // ---- routing of replies --------------------------------------------------------------
 
-    void register_routes(Inst& inst) {
+    // A reply from X to Y reaches the live instances that listen (their state has reply
+    // routes) and send by SMS from Y to X. They are found through the address index.
+    void register_routes(Inst& inst) { inst.listening = true; }
+    void unregister_routes(Inst& inst) { inst.listening = false; }
+
+    // The canonical address `inst` sends to on channel `ci`, "" when it has none. `fixed`: the
+    // text is its own canonical form.
+    std::string address_of(const Inst& inst, std::size_t ci, bool* fixed = nullptr) const {
         const auto& f = flows[inst.flow];
-        for (const auto& ch : f.def->channels) {
-            if (ch.kind != ChannelKind::sms || !ch.from) continue;
-            auto to = ch.to_is_literal ? ch.to : text_of(inst, ch.to);
-            if (to.empty()) continue;
-            std::pair<std::string, std::string> key{
-                detail::canonical_address(to, f.ctx.region),
-                detail::canonical_address(*ch.from, f.ctx.region)};
-            if (std::find(inst.routes.begin(), inst.routes.end(), key) != inst.routes.end())
-                continue;
-            routes[key].push_back(inst.id);
-            inst.routes.push_back(key);
+        const auto& c = f.chans[ci];
+        const auto& ch = f.def->channels[ci];
+        if (fixed) *fixed = false;
+        if (ch.to_is_literal) return c.literal_to;
+        if (c.by_field) {
+            const Value& v = inst.values[c.to_slot];
+            if (v.empty()) return {};
+            if (v.canonical) {
+                if (fixed) *fixed = true;
+                return v.text;
+            }
+        }
+        auto to = recipient(inst, ch);
+        return to.empty() ? std::string() : detail::canonical_address(to, f.ctx.region);
+    }
+
+    // Whether `inst` takes a reply from `from` to `to` (both canonical).
+    bool takes_reply(const Inst& inst, std::string_view from, std::string_view to) const {
+        if (!inst.listening || !live(inst)) return false;
+        const auto& f = flows[inst.flow];
+        for (std::size_t ci = 0; ci < f.chans.size(); ++ci) {
+            const auto& ch = f.def->channels[ci];
+            if (ch.kind != ChannelKind::sms || !ch.from || f.chans[ci].from != to) continue;
+            if (address_of(inst, ci) == from) return true;
+        }
+        return false;
+    }
+
+    // Live instances go in the address index (start, and again after their fields change);
+    // finished ones leave it.
+    void index_addresses(Inst& inst) {
+        if (inst.indexed || !live(inst)) return;
+        inst.indexed = true;
+        const auto& f = flows[inst.flow];
+        if (!f.addresses_by_field) {
+            unindexed.insert(inst.id);
+            return;
+        }
+        for (std::size_t ci = 0; ci < f.chans.size(); ++ci) {
+            bool fixed = false;
+            auto a = address_of(inst, ci, &fixed);
+            if (a.empty()) continue;
+            auto& entry = addressed[a];
+            if (fixed) entry.fixed = true;
+            entry.add(inst.id);
         }
     }
 
-    void unregister_routes(Inst& inst) {
-        for (const auto& key : inst.routes) {
-            auto it = routes.find(key);
-            if (it == routes.end()) continue;
-            auto& ids = it->second;
-            ids.erase(std::remove(ids.begin(), ids.end(), inst.id), ids.end());
-            if (ids.empty()) routes.erase(it);
+    void unindex_addresses(Inst& inst) {
+        if (!inst.indexed) return;
+        inst.indexed = false;
+        const auto& f = flows[inst.flow];
+        if (!f.addresses_by_field) {
+            unindexed.erase(inst.id);
+            return;
         }
-        inst.routes.clear();
+        for (std::size_t ci = 0; ci < f.chans.size(); ++ci) {
+            auto a = address_of(inst, ci);
+            auto it = addressed.find(a);
+            if (it == addressed.end()) continue;
+            it->second.remove(inst.id);
+            if (it->second.empty()) addressed.erase(it);
+        }
+    }
+
+    // The live instances that send to a canonical address, in id order.
+    std::vector<std::uint64_t> sending_to(std::string_view address) const {
+        std::vector<std::uint64_t> out;
+        if (auto it = addressed.find(address); it != addressed.end()) {
+            std::vector<std::uint64_t> ids{it->second.first};
+            ids.insert(ids.end(), it->second.more.begin(), it->second.more.end());
+            // Checked again: an instance is indexed under what it sends to now.
+            for (auto id : ids) {
+                const Inst& inst = *instances.find(id);
+                const auto& f = flows[inst.flow];
+                for (std::size_t ci = 0; ci < f.chans.size(); ++ci) {
+                    if (address_of(inst, ci) == address) {
+                        out.push_back(id);
+                        break;
+                    }
+                }
+            }
+        }
+        for (auto id : unindexed) {
+            const Inst& inst = *instances.find(id);
+            const auto& f = flows[inst.flow];
+            for (std::size_t ci = 0; ci < f.chans.size(); ++ci) {
+                if (address_of(inst, ci) == address) {
+                    out.push_back(id);
+                    break;
+                }
+            }
+        }
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+
+    // The canonical form of an inbound sender: no parsing for the exact text of a known
+    // canonical address.
+    std::string canonical_sender(std::string_view from, const std::string& region) const {
+        if (auto it = addressed.find(from); it != addressed.end() && it->second.fixed)
+            return std::string(from);
+        return detail::canonical_address(from, region);
+    }
+
+    std::string canonical_own(std::string_view to, const std::string& region) const {
+        if (auto it = own.find(to); it != own.end()) return it->second;
+        return detail::canonical_address(to, region);
     }
 
     // Handlers of a state: its own, then `from any` for non-finals.
     template <class F> void each_handler(const Inst& inst, F&& f) const {
-        if (!inst.state) return;
+        if (inst.state < 0) return;
         const auto& flow = flows[inst.flow];
-        const auto& decl = flow.compiled->decl(*inst.state);
+        const auto& decl = flow.compiled->decl(static_cast<std::size_t>(inst.state));
         for (const auto& h : decl.handlers)
             if (f(h)) return;
         if (decl.is_final) return;
@@ -394,20 +636,12 @@ struct Engine::Impl {
     void finish(Inst& inst, InstanceStatus status) {
         if (status == InstanceStatus::finished) {
             // A final's deferred sends (`send … within office`) still go out.
-            std::vector<TimerKey> keep;
-            for (const auto& k : inst.timers) {
-                auto t = timers.find(k);
-                if (t != timers.end() && t->second.kind == TimerKind::send) {
-                    keep.push_back(k);
-                } else if (t != timers.end()) {
-                    timers.erase(t);
-                }
-            }
-            inst.timers = std::move(keep);
+            cancel_timers_but_sends(inst);
             unregister_routes(inst);
         } else {
             leave_state(inst);
         }
+        unindex_addresses(inst);
         inst.status = status;
         auto& f = flows[inst.flow];
         if (auto it = f.active.find(inst.key); it != f.active.end() && it->second == inst.id)
@@ -418,7 +652,7 @@ struct Engine::Impl {
             const Data* event_data = nullptr) {
         if (target.kind == Target::Kind::restart) {
             // Start over with the event's data on top of what the instance started with.
-            Data data = inst.trigger_data;
+            Data data = inst.extra ? inst.extra->trigger_data : Data{};
             if (event_data)
                 for (const auto& [k, v] : *event_data)
                     data[k] = v;
@@ -438,9 +672,11 @@ struct Engine::Impl {
         auto& f = flows[inst.flow];
         leave_state(inst);
         record(&inst, inst.flow, "restarted", {{"why", std::string(why)}});
+        unindex_addresses(inst);
         inst.values.assign(f.slot_type.size(), Value{});
-        inst.trigger_data = data;
+        if (f.keeps_trigger_data) inst.more().trigger_data = data;
         merge_data(inst, data);
+        index_addresses(inst);
         inst.last.reset();
         const auto& t = f.def->triggers[inst.trigger];
         auto idx = f.compiled->state_index(t.start);
@@ -456,17 +692,20 @@ struct Engine::Impl {
         ++depth;
         leave_state(inst);
         const auto& decl = f.compiled->decl(state);
-        inst.state = state;
+        inst.state = static_cast<std::int32_t>(state);
         inst.status = InstanceStatus::waiting;
+        index_addresses(inst); // a finished instance moved by hand lives again
         inst.entered = now();
         ++inst.epoch;
         inst.last.reset();
         inst.reminder_index = 0;
         inst.reminder_count = 0;
-        inst.repeat_count.assign(decl.repeats.size(), 0);
+        if (!decl.repeats.empty() || inst.extra)
+            inst.more().repeat_count.assign(decl.repeats.size(), 0);
         inst.send_failed = false;
-        f.metrics.entries[decl.name]++;
-        record(&inst, inst.flow, "entered", {{"state", decl.name}, {"why", std::string(why)}});
+        f.entries[state]++;
+        if (tracing())
+            record(&inst, inst.flow, "entered", {{"state", decl.name}, {"why", std::string(why)}});
         auto epoch = inst.epoch;
 
         for (const auto& a : decl.actions) {
@@ -478,7 +717,7 @@ struct Engine::Impl {
         }
         if (decl.is_final) {
             if (decl.outcome) {
-                inst.outcome = decl.outcome->label;
+                inst.outcome = &decl.outcome->label;
                 Fields fields{{"outcome", decl.outcome->label}};
                 auto& m = f.metrics.outcomes[decl.outcome->label];
                 m.count++;
@@ -486,7 +725,7 @@ struct Engine::Impl {
                     InstScope scope(*this, inst);
                     auto v = detail::evaluate(*decl.outcome->value, scope);
                     if (v.kind == Value::Kind::number) {
-                        inst.outcome_value = v.number;
+                        inst.more().outcome_value = v.number;
                         m.value += v.number;
                         fields.emplace_back("value",
                                             detail::value_text(v, FieldType::money, f.ctx));
@@ -495,7 +734,7 @@ struct Engine::Impl {
                 record(&inst, inst.flow, "outcome", std::move(fields));
             }
             finish(inst, InstanceStatus::finished);
-            record(&inst, inst.flow, "finished", {{"state", decl.name}});
+            if (tracing()) record(&inst, inst.flow, "finished", {{"state", decl.name}});
             --depth;
             return;
         }
@@ -594,8 +833,8 @@ struct Engine::Impl {
 
     void schedule_reminder(Inst& inst) {
         cancel_timer_kind(inst, TimerKind::reminder);
-        if (!inst.state || !inst.last) return;
-        const auto& decl = flows[inst.flow].compiled->decl(*inst.state);
+        if (inst.state < 0 || !inst.last) return;
+        const auto& decl = flows[inst.flow].compiled->decl(static_cast<std::size_t>(inst.state));
         if (inst.reminder_index >= decl.reminders.size()) return;
         const auto& r = decl.reminders[inst.reminder_index];
         auto due = detail::add(inst.last->at, r.after, zone_of(inst));
@@ -629,7 +868,8 @@ struct Engine::Impl {
             record(&inst, inst.flow, "action", {{"action", a.name}});
             if (!action_handler) return;
             ActionCall call{a.name,   f.def->name,      inst.id,
-                            inst.key, field_data(inst), inst.last_reply};
+                            inst.key, field_data(inst),
+                            inst.extra ? inst.extra->last_reply : std::string()};
             std::optional<Data> answer;
             auto handler = action_handler;
             if (call_safely([&] { answer = handler(call); }, &inst, inst.flow,
@@ -655,8 +895,12 @@ struct Engine::Impl {
             auto it = f.slot.find(a.name);
             if (it == f.slot.end() || !a.value) return;
             InstScope scope(*this, inst);
-            inst.values[it->second] = detail::evaluate(*a.value, scope);
+            auto value = detail::evaluate(*a.value, scope);
+            bool was_indexed = inst.indexed;
+            unindex_addresses(inst);
+            inst.values[it->second] = std::move(value);
             refresh_derived(inst);
+            if (was_indexed) index_addresses(inst);
             detail::ValueContext tmp;
             // Instants print as everywhere else in the timeline (a merge prints them shorter).
             const auto& v = inst.values[it->second];
@@ -679,6 +923,26 @@ struct Engine::Impl {
             if (!t.kind) any = &t;
         }
         return any;
+    }
+
+    // Whether the action's own text (inline, or its template for `kind`) is exactly what was
+    // sent, so that last_message() can read it off again instead of keeping a copy.
+    bool source_text(const FlowRt& f, const Action& a, ChannelKind kind, const std::string& text,
+                     const std::optional<std::string>& subject) const {
+        if (a.inline_text) return *a.inline_text == text && !subject;
+        const auto* t = find_template(f, a.template_name, kind);
+        return t && t->text == text && t->subject == subject;
+    }
+
+    // The text and subject of the state's last outbound message.
+    std::pair<std::string, std::optional<std::string>> last_message(const Inst& inst) const {
+        const auto& last = *inst.last;
+        if (last.rendered) return *last.rendered;
+        const auto& f = flows[inst.flow];
+        const Action& a = *last.action;
+        if (a.inline_text) return {*a.inline_text, std::nullopt};
+        const auto* t = find_template(f, a.template_name, f.def->channels[last.channel].kind);
+        return {t->text, t->subject};
     }
 
     std::string recipient(const Inst& inst, const ChannelDecl& ch) const {
@@ -750,8 +1014,7 @@ struct Engine::Impl {
             if (depth == 0) after_failure(inst);
             return;
         }
-        if (deliver(inst, *ch, to, std::move(subject), std::move(body.text), false)) {
-            if (!a.inline_text) inst.last->template_name = a.template_name;
+        if (deliver(inst, *ch, to, std::move(subject), std::move(body.text), &a)) {
             // A new message: reminders count from it.
             inst.reminder_index = 0;
             inst.reminder_count = 0;
@@ -760,10 +1023,12 @@ struct Engine::Impl {
     }
 
     // Policy (numbers, opt-out, cap) then the transport. True when the transport took it.
+    // `source`: the send action, nullptr for a reminder.
     bool deliver(Inst& inst, const ChannelDecl& ch, const std::string& to,
-                 std::optional<std::string> subject, std::string text, bool reminder) {
+                 std::optional<std::string> subject, std::string text, const Action* source) {
         auto& f = flows[inst.flow];
-        auto address = detail::canonical_address(to, f.ctx.region);
+        bool reminder = source == nullptr;
+        auto ci = static_cast<std::size_t>(&ch - f.def->channels.data());
         bool phone_channel = ch.kind == ChannelKind::sms || ch.kind == ChannelKind::voice;
         auto suppress = [&](std::string reason, std::string detail_text) {
             f.metrics.suppressed[reason]++;
@@ -785,12 +1050,16 @@ struct Engine::Impl {
                 return suppress("number_policy", why);
             }
         }
-        if (suppressed_index.count(address) != 0)
-            return suppress("opted_out", address + " opted out");
+        if (!suppressions.empty()) {
+            auto address = address_of(inst, ci);
+            if (suppressed_index.count(address) != 0)
+                return suppress("opted_out", address + " opted out");
+        }
         for (const auto& cap : f.def->caps) {
             if (cap.channel != ch.name) continue;
             auto since = detail::add(now(), Duration{-cap.per.count, cap.per.unit}, zone_of(inst));
-            auto n = std::count_if(inst.sent_log.begin(), inst.sent_log.end(), [&](const auto& s) {
+            const auto& log = inst.more().sent_log;
+            auto n = std::count_if(log.begin(), log.end(), [&](const auto& s) {
                 return s.first == ch.name && s.second > since;
             });
             if (n >= cap.count) {
@@ -824,15 +1093,28 @@ struct Engine::Impl {
             return false;
         }
         f.metrics.sends[ch.name]++;
-        inst.sent_log.emplace_back(ch.name, m.at);
-        Fields fields{{"channel", ch.name}, {"to", to}};
-        if (subject) fields.emplace_back("subject", *subject);
-        fields.emplace_back("text", text);
-        fields.emplace_back("id", m.id);
-        if (!result.transport_id.empty()) fields.emplace_back("transport_id", result.transport_id);
-        if (reminder) fields.emplace_back("reminder", "true");
-        record(&inst, inst.flow, "sent", std::move(fields));
-        if (!reminder) inst.last = Outbound{ch.name, std::move(text), std::move(subject), m.at, {}};
+        if (!f.def->caps.empty()) inst.more().sent_log.emplace_back(ch.name, m.at);
+        if (tracing()) {
+            Fields fields{{"channel", ch.name}, {"to", to}};
+            if (subject) fields.emplace_back("subject", *subject);
+            fields.emplace_back("text", text);
+            fields.emplace_back("id", m.id);
+            if (!result.transport_id.empty())
+                fields.emplace_back("transport_id", result.transport_id);
+            if (reminder) fields.emplace_back("reminder", "true");
+            record(&inst, inst.flow, "sent", std::move(fields));
+        }
+        if (!reminder) {
+            Outbound last;
+            last.at = m.at;
+            last.action = source;
+            last.channel = static_cast<std::uint32_t>(ci);
+            // Kept only when the action's own text would not give it back.
+            if (!source_text(f, *source, ch.kind, text, m.subject))
+                last.rendered = std::make_unique<std::pair<std::string, std::optional<std::string>>>(
+                    std::move(text), std::move(m.subject));
+            inst.last = std::move(last);
+        }
         return true;
     }
 
@@ -863,10 +1145,7 @@ struct Engine::Impl {
 
     // ---- timers firing -------------------------------------------------------------------
 
-    void fire(const Timer& t) {
-        auto it = instances.find(t.instance);
-        if (it == instances.end()) return;
-        Inst& inst = it->second;
+    void fire(Inst& inst, const Timer& t) {
         auto& f = flows[inst.flow];
         switch (t.kind) {
         case TimerKind::start: {
@@ -885,25 +1164,23 @@ struct Engine::Impl {
             return;
         }
         case TimerKind::reminder: {
-            if (!inst.state || !inst.last) return;
-            const auto& decl = f.compiled->decl(*inst.state);
+            if (inst.state < 0 || !inst.last) return;
+            const auto& decl = f.compiled->decl(static_cast<std::size_t>(inst.state));
             if (inst.reminder_index >= decl.reminders.size()) return;
             const auto& r = decl.reminders[inst.reminder_index];
-            std::string channel = r.via.value_or(inst.last->channel);
+            const auto* last_ch = &f.def->channels[inst.last->channel];
+            std::string channel = r.via.value_or(last_ch->name);
             auto ci = f.channels.find(channel);
             if (ci != f.channels.end()) {
                 auto to = recipient(inst, *ci->second);
                 std::string prefix = r.prefix ? *r.prefix : std::string(default_reminder_prefix);
-                auto subject = inst.last->subject;
-                auto text = inst.last->text;
+                auto [text, subject] = last_message(inst);
                 std::vector<std::string> missing;
                 // Via another kind of channel: that channel's variant of the same template.
-                const auto* last_ch = f.channels.count(inst.last->channel)
-                                          ? f.channels.find(inst.last->channel)->second
-                                          : nullptr;
-                if (inst.last->template_name && last_ch && last_ch->kind != ci->second->kind) {
+                const Action* source = inst.last->action;
+                if (source && !source->inline_text && last_ch->kind != ci->second->kind) {
                     if (const auto* tmpl =
-                            find_template(f, *inst.last->template_name, ci->second->kind)) {
+                            find_template(f, source->template_name, ci->second->kind)) {
                         auto lookup = [&](std::string_view name) -> std::optional<std::string> {
                             auto v = text_of(inst, name);
                             if (v.empty()) return std::nullopt;
@@ -927,7 +1204,7 @@ struct Engine::Impl {
                     failed(inst,
                            {{"channel", channel}, {"error", "missing merge value: " + names}});
                 } else {
-                    deliver(inst, *ci->second, to, std::move(subject), prefix + text, true);
+                    deliver(inst, *ci->second, to, std::move(subject), prefix + text, nullptr);
                 }
             }
             if (++inst.reminder_count >= std::max(r.times, 1)) {
@@ -942,7 +1219,7 @@ struct Engine::Impl {
         }
         case TimerKind::repeat: {
             const Repeat& r = *t.repeat;
-            auto& count = inst.repeat_count[t.repeat_index];
+            auto& count = inst.more().repeat_count[t.repeat_index];
             InstScope scope(*this, inst);
             bool go_on = !r.while_cond || detail::holds(*r.while_cond, scope);
             if (go_on && (!r.max || count < *r.max)) {
@@ -983,12 +1260,15 @@ struct Engine::Impl {
 
     int run_due() {
         int fired = 0;
-        while (!timers.empty() && timers.begin()->first.first <= now()) {
-            auto node = timers.extract(timers.begin());
-            auto& inst_timers = instances[node.mapped().instance].timers;
-            inst_timers.erase(std::remove(inst_timers.begin(), inst_timers.end(), node.key()),
-                              inst_timers.end());
-            fire(node.mapped());
+        for (prune(); !timers.empty() && timers.front().due <= now(); prune()) {
+            std::pop_heap(timers.begin(), timers.end(), Later{});
+            QueuedTimer q = timers.back();
+            timers.pop_back();
+            Inst& inst = *instances.find(q.instance);
+            if (q.what.kind == TimerKind::send && inst.pending_sends > 0) --inst.pending_sends;
+            if (q.what.kind == TimerKind::reminder && inst.pending_reminders > 0)
+                --inst.pending_reminders;
+            fire(inst, q.what);
             ++fired;
         }
         return fired;
@@ -1025,7 +1305,7 @@ struct Engine::Impl {
         const auto& t = f.def->triggers[ti];
         f.metrics.triggers++;
         Inst probe;
-        probe.flow = fi;
+        probe.flow = static_cast<std::uint32_t>(fi);
         probe.values.assign(f.slot_type.size(), Value{});
         probe.id = 0;
         // Values are read before the instance exists; bad ones are reported on it.
@@ -1071,11 +1351,11 @@ struct Engine::Impl {
                 return std::nullopt;
             }
         }
-        for (const auto& ch : f.def->channels) {
-            auto to = recipient(probe, ch);
-            if (!to.empty() &&
-                suppressed_index.count(detail::canonical_address(to, f.ctx.region))) {
-                suppressed_trigger(fi, t, key, "opted_out", to + " opted out");
+        for (std::size_t ci = 0; !suppressions.empty() && ci < f.chans.size(); ++ci) {
+            auto address = address_of(probe, ci);
+            if (!address.empty() && suppressed_index.count(address)) {
+                suppressed_trigger(fi, t, key, "opted_out",
+                                   recipient(probe, f.def->channels[ci]) + " opted out");
                 return std::nullopt;
             }
         }
@@ -1084,20 +1364,19 @@ struct Engine::Impl {
                                "instance " + std::to_string(it->second) + " is running");
             return std::nullopt;
         }
-        auto id = next_id++;
-        Inst& inst = instances[id];
-        inst = std::move(probe);
-        inst.id = id;
+        Inst& inst = instances.add(std::move(probe));
+        auto id = inst.id;
         inst.key = key;
-        inst.trigger = ti;
+        inst.trigger = static_cast<std::uint32_t>(ti);
         inst.started = now();
         inst.entered = now();
-        inst.trigger_data = data;
+        if (f.keeps_trigger_data) inst.more().trigger_data = data;
         inst.status = InstanceStatus::pending;
+        index_addresses(inst);
         f.active[key] = id;
-        f.last_start[key] = now();
+        if (f.keeps_starts) f.last_start[key] = now();
         f.metrics.starts++;
-        record(&inst, fi, "started", {{"event", t.event}, {"key", key}});
+        if (tracing()) record(&inst, fi, "started", {{"event", t.event}, {"key", key}});
         for (auto& p : problems)
             error(&inst, fi, std::move(p));
         if (t.delay && (t.delay->count != 0)) {
@@ -1125,7 +1404,7 @@ struct Engine::Impl {
         std::sort(ids.begin(), ids.end());
         int moved = 0;
         for (auto id : ids) {
-            auto& inst = instances[id];
+            auto& inst = *instances.find(id);
             if (inst.status != InstanceStatus::waiting) continue;
             Fields fields{{"event", std::string(event)}};
             for (const auto& [k, v] : data)
@@ -1158,7 +1437,7 @@ struct Engine::Impl {
             fields.emplace_back("candidates", c);
         }
         std::size_t fi = inst ? inst->flow : 0;
-        if (!inst && !candidates.empty()) fi = instances[candidates.front()].flow;
+        if (!inst && !candidates.empty()) fi = instances.find(candidates.front())->flow;
         if (flows.empty()) return;
         record(inst, fi, "inbox", std::move(fields));
     }
@@ -1166,13 +1445,12 @@ struct Engine::Impl {
     void reply(const Inbound& m) {
         if (flows.empty()) return;
         auto region = flows.front().ctx.region;
-        auto from = detail::canonical_address(m.from, region);
-        auto to = detail::canonical_address(m.to, region);
+        auto from = canonical_sender(m.from, region);
+        auto to = canonical_own(m.to, region);
         auto tokens = detail::reply_tokens(m.text);
-        auto it = routes.find({from, to});
         std::vector<std::uint64_t> candidates;
-        if (it != routes.end()) candidates = it->second;
-        std::sort(candidates.begin(), candidates.end());
+        for (auto id : sending_to(from))
+            if (takes_reply(*instances.find(id), from, to)) candidates.push_back(id);
 
         // Opt-out beats everything: the first word decides, across every flow.
         for (std::size_t fi = 0; fi < flows.size(); ++fi) {
@@ -1181,7 +1459,7 @@ struct Engine::Impl {
                 suppressed_index[from] = suppressions.size();
                 suppressions.push_back({from, now(), "reply \"" + m.text + "\" to " + m.to});
             }
-            Inst* inst = candidates.size() == 1 ? &instances[candidates.front()] : nullptr;
+            Inst* inst = candidates.size() == 1 ? instances.find(candidates.front()) : nullptr;
             record(inst, inst ? inst->flow : fi, "opted_out",
                    {{"address", from}, {"text", m.text}, {"to", m.to}});
             cancel_pending_sends(from);
@@ -1193,7 +1471,7 @@ struct Engine::Impl {
         } else if (candidates.size() > 1) {
             to_inbox(m, "ambiguous", candidates, nullptr);
         } else {
-            route_reply(instances[candidates.front()], m, tokens);
+            route_reply(*instances.find(candidates.front()), m, tokens);
         }
         run_due();
     }
@@ -1201,41 +1479,25 @@ struct Engine::Impl {
     // An address opted out: the pending sends to it are cancelled, then every live instance
     // that sends to it gets the event `opted.out` (taken only where a route waits for it).
     void cancel_pending_sends(const std::string& address) {
-        std::vector<std::uint64_t> reached;
-        for (auto& [id, inst] : instances) {
-            if (!live(inst)) continue;
-            bool addressed = false;
-            for (const auto& ch : flows[inst.flow].def->channels) {
-                auto to = recipient(inst, ch);
-                if (!to.empty() &&
-                    detail::canonical_address(to, flows[inst.flow].ctx.region) == address)
-                    addressed = true;
-            }
-            if (!addressed) continue;
-            reached.push_back(id);
-            bool any = false;
-            for (auto k : inst.timers) {
-                auto t = timers.find(k);
-                if (t != timers.end() &&
-                    (t->second.kind == TimerKind::send || t->second.kind == TimerKind::reminder))
-                    any = true;
-            }
-            if (!any) continue;
+        auto reached = sending_to(address);
+        for (auto id : reached) {
+            Inst& inst = *instances.find(id);
+            if (inst.pending_sends == 0 && inst.pending_reminders == 0) continue;
             cancel_timer_kind(inst, TimerKind::send);
             cancel_timer_kind(inst, TimerKind::reminder);
             record(&inst, inst.flow, "cancelled",
                    {{"what", "pending sends"}, {"why", address + " opted out"}});
         }
         for (auto id : reached) {
-            auto it = instances.find(id);
-            if (it != instances.end() && live(it->second)) take_event(it->second, "opted.out", {});
+            Inst& inst = *instances.find(id);
+            if (live(inst)) take_event(inst, "opted.out", {});
         }
     }
 
     void route_reply(Inst& inst, const Inbound& m, const std::vector<std::string>& tokens) {
         auto& f = flows[inst.flow];
         f.metrics.replies++;
-        inst.last_reply = m.text;
+        if (f.keeps_last_reply) inst.more().last_reply = m.text;
         record(&inst, inst.flow, "received", {{"from", m.from}, {"to", m.to}, {"text", m.text}});
         const Handler* chosen = nullptr;
         InstScope scope(*this, inst);
@@ -1269,13 +1531,14 @@ struct Engine::Impl {
         v.id = inst.id;
         v.flow = f.def->name;
         v.key = inst.key;
-        if (inst.state) v.state = f.compiled->states()[*inst.state].name;
+        if (inst.state >= 0)
+            v.state = f.compiled->states()[static_cast<std::size_t>(inst.state)].name;
         v.status = inst.status;
         v.started = inst.started;
         v.entered = inst.entered;
         v.fields = field_data(inst);
-        v.outcome = inst.outcome;
-        v.outcome_value = inst.outcome_value;
+        if (inst.outcome) v.outcome = *inst.outcome;
+        if (inst.extra) v.outcome_value = inst.extra->outcome_value;
         if (with_history) v.history = inst.history;
         return v;
     }
@@ -1287,8 +1550,8 @@ struct Engine::Impl {
     }
 };
 
-Engine::Engine(Clock& clock, Transport& transport)
-    : impl_(std::make_unique<Impl>(clock, transport)) {}
+Engine::Engine(Clock& clock, Transport& transport, EngineOptions options)
+    : impl_(std::make_unique<Impl>(clock, transport, options)) {}
 
 Engine::~Engine() = default;
 
@@ -1326,6 +1589,45 @@ void Engine::load(std::shared_ptr<const CompiledFlow> flow) {
     for (const auto& k : def.keywords)
         f.keywords.emplace(k.name, detail::KeywordMatcher(k.words));
     f.opt_out = detail::KeywordMatcher(def.opt_out);
+    for (const auto& ch : def.channels) {
+        FlowRt::Chan c;
+        if (ch.from) {
+            c.from = detail::canonical_address(*ch.from, f.ctx.region);
+            impl_->own.emplace(*ch.from, c.from);
+            impl_->own.emplace(c.from, c.from);
+        }
+        if (ch.to_is_literal) {
+            c.literal_to = detail::canonical_address(ch.to, f.ctx.region);
+        } else if (auto it = f.slot.find(ch.to); it != f.slot.end()) {
+            c.by_field = true;
+            c.to_slot = it->second;
+        } else {
+            f.addresses_by_field = false; // a fact: it may change without the engine knowing
+        }
+        f.chans.push_back(std::move(c));
+    }
+    f.entries.assign(flow->states().size(), 0);
+    for (const auto& t : def.triggers)
+        if (t.cooldown) f.keeps_starts = true;
+    auto uses = [&](const Handler& h) {
+        if (h.target.kind == Target::Kind::restart) f.keeps_trigger_data = true;
+    };
+    for (const auto& h : def.from_any)
+        uses(h);
+    for (const auto& st : flow->states()) {
+        const auto& decl = flow->decl(static_cast<std::size_t>(&st - flow->states().data()));
+        for (const auto& h : decl.handlers)
+            uses(h);
+        for (const auto& c : decl.choices)
+            if (c.target.kind == Target::Kind::restart) f.keeps_trigger_data = true;
+        auto runs = [&](const std::vector<Action>& actions) {
+            for (const auto& a : actions)
+                if (a.kind == Action::Kind::run) f.keeps_last_reply = true;
+        };
+        runs(decl.actions);
+        for (const auto& r : decl.repeats)
+            runs(r.actions);
+    }
     impl_->flows.push_back(std::move(f));
 }
 
@@ -1343,28 +1645,29 @@ void Engine::reply(const Inbound& message) { impl_->reply(message); }
 int Engine::run_due() { return impl_->run_due(); }
 
 std::optional<Instant> Engine::next_due() const {
+    impl_->prune();
     if (impl_->timers.empty()) return std::nullopt;
-    return impl_->timers.begin()->first.first;
+    return impl_->timers.front().due;
 }
 
 void Engine::assign(std::uint64_t inbox_id, std::uint64_t instance) {
     auto& in = impl_->inbox;
     if (inbox_id == 0 || inbox_id > in.size())
         throw error("no inbox message " + std::to_string(inbox_id));
-    auto it = impl_->instances.find(instance);
-    if (it == impl_->instances.end()) throw error("no instance " + std::to_string(instance));
+    auto* inst = impl_->instances.find(instance);
+    if (!inst) throw error("no instance " + std::to_string(instance));
     auto& item = in[inbox_id - 1];
     item.assigned_to = instance;
-    impl_->record(&it->second, it->second.flow, "assigned",
+    impl_->record(inst, inst->flow, "assigned",
                   {{"inbox", std::to_string(inbox_id)},
                    {"from", item.message.from},
                    {"text", item.message.text}});
 }
 
 void Engine::move(std::uint64_t instance, std::string_view state) {
-    auto it = impl_->instances.find(instance);
-    if (it == impl_->instances.end()) throw error("no instance " + std::to_string(instance));
-    auto& inst = it->second;
+    auto* found = impl_->instances.find(instance);
+    if (!found) throw error("no instance " + std::to_string(instance));
+    auto& inst = *found;
     auto idx = impl_->flows[inst.flow].compiled->state_index(state);
     if (!idx)
         throw error("flow " + impl_->flows[inst.flow].def->name + " has no state '" +
@@ -1378,9 +1681,9 @@ void Engine::move(std::uint64_t instance, std::string_view state) {
 }
 
 void Engine::cancel(std::uint64_t instance, std::string_view reason) {
-    auto it = impl_->instances.find(instance);
-    if (it == impl_->instances.end()) throw error("no instance " + std::to_string(instance));
-    auto& inst = it->second;
+    auto* found = impl_->instances.find(instance);
+    if (!found) throw error("no instance " + std::to_string(instance));
+    auto& inst = *found;
     if (!impl_->live(inst)) return;
     impl_->finish(inst, InstanceStatus::cancelled);
     impl_->record(&inst, inst.flow, "cancelled", {{"why", std::string(reason)}});
@@ -1396,17 +1699,19 @@ void Engine::suppress(std::string_view address, std::string_view source) {
 }
 
 std::optional<InstanceView> Engine::instance(std::uint64_t id, bool with_history) const {
-    auto it = impl_->instances.find(id);
-    if (it == impl_->instances.end()) return std::nullopt;
-    return impl_->view(it->second, with_history);
+    const auto* inst = impl_->instances.find(id);
+    if (!inst) return std::nullopt;
+    return impl_->view(*inst, with_history);
 }
 
 std::vector<InstanceView> Engine::instances(std::string_view flow, std::string_view state) const {
     std::vector<InstanceView> out;
-    for (const auto& [id, inst] : impl_->instances) {
+    for (const auto& inst : impl_->instances) {
         const auto& f = impl_->flows[inst.flow];
         if (f.def->name != flow) continue;
-        if (!state.empty() && (!inst.state || f.compiled->states()[*inst.state].name != state))
+        if (!state.empty() &&
+            (inst.state < 0 ||
+             f.compiled->states()[static_cast<std::size_t>(inst.state)].name != state))
             continue;
         out.push_back(impl_->view(inst));
     }
@@ -1417,7 +1722,7 @@ std::vector<InstanceView> Engine::instances_by_key(std::string_view key) const {
     std::vector<InstanceView> out;
     // The key as each flow's region spells a phone number, worked out once per region.
     std::map<std::string, std::string, std::less<>> canonical;
-    for (const auto& [id, inst] : impl_->instances) {
+    for (const auto& inst : impl_->instances) {
         const auto& f = impl_->flows[inst.flow];
         auto c = canonical.find(f.ctx.region);
         if (c == canonical.end())
@@ -1433,7 +1738,11 @@ const std::vector<Suppression>& Engine::suppressions() const { return impl_->sup
 FlowMetrics Engine::metrics(std::string_view flow) const {
     auto i = impl_->flow_index(flow);
     if (!i) throw error("no flow named '" + std::string(flow) + "'");
-    return impl_->flows[*i].metrics;
+    const auto& f = impl_->flows[*i];
+    FlowMetrics m = f.metrics;
+    for (std::size_t s = 0; s < f.entries.size(); ++s)
+        if (f.entries[s] != 0) m.entries[f.compiled->states()[s].name] += f.entries[s];
+    return m;
 }
 
 std::vector<std::string> Engine::flows() const {

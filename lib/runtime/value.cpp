@@ -121,8 +121,11 @@ std::optional<Value> read_value(FieldType type, std::string_view raw, const Valu
         }
         return Value::of_text(text);
     case FieldType::phone: {
-        auto info = inspect_number(text, ctx.region);
-        return Value::of_text(info.valid ? info.e164 : text);
+        auto e164 = valid_e164(text, ctx.region);
+        if (!e164) return Value::of_text(text);
+        auto v = Value::of_text(std::move(*e164));
+        v.canonical = true;
+        return v;
     }
     case FieldType::number:
     case FieldType::money:

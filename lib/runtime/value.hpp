@@ -22,6 +22,9 @@ struct Value {
     std::string text;     // text (phone, email, zone and text fields)
     double number = 0;    // number, money
     bool boolean = false; // boolean
+    // text is a canonical address that canonical_address() maps to itself: the E.164 form of a
+    // valid phone number (read_value sets it), so the engine need not parse it again.
+    bool canonical = false;
     Instant instant{};    // instant (datetime)
     date::sys_days day{}; // date
     // duration: exact seconds (calendar units approximated: d 86400, w 7d, mo 30d, y 365d) and,
