@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -172,6 +173,24 @@ NumberInfo inspect_number(std::string_view text, std::string_view default_region
     }
     info.region = iso_region(std::move(code));
     return info;
+}
+
+std::vector<std::pair<std::string, std::string>> example_numbers() {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::set<std::string> regions;
+    util().GetSupportedRegions(&regions);
+    for (const auto& region : regions) {
+        for (int t = PhoneNumberUtil::FIXED_LINE; t <= PhoneNumberUtil::VOICEMAIL; ++t) {
+            PhoneNumber number;
+            if (!util().GetExampleNumberForType(
+                    region, static_cast<PhoneNumberUtil::PhoneNumberType>(t), &number))
+                continue;
+            std::string national;
+            util().Format(number, PhoneNumberUtil::NATIONAL, &national);
+            out.emplace_back(region, national);
+        }
+    }
+    return out;
 }
 
 std::optional<std::string> valid_e164(std::string_view text, std::string_view default_region) {

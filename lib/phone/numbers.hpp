@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace nudge::detail {
 
@@ -53,6 +55,10 @@ NumberInfo inspect_number(std::string_view text, std::string_view default_region
 // inspect_number(text, default_region).e164 when that is valid, else nullopt; cheaper, since it
 // works out neither the type nor the region.
 std::optional<std::string> valid_e164(std::string_view text, std::string_view default_region = {});
+
+// libphonenumber's example numbers of every region and number type, as (region, national
+// spelling): for tests of properties that must hold for every numbering plan.
+std::vector<std::pair<std::string, std::string>> example_numbers();
 
 // Policy: all -> any valid number; nordic -> DK SE NO FI; regions -> those listed. Invalid
 // numbers are refused.

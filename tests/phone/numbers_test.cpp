@@ -165,3 +165,24 @@ TEST_CASE("a Danish number answers to both mobile and fixed_line") {
     CHECK_FALSE(type_matches(inspect_number("+45 90 12 34 56").type, "mobile"));
     CHECK(type_matches(NumberType::unknown, "unknown"));
 }
+
+TEST_CASE("a valid number's E.164 form is its own canonical address, in every numbering plan") {
+    // The engine keeps a phone field as the E.164 text valid_e164 gives and routes an inbound
+    // message from exactly that text without parsing it again: that is right only if parsing
+    // the E.164 text gives it back unchanged. libphonenumber's example numbers cover every
+    // region and number type it knows.
+    auto examples = example_numbers();
+    REQUIRE(examples.size() > 1000);
+    int checked = 0;
+    for (const auto& [region, national] : examples) {
+        auto e164 = valid_e164(national, region);
+        if (!e164) continue; // an example that is not valid as a whole (rare)
+        INFO(region << " " << national << " -> " << *e164);
+        CHECK(valid_e164(*e164) == e164);
+        CHECK(canonical_address(*e164) == *e164);
+        CHECK(canonical_address(*e164, region) == *e164);
+        CHECK(canonical_address(national, region) == *e164);
+        ++checked;
+    }
+    CHECK(checked > 1000);
+}

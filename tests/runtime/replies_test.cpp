@@ -165,3 +165,68 @@ final callback
     rig.engine.reply({"+4520123456", "4570000000", "Ja, men ring mig først 👍"});
     CHECK(rig.state_of(id) == "callback");
 }
+
+TEST_CASE("replies and opt-outs follow the number the instance has now") {
+    Rig rig("2026-05-12T12:00:00+02:00", outcome_flow("sale", "4790000000"));
+    auto id =
+        rig.engine.trigger("outcome.sale", {{"phone", "+4791234567"}, {"first_name", "Kari"}})[0];
+    // The host corrects the number: the event's data is merged into the fields.
+    CHECK(rig.engine.signal("sale", "+4791234567", "number.corrected",
+                            {{"phone", "+47 922 33 444"}}) == 0);
+    rig.engine.reply({"+4791234567", "4790000000", "ok"});
+    CHECK(rig.state_of(id) == "sale");
+    REQUIRE(rig.engine.inbox().size() == 1);
+    CHECK(rig.engine.inbox()[0].reason == "unknown");
+    // A STOP from the old number reaches nobody.
+    rig.engine.reply({"+4791234567", "4790000000", "STOP"});
+    CHECK(rig.records("cancelled").empty());
+
+    rig.engine.reply({"92233444", "+4790000000", "ok"});
+    CHECK(rig.state_of(id) == "confirmed");
+    REQUIRE(rig.out.sent().size() == 2);
+    CHECK(rig.out.sent()[1].to == "+4792233444");
+}
+
+TEST_CASE("an opt-out reaches every live instance that sends to the number, and only those") {
+    Rig rig("2026-05-12T12:00:00+02:00");
+    rig.load(outcome_flow("sale", "4790000000"), "sale.flow");
+    rig.load(outcome_flow("offer", "4790000001"), "offer.flow");
+    auto a = rig.engine.trigger("outcome.sale", {{"phone", "+4791234567"}, {"first_name", "A"}});
+    auto b = rig.engine.trigger("outcome.sale", {{"phone", "+4791234568"}, {"first_name", "B"}});
+    REQUIRE(a.size() == 2); // both flows start on outcome.sale
+    REQUIRE(b.size() == 2);
+    rig.engine.reply({"+47 912 34 567", "4790000001", "stopp"}); // not the opt-out word
+    CHECK(rig.engine.inbox().size() == 1);
+    rig.engine.reply({"+47 912 34 567", "4790000001", "STOP"});
+    REQUIRE(rig.engine.suppressions().size() == 1);
+    CHECK(rig.engine.suppressions()[0].address == "+4791234567");
+    // Both of a's instances are still waiting (the flow has no `on opted.out`), but they send
+    // nothing more; b's are untouched and still take their reply.
+    rig.engine.reply({"+4791234568", "4790000000", "ja"});
+    CHECK(rig.state_of(b[0]) == "confirmed");
+    CHECK(rig.state_of(b[1]) == "sale");
+    CHECK(rig.state_of(a[0]) == "sale");
+    auto before = rig.out.sent().size();
+    rig.engine.reply({"+4791234567", "4790000000", "ja"});
+    CHECK(rig.state_of(a[0]) == "confirmed");
+    CHECK(rig.out.sent().size() == before); // the thank-you is suppressed
+    CHECK(rig.records("suppressed").size() == 1);
+}
+
+TEST_CASE("without keep_history the engine keeps no history but still reports every record") {
+    FakeClock clock("2026-05-12T12:00:00+02:00");
+    RecordingTransport out;
+    Engine engine(clock, out, EngineOptions{false});
+    std::vector<std::string> kinds;
+    engine.on_record([&](const Record& r) { kinds.push_back(r.kind); });
+    engine.load(test::compiled(outcome_flow("sale", "4790000000")));
+    auto id = engine.trigger("outcome.sale", {{"phone", "+4791234567"}, {"first_name", "Kari"}})[0];
+    engine.reply({"+4791234567", "4790000000", "ok"});
+    auto v = engine.instance(id);
+    REQUIRE(v);
+    CHECK(v->state == "confirmed");
+    CHECK(v->history.empty());
+    CHECK(kinds == std::vector<std::string>{"started", "entered", "sent", "received", "matched",
+                                            "entered", "sent", "finished"});
+    CHECK(out.sent().size() == 2);
+}

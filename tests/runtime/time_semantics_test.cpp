@@ -57,6 +57,15 @@ TEST_CASE("a reminder that would fall at 22:55 goes out at 09:00 the next day") 
     CHECK(deferred[0]->get("why") == "outside daytime");
 }
 
+TEST_CASE("a reminder repeats the message as it was sent, though a merged field changed since") {
+    Rig rig("2026-05-12T10:00:00+02:00", reminder_flow);
+    rig.engine.trigger("outcome.sale", {{"phone", "+4791234567"}, {"first_name", "Kari"}});
+    rig.engine.signal("sale", "+4791234567", "name.corrected", {{"first_name", "Karin"}});
+    rig.advance(2h);
+    REQUIRE(rig.out.sent().size() == 2);
+    CHECK(rig.out.sent()[1].text == "Påminnelse: Hei Kari, svar JA for å bekrefte.");
+}
+
 TEST_CASE("leaving a state cancels its timers") {
     Rig rig("2026-05-12T10:00:00+02:00", reminder_flow);
     auto id =
