@@ -475,7 +475,7 @@ struct Engine::Impl {
             error(&inst, inst.flow, std::string(what) + ": window " + *w + " never opens");
             return due;
         }
-        record(&inst, inst.flow, "deferred",
+        if (tracing()) record(&inst, inst.flow, "deferred",
                {{"what", std::string(what)},
                 {"from", detail::format_instant(due, zone_of(inst))},
                 {"to", detail::format_instant(*open, zone_of(inst))},
@@ -1137,7 +1137,7 @@ struct Engine::Impl {
             return true;
         });
         if (!chosen) return false;
-        record(&inst, inst.flow, "matched",
+        if (tracing()) record(&inst, inst.flow, "matched",
                {{"route", "on " + std::string(event)}, {"target", to_text(chosen->target)}});
         go(inst, chosen->target, "on " + std::string(event), &data);
         return true;
@@ -1159,7 +1159,7 @@ struct Engine::Impl {
             std::string label = h.kind == Handler::Kind::after ? "after " + to_text(h.delay)
                                 : h.kind == Handler::Kind::at  ? "at " + to_text(*h.at)
                                                                : "at season " + h.season;
-            record(&inst, inst.flow, "timer", {{"timer", label}, {"target", to_text(h.target)}});
+            if (tracing()) record(&inst, inst.flow, "timer", {{"timer", label}, {"target", to_text(h.target)}});
             go(inst, h.target, label);
             return;
         }
@@ -1409,7 +1409,7 @@ struct Engine::Impl {
             Fields fields{{"event", std::string(event)}};
             for (const auto& [k, v] : data)
                 fields.emplace_back(k, v);
-            record(&inst, inst.flow, "received", std::move(fields));
+            if (tracing()) record(&inst, inst.flow, "received", std::move(fields));
             if (take_event(inst, event, data)) ++moved;
         }
         run_due();
@@ -1460,7 +1460,7 @@ struct Engine::Impl {
                 suppressions.push_back({from, now(), "reply \"" + m.text + "\" to " + m.to});
             }
             Inst* inst = candidates.size() == 1 ? instances.find(candidates.front()) : nullptr;
-            record(inst, inst ? inst->flow : fi, "opted_out",
+            if (tracing()) record(inst, inst ? inst->flow : fi, "opted_out",
                    {{"address", from}, {"text", m.text}, {"to", m.to}});
             cancel_pending_sends(from);
             run_due();
@@ -1485,7 +1485,7 @@ struct Engine::Impl {
             if (inst.pending_sends == 0 && inst.pending_reminders == 0) continue;
             cancel_timer_kind(inst, TimerKind::send);
             cancel_timer_kind(inst, TimerKind::reminder);
-            record(&inst, inst.flow, "cancelled",
+            if (tracing()) record(&inst, inst.flow, "cancelled",
                    {{"what", "pending sends"}, {"why", address + " opted out"}});
         }
         for (auto id : reached) {
@@ -1498,7 +1498,7 @@ struct Engine::Impl {
         auto& f = flows[inst.flow];
         f.metrics.replies++;
         if (f.keeps_last_reply) inst.more().last_reply = m.text;
-        record(&inst, inst.flow, "received", {{"from", m.from}, {"to", m.to}, {"text", m.text}});
+        if (tracing()) record(&inst, inst.flow, "received", {{"from", m.from}, {"to", m.to}, {"text", m.text}});
         const Handler* chosen = nullptr;
         InstScope scope(*this, inst);
         each_handler(inst, [&](const Handler& h) {
@@ -1516,7 +1516,7 @@ struct Engine::Impl {
             to_inbox(m, "unmatched", {}, &inst);
             return;
         }
-        record(&inst, inst.flow, "matched",
+        if (tracing()) record(&inst, inst.flow, "matched",
                {{"route", "reply " + chosen->keywords}, {"target", to_text(chosen->target)}});
         if (chosen->target.kind == Target::Kind::inbox) {
             to_inbox(m, "routed", {}, &inst);

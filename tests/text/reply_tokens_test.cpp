@@ -169,3 +169,33 @@ TEST_CASE("a normalised reply tokenizes to the same tokens") {
         }
     }
 }
+
+TEST_CASE("plain ASCII takes a short cut that gives the same tokens as the Unicode passes") {
+    // Every ASCII character alone and between letters, then seeded random ASCII strings with
+    // the characters that matter most (letters, digits, apostrophes, spaces, punctuation,
+    // controls, CR LF) over-represented.
+    std::vector<std::string> samples;
+    for (int c = 0; c < 128; ++c) {
+        std::string ch(1, static_cast<char>(c));
+        samples.push_back(ch);
+        samples.push_back("a" + ch + "B");
+        samples.push_back("Ok" + ch + ch + "9'");
+    }
+    const std::string alphabet = "aZk9'' \t\r\n.,!?-_\"#*@\x01\x7f";
+    std::uint64_t seed = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < 5000; ++i) {
+        std::string s;
+        auto len = 1 + (seed >> 59);
+        for (std::uint64_t k = 0; k < len; ++k) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            auto r = seed >> 33;
+            s += r % 3 == 0 ? static_cast<char>(r % 128) : alphabet[r % alphabet.size()];
+        }
+        samples.push_back(s);
+    }
+    for (const auto& s : samples) {
+        INFO("sample: [" << s << "]");
+        CHECK(reply_tokens(s) == nudge::detail::reply_tokens_full(s));
+    }
+    CHECK(reply_tokens("Don't STOP, ok?") == std::vector<std::string>{"don't", "stop", "ok"});
+}
