@@ -31,6 +31,9 @@ struct TextHash {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
+// The indexes keyed by text keep only this hash of it, and check every hit.
+std::uint64_t key_hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+
 // Per-flow tables, built once when the flow is loaded.
 struct FlowRt {
     std::shared_ptr<const CompiledFlow> compiled;
@@ -63,8 +66,9 @@ struct FlowRt {
     FlowMetrics metrics;
     std::vector<std::int64_t> entries; // metrics.entries, by state index
     std::map<std::string, Instant, std::less<>> last_start; // cooldowns, by key
-    std::unordered_map<std::string, std::uint64_t, TextHash, std::equal_to<>>
-        active; // live instance by key
+    // The live instance of each key, by the key's hash (a hit is checked against the
+    // instance's own key: hashes may collide).
+    std::unordered_multimap<std::uint64_t, std::uint64_t> active;
 };
 
 enum class TimerKind : std::uint8_t { start, handler, reminder, repeat, send };
@@ -113,7 +117,8 @@ struct Extra {
     std::vector<std::pair<std::string, Instant>> sent_log; // flows with caps
     std::vector<int> repeat_count;                         // states with `every`
     std::optional<double> outcome_value;
-    std::string last_reply; // flows that run host actions
+    std::string last_reply;       // flows that run host actions
+    std::vector<Record> history; // when the engine keeps history
 };
 
 struct Inst {
@@ -130,16 +135,15 @@ struct Inst {
     std::uint32_t timer_gen = 0, reminder_gen = 0, send_gen = 0;
     std::uint16_t pending_reminders = 0, pending_sends = 0;
     std::uint32_t messages = 0;
-    std::uint64_t epoch = 0; // counts state entries
+    std::uint32_t epoch = 0; // counts state entries
     std::string key;
     Instant started;
     Instant entered;
     std::vector<Value> values;
     const date::time_zone* zone = nullptr; // the recipient's zone field, when set
-    std::optional<Outbound> last;
+    Outbound last; // no action: nothing sent in this state yet
     const std::string* outcome = nullptr; // the final's label
     std::unique_ptr<Extra> extra;
-    std::vector<Record> history; // when the engine keeps history
 
     Extra& more() {
         if (!extra) extra = std::make_unique<Extra>();
@@ -183,38 +187,10 @@ struct Engine::Impl {
     InstanceTable instances;
     mutable std::vector<QueuedTimer> timers; // a heap (Later): the earliest on top
     std::uint64_t timer_seq = 0;
-    // Live instances by the canonical address they send to; `fixed` when the address is known
-    // to be its own canonical form (so an inbound message from exactly that text needs no
-    // parsing). Instances whose recipient is a fact are in `unindexed` instead.
-    struct Addressed {
-        std::uint64_t first = 0;          // mostly the only one
-        std::vector<std::uint64_t> more;  // the others
-        bool fixed = false;
-        bool has(std::uint64_t id) const {
-            return first == id || std::find(more.begin(), more.end(), id) != more.end();
-        }
-        void add(std::uint64_t id) {
-            if (has(id)) return;
-            if (first == 0) {
-                first = id;
-            } else {
-                more.push_back(id);
-            }
-        }
-        void remove(std::uint64_t id) {
-            if (first == id) {
-                first = 0;
-                if (!more.empty()) {
-                    first = more.front();
-                    more.erase(more.begin());
-                }
-            } else {
-                more.erase(std::remove(more.begin(), more.end(), id), more.end());
-            }
-        }
-        bool empty() const { return first == 0; }
-    };
-    std::unordered_map<std::string, Addressed, TextHash, std::equal_to<>> addressed;
+    // Live instances by the canonical address they send to, keyed by the address's hash (every
+    // hit is checked against what the instance sends to). Instances whose recipient is a fact
+    // are in `unindexed` instead.
+    std::unordered_multimap<std::uint64_t, std::uint64_t> addressed;
     std::set<std::uint64_t> unindexed;
     // Our own numbers as written and as canonical, to their canonical form.
     std::unordered_map<std::string, std::string, TextHash, std::equal_to<>> own;
@@ -254,7 +230,7 @@ struct Engine::Impl {
                 handler(r);
             } catch (...) {}
         }
-        if (inst && options.keep_history) inst->history.push_back(std::move(r));
+        if (inst && options.keep_history) inst->more().history.push_back(std::move(r));
     }
 
     void error(Inst* inst, std::size_t flow, std::string what) {
@@ -533,12 +509,12 @@ struct Engine::Impl {
             return;
         }
         for (std::size_t ci = 0; ci < f.chans.size(); ++ci) {
-            bool fixed = false;
-            auto a = address_of(inst, ci, &fixed);
+            auto a = address_of(inst, ci);
             if (a.empty()) continue;
-            auto& entry = addressed[a];
-            if (fixed) entry.fixed = true;
-            entry.add(inst.id);
+            auto h = key_hash(a);
+            auto [begin, end] = addressed.equal_range(h);
+            if (std::none_of(begin, end, [&](const auto& e) { return e.second == inst.id; }))
+                addressed.emplace(h, inst.id);
         }
     }
 
@@ -552,50 +528,52 @@ struct Engine::Impl {
         }
         for (std::size_t ci = 0; ci < f.chans.size(); ++ci) {
             auto a = address_of(inst, ci);
-            auto it = addressed.find(a);
-            if (it == addressed.end()) continue;
-            it->second.remove(inst.id);
-            if (it->second.empty()) addressed.erase(it);
+            if (a.empty()) continue;
+            auto [begin, end] = addressed.equal_range(key_hash(a));
+            for (auto it = begin; it != end; ++it) {
+                if (it->second == inst.id) {
+                    addressed.erase(it);
+                    break;
+                }
+            }
         }
+    }
+
+    // Whether `inst` sends to `address` (canonical) now; `fixed`: on a channel whose recipient
+    // is that very text in canonical form.
+    bool sends_to(const Inst& inst, std::string_view address, bool* fixed = nullptr) const {
+        const auto& f = flows[inst.flow];
+        for (std::size_t ci = 0; ci < f.chans.size(); ++ci) {
+            bool canonical = false;
+            if (address_of(inst, ci, &canonical) == address && (!fixed || canonical)) {
+                if (fixed) *fixed = true;
+                return true;
+            }
+        }
+        return false;
     }
 
     // The live instances that send to a canonical address, in id order.
     std::vector<std::uint64_t> sending_to(std::string_view address) const {
         std::vector<std::uint64_t> out;
-        if (auto it = addressed.find(address); it != addressed.end()) {
-            std::vector<std::uint64_t> ids{it->second.first};
-            ids.insert(ids.end(), it->second.more.begin(), it->second.more.end());
-            // Checked again: an instance is indexed under what it sends to now.
-            for (auto id : ids) {
-                const Inst& inst = *instances.find(id);
-                const auto& f = flows[inst.flow];
-                for (std::size_t ci = 0; ci < f.chans.size(); ++ci) {
-                    if (address_of(inst, ci) == address) {
-                        out.push_back(id);
-                        break;
-                    }
-                }
-            }
-        }
-        for (auto id : unindexed) {
-            const Inst& inst = *instances.find(id);
-            const auto& f = flows[inst.flow];
-            for (std::size_t ci = 0; ci < f.chans.size(); ++ci) {
-                if (address_of(inst, ci) == address) {
-                    out.push_back(id);
-                    break;
-                }
-            }
-        }
+        auto [begin, end] = addressed.equal_range(key_hash(address));
+        for (auto it = begin; it != end; ++it)
+            if (sends_to(*instances.find(it->second), address)) out.push_back(it->second);
+        for (auto id : unindexed)
+            if (sends_to(*instances.find(id), address)) out.push_back(id);
         std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
         return out;
     }
 
     // The canonical form of an inbound sender: no parsing for the exact text of a known
-    // canonical address.
+    // canonical address (a phone field's E.164 text, which canonicalises to itself).
     std::string canonical_sender(std::string_view from, const std::string& region) const {
-        if (auto it = addressed.find(from); it != addressed.end() && it->second.fixed)
-            return std::string(from);
+        auto [begin, end] = addressed.equal_range(key_hash(from));
+        for (auto it = begin; it != end; ++it) {
+            bool fixed = false;
+            if (sends_to(*instances.find(it->second), from, &fixed)) return std::string(from);
+        }
         return detail::canonical_address(from, region);
     }
 
@@ -624,6 +602,23 @@ struct Engine::Impl {
 
     // ---- lifecycle -----------------------------------------------------------------------
 
+    std::optional<std::uint64_t> active_id(const FlowRt& f, std::string_view key) const {
+        auto [begin, end] = f.active.equal_range(key_hash(key));
+        for (auto it = begin; it != end; ++it)
+            if (instances.find(it->second)->key == key) return it->second;
+        return std::nullopt;
+    }
+
+    void clear_active(FlowRt& f, const Inst& inst) {
+        auto [begin, end] = f.active.equal_range(key_hash(inst.key));
+        for (auto it = begin; it != end; ++it) {
+            if (it->second == inst.id) {
+                f.active.erase(it);
+                return;
+            }
+        }
+    }
+
     bool live(const Inst& inst) const {
         return inst.status == InstanceStatus::waiting || inst.status == InstanceStatus::pending;
     }
@@ -644,8 +639,7 @@ struct Engine::Impl {
         unindex_addresses(inst);
         inst.status = status;
         auto& f = flows[inst.flow];
-        if (auto it = f.active.find(inst.key); it != f.active.end() && it->second == inst.id)
-            f.active.erase(it);
+        clear_active(f, inst);
     }
 
     void go(Inst& inst, const Target& target, std::string_view why,
@@ -677,7 +671,7 @@ struct Engine::Impl {
         if (f.keeps_trigger_data) inst.more().trigger_data = data;
         merge_data(inst, data);
         index_addresses(inst);
-        inst.last.reset();
+        inst.last = Outbound{};
         const auto& t = f.def->triggers[inst.trigger];
         auto idx = f.compiled->state_index(t.start);
         if (idx) enter(inst, *idx, "restart");
@@ -697,7 +691,7 @@ struct Engine::Impl {
         index_addresses(inst); // a finished instance moved by hand lives again
         inst.entered = now();
         ++inst.epoch;
-        inst.last.reset();
+        inst.last = Outbound{};
         inst.reminder_index = 0;
         inst.reminder_count = 0;
         if (!decl.repeats.empty() || inst.extra)
@@ -833,11 +827,11 @@ struct Engine::Impl {
 
     void schedule_reminder(Inst& inst) {
         cancel_timer_kind(inst, TimerKind::reminder);
-        if (inst.state < 0 || !inst.last) return;
+        if (inst.state < 0 || !inst.last.action) return;
         const auto& decl = flows[inst.flow].compiled->decl(static_cast<std::size_t>(inst.state));
         if (inst.reminder_index >= decl.reminders.size()) return;
         const auto& r = decl.reminders[inst.reminder_index];
-        auto due = detail::add(inst.last->at, r.after, zone_of(inst));
+        auto due = detail::add(inst.last.at, r.after, zone_of(inst));
         due = within(inst, std::max(due, now()), r.within, "reminder");
         Timer t;
         t.kind = TimerKind::reminder;
@@ -936,7 +930,7 @@ struct Engine::Impl {
 
     // The text and subject of the state's last outbound message.
     std::pair<std::string, std::optional<std::string>> last_message(const Inst& inst) const {
-        const auto& last = *inst.last;
+        const auto& last = inst.last;
         if (last.rendered) return *last.rendered;
         const auto& f = flows[inst.flow];
         const Action& a = *last.action;
@@ -1164,11 +1158,11 @@ struct Engine::Impl {
             return;
         }
         case TimerKind::reminder: {
-            if (inst.state < 0 || !inst.last) return;
+            if (inst.state < 0 || !inst.last.action) return;
             const auto& decl = f.compiled->decl(static_cast<std::size_t>(inst.state));
             if (inst.reminder_index >= decl.reminders.size()) return;
             const auto& r = decl.reminders[inst.reminder_index];
-            const auto* last_ch = &f.def->channels[inst.last->channel];
+            const auto* last_ch = &f.def->channels[inst.last.channel];
             std::string channel = r.via.value_or(last_ch->name);
             auto ci = f.channels.find(channel);
             if (ci != f.channels.end()) {
@@ -1177,7 +1171,7 @@ struct Engine::Impl {
                 auto [text, subject] = last_message(inst);
                 std::vector<std::string> missing;
                 // Via another kind of channel: that channel's variant of the same template.
-                const Action* source = inst.last->action;
+                const Action* source = inst.last.action;
                 if (source && !source->inline_text && last_ch->kind != ci->second->kind) {
                     if (const auto* tmpl =
                             find_template(f, source->template_name, ci->second->kind)) {
@@ -1212,7 +1206,7 @@ struct Engine::Impl {
                 inst.reminder_count = 0;
             }
             // Reminders count from the last outbound message: this one.
-            inst.last->at = now();
+            inst.last.at = now();
             if (live(inst)) schedule_reminder(inst);
             after_failure(inst);
             return;
@@ -1359,9 +1353,9 @@ struct Engine::Impl {
                 return std::nullopt;
             }
         }
-        if (auto it = f.active.find(key); it != f.active.end()) {
+        if (auto running = active_id(f, key)) {
             suppressed_trigger(fi, t, key, "active",
-                               "instance " + std::to_string(it->second) + " is running");
+                               "instance " + std::to_string(*running) + " is running");
             return std::nullopt;
         }
         Inst& inst = instances.add(std::move(probe));
@@ -1373,7 +1367,7 @@ struct Engine::Impl {
         if (f.keeps_trigger_data) inst.more().trigger_data = data;
         inst.status = InstanceStatus::pending;
         index_addresses(inst);
-        f.active[key] = id;
+        f.active.emplace(key_hash(key), id);
         if (f.keeps_starts) f.last_start[key] = now();
         f.metrics.starts++;
         if (tracing()) record(&inst, fi, "started", {{"event", t.event}, {"key", key}});
@@ -1395,11 +1389,9 @@ struct Engine::Impl {
         for (std::size_t fi = 0; fi < flows.size(); ++fi) {
             auto& f = flows[fi];
             if (!flow.empty() && f.def->name != flow) continue;
-            auto it = f.active.find(key);
-            if (it == f.active.end()) {
-                it = f.active.find(detail::canonical_address(key, f.ctx.region));
-            }
-            if (it != f.active.end()) ids.push_back(it->second);
+            auto running = active_id(f, key);
+            if (!running) running = active_id(f, detail::canonical_address(key, f.ctx.region));
+            if (running) ids.push_back(*running);
         }
         std::sort(ids.begin(), ids.end());
         int moved = 0;
@@ -1539,7 +1531,7 @@ struct Engine::Impl {
         v.fields = field_data(inst);
         if (inst.outcome) v.outcome = *inst.outcome;
         if (inst.extra) v.outcome_value = inst.extra->outcome_value;
-        if (with_history) v.history = inst.history;
+        if (with_history && inst.extra) v.history = inst.extra->history;
         return v;
     }
 
@@ -1673,7 +1665,8 @@ void Engine::move(std::uint64_t instance, std::string_view state) {
         throw error("flow " + impl_->flows[inst.flow].def->name + " has no state '" +
                     std::string(state) + "'");
     if (inst.status == InstanceStatus::finished || inst.status == InstanceStatus::cancelled) {
-        impl_->flows[inst.flow].active[inst.key] = inst.id;
+        auto& f = impl_->flows[inst.flow];
+        if (!impl_->active_id(f, inst.key)) f.active.emplace(key_hash(inst.key), inst.id);
     }
     impl_->record(&inst, inst.flow, "moved", {{"state", std::string(state)}});
     impl_->enter(inst, *idx, "moved by hand");
