@@ -566,17 +566,6 @@ struct Engine::Impl {
         return out;
     }
 
-    // The canonical form of an inbound sender: no parsing for the exact text of a known
-    // canonical address (a phone field's E.164 text, which canonicalises to itself).
-    std::string canonical_sender(std::string_view from, const std::string& region) const {
-        auto [begin, end] = addressed.equal_range(key_hash(from));
-        for (auto it = begin; it != end; ++it) {
-            bool fixed = false;
-            if (sends_to(*instances.find(it->second), from, &fixed)) return std::string(from);
-        }
-        return detail::canonical_address(from, region);
-    }
-
     std::string canonical_own(std::string_view to, const std::string& region) const {
         if (auto it = own.find(to); it != own.end()) return it->second;
         return detail::canonical_address(to, region);
@@ -1133,7 +1122,7 @@ struct Engine::Impl {
         if (!chosen) return false;
         if (tracing()) record(&inst, inst.flow, "matched",
                {{"route", "on " + std::string(event)}, {"target", to_text(chosen->target)}});
-        go(inst, chosen->target, "on " + std::string(event), &data);
+        go(inst, chosen->target, tracing() ? "on " + std::string(event) : std::string(), &data);
         return true;
     }
 
@@ -1150,9 +1139,12 @@ struct Engine::Impl {
         }
         case TimerKind::handler: {
             const Handler& h = *t.handler;
-            std::string label = h.kind == Handler::Kind::after ? "after " + to_text(h.delay)
-                                : h.kind == Handler::Kind::at  ? "at " + to_text(*h.at)
-                                                               : "at season " + h.season;
+            std::string label;
+            if (tracing()) {
+                label = h.kind == Handler::Kind::after ? "after " + to_text(h.delay)
+                        : h.kind == Handler::Kind::at  ? "at " + to_text(*h.at)
+                                                       : "at season " + h.season;
+            }
             if (tracing()) record(&inst, inst.flow, "timer", {{"timer", label}, {"target", to_text(h.target)}});
             go(inst, h.target, label);
             return;
@@ -1378,7 +1370,7 @@ struct Engine::Impl {
             timer.kind = TimerKind::start;
             add_timer(inst, detail::add(now(), *t.delay, zone_of(inst)), timer);
         } else if (auto idx = f.compiled->state_index(t.start)) {
-            enter(inst, *idx, "trigger " + t.event);
+            enter(inst, *idx, tracing() ? "trigger " + t.event : std::string());
         }
         return id;
     }
@@ -1437,11 +1429,35 @@ struct Engine::Impl {
     void reply(const Inbound& m) {
         if (flows.empty()) return;
         auto region = flows.front().ctx.region;
-        auto from = canonical_sender(m.from, region);
         auto to = canonical_own(m.to, region);
         auto tokens = detail::reply_tokens(m.text);
+        // The instances that send to the sender: found by the text as it came when that is an
+        // instance's own canonical number (no parsing), else by its canonical form.
+        std::string from;
+        std::vector<std::uint64_t> senders;
+        {
+            auto [begin, end] = addressed.equal_range(key_hash(m.from));
+            for (auto it = begin; it != end; ++it) {
+                bool fixed = false;
+                if (sends_to(*instances.find(it->second), m.from, &fixed)) {
+                    from = m.from;
+                    break;
+                }
+            }
+            if (from.empty()) {
+                from = detail::canonical_address(m.from, region);
+                senders = sending_to(from);
+            } else {
+                for (auto it = begin; it != end; ++it)
+                    if (sends_to(*instances.find(it->second), from)) senders.push_back(it->second);
+                for (auto id : unindexed)
+                    if (sends_to(*instances.find(id), from)) senders.push_back(id);
+                std::sort(senders.begin(), senders.end());
+                senders.erase(std::unique(senders.begin(), senders.end()), senders.end());
+            }
+        }
         std::vector<std::uint64_t> candidates;
-        for (auto id : sending_to(from))
+        for (auto id : senders)
             if (takes_reply(*instances.find(id), from, to)) candidates.push_back(id);
 
         // Opt-out beats everything: the first word decides, across every flow.
@@ -1514,7 +1530,7 @@ struct Engine::Impl {
             to_inbox(m, "routed", {}, &inst);
             return;
         }
-        go(inst, chosen->target, "reply " + chosen->keywords);
+        go(inst, chosen->target, tracing() ? "reply " + chosen->keywords : std::string());
     }
 
     InstanceView view(const Inst& inst, bool with_history = true) const {
