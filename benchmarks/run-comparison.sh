@@ -6,16 +6,16 @@
 #   benchmarks/run-comparison.sh
 #
 # Environment: MAX (largest N, default 1000000), NUDGE_MAX (largest N for nudge's Engine,
-# default 100000: its STOP handling scans every live instance, so a run grows as N^2),
-# XSTATE_MAX (default 100000), JOBS (build parallelism, default 2), CALLGRIND (1: count
-# instructions per event with valgrind's callgrind at N = CALLGRIND_N, default 1000; 0: skip),
-# NOSTOP_MAX (largest N of the diagnostic run without STOP replies, nudge included; default
-# 1000000; 0: skip).
+# default MAX), XSTATE_MAX (default 100000), JOBS (build parallelism, default 2), CALLGRIND (1:
+# count instructions with valgrind's callgrind: per event of the trace at N = CALLGRIND_N,
+# default 1000, and per operation of the micro-benchmarks with count_ops, COUNT_K operations
+# each, default 2000; 0: skip), NOSTOP_MAX (largest N of a diagnostic run without STOP replies;
+# default 0: skip).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 MAX=${MAX:-1000000}
-NUDGE_MAX=${NUDGE_MAX:-100000}
+NUDGE_MAX=${NUDGE_MAX:-$MAX}
 XSTATE_MAX=${XSTATE_MAX:-100000}
 JOBS=${JOBS:-2}
 out=$root/build/release/benchmarks/comparison
@@ -23,7 +23,7 @@ mkdir -p "$out"
 
 cd "$root"
 cmake --preset release >/dev/null
-cmake --build --preset release --target bench_scale -j"$JOBS"
+cmake --build --preset release --target bench_scale count_ops -j"$JOBS"
 bench=$root/build/release/benchmarks/bench_scale
 # bench_engine exists only when Google Benchmark is installed.
 cmake --build --preset release --target bench_engine -j"$JOBS" || true
@@ -32,7 +32,7 @@ echo "== bench_scale --max $MAX --nudge-max $NUDGE_MAX"
 "$bench" --max "$MAX" --nudge-max "$NUDGE_MAX" --json "$out/scale.json" | tee "$out/scale.txt"
 
 rm -f "$out/scale-nostop.json"
-NOSTOP_MAX=${NOSTOP_MAX:-1000000}
+NOSTOP_MAX=${NOSTOP_MAX:-0}
 if [ "$NOSTOP_MAX" -ge 10000 ]; then
     echo "== bench_scale --no-stop --max $NOSTOP_MAX --nudge-max $NOSTOP_MAX"
     "$bench" --no-stop --max "$NOSTOP_MAX" --nudge-max "$NOSTOP_MAX" \
@@ -75,6 +75,16 @@ if [ "${CALLGRIND:-1}" = 1 ] && command -v valgrind >/dev/null; then
         events=$(awk -v e="$name" '$1 == e {print $4}' "$out/callgrind.$name.log")
         echo "$name $cn $ir $events" | tee -a "$out/callgrind.txt"
     done
+    # The micro-benchmarks' operations, counted one by one (count_ops: set-up not counted).
+    k=${COUNT_K:-2000}
+    : >"$out/count.txt"
+    for op in parse_compile reply_dispatch schedule_cancel timer_fire next_opening; do
+        valgrind --tool=callgrind --callgrind-out-file="$out/count.$op.out" \
+            '--toggle-collect=*counted_*' "$root/build/release/benchmarks/count_ops" "$op" "$k" \
+            >/dev/null 2>"$out/count.$op.log"
+        ir=$(callgrind_annotate "$out/count.$op.out" | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
+        echo "$op $k $ir" | tee -a "$out/count.txt"
+    done
     # awk, not head: head would end the pipe early and pipefail would stop the script.
     callgrind_annotate "$out/callgrind.nudge.out" | grep -E '^ *[0-9,]+ +\(' \
         | awk 'NR <= 25' | sed 's/ \[[^]]*\]$//' | cut -c1-160 >"$out/callgrind.nudge.top.txt"
@@ -83,5 +93,5 @@ fi
 python3 "$here/scale/report.py" "$out/scale.json" "$out/xstate.jsonl" "$here/RESULTS.md" \
     "$here/results.json" "$here/scale/findings.md" "bench_scale --max $MAX --nudge-max $NUDGE_MAX" \
     "$out/callgrind.txt" "$out/callgrind.nudge.top.txt" "$out/engine.json" \
-    "$out/scale-nostop.json"
+    "$out/scale-nostop.json" "$out/count.txt"
 echo "wrote $here/RESULTS.md and $here/results.json"

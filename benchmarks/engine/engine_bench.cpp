@@ -1,7 +1,7 @@
 // Micro-benchmarks of the Engine through its public API only (issue 8, item 4). Run:
 // build/<preset>/benchmarks/bench_engine. Each benchmark keeps a batch of instances ready
 // outside the timed region and times only the call under test.
-#include "../scale/reminder.hpp"
+#include "fixtures.hpp"
 
 #include <nudge/clock.hpp>
 #include <nudge/compile.hpp>
@@ -17,64 +17,21 @@
 
 namespace {
 
-class NullTransport final : public nudge::Transport {
-public:
-    nudge::SendResult send(const nudge::Message&) override {
-        ++count;
-        return {};
+using namespace bench;
+
+// Parse and compile the reminder flow from its text (every check and analysis included).
+void BM_ParseCompile(benchmark::State& state) {
+    for (auto _ : state) {
+        auto r = nudge::compile_source(reminder_flow, "reminder.flow");
+        if (!r.ok()) {
+            state.SkipWithError("flow does not compile");
+            break;
+        }
+        benchmark::DoNotOptimize(r);
     }
-    std::uint64_t count = 0;
-};
-
-std::shared_ptr<const nudge::CompiledFlow> compiled(const char* source) {
-    auto r = nudge::compile_source(source, "bench.flow");
-    if (!r.ok()) return nullptr;
-    return r.flow;
+    state.SetItemsProcessed(state.iterations());
 }
-
-// The reminder flow of benchmarks/scale (one text for both).
-using scale::reminder_flow;
-
-// Timers only: no channel, no send.
-constexpr const char* timer_flow = R"(flow timers
-field ref: text
-trigger job.created as ref {
-  start waiting
-}
-state waiting {
-  after 1h -> done
-}
-final done
-)";
-
-// A deadline that falls in the night before the spring DST change in Oslo (2026-03-29 02:00
-// local): `within` moves it to the next opening, 09:00 CEST.
-constexpr const char* dst_flow = R"(flow dst
-timezone "Europe/Oslo"
-field ref: text
-window daytime = mon-sun 09:00-20:00
-trigger job.created as ref {
-  start waiting
-}
-state waiting {
-  after 4h within daytime -> done
-}
-final done
-)";
-
-// Built by appending: GCC 12 warns falsely (-Wrestrict, bug 105651) on "r" + to_string(i).
-std::string phone(std::uint64_t i) {
-    std::string digits = std::to_string(i % 10000000);
-    std::string p = "+479";
-    p.append(7 - digits.size(), '0');
-    p += digits;
-    return p;
-}
-std::string ref(std::uint64_t i) {
-    std::string r = "r";
-    r += std::to_string(i);
-    return r;
-}
+BENCHMARK(BM_ParseCompile);
 
 // Reply dispatch: lookup by (from, to), normalise, match the keyword, transition, cancel the
 // state's timers, enter the final state. 1,000 waiting instances per batch.
@@ -86,7 +43,7 @@ void BM_ReplyDispatch(benchmark::State& state) {
     }
     nudge::FakeClock clock{"2026-03-02T10:00:00Z"};
     NullTransport out;
-    nudge::Engine engine{clock, out};
+    nudge::Engine engine{clock, out, engine_options};
     engine.load(flow);
     constexpr std::size_t batch = 1000;
     std::vector<nudge::Inbound> replies;
@@ -118,7 +75,7 @@ void BM_TimerScheduleCancel(benchmark::State& state) {
     }
     nudge::FakeClock clock{"2026-03-02T10:00:00Z"};
     NullTransport out;
-    nudge::Engine engine{clock, out};
+    nudge::Engine engine{clock, out, engine_options};
     engine.load(flow);
     std::uint64_t next = 0;
     for (auto _ : state) {
@@ -138,7 +95,7 @@ void BM_TimerFire(benchmark::State& state) {
     }
     nudge::FakeClock clock{"2026-03-02T10:00:00Z"};
     NullTransport out;
-    nudge::Engine engine{clock, out};
+    nudge::Engine engine{clock, out, engine_options};
     engine.load(flow);
     constexpr int batch = 1000;
     std::uint64_t next = 0;
@@ -165,7 +122,7 @@ void BM_NextOpeningAcrossDst(benchmark::State& state) {
     }
     nudge::FakeClock clock{"2026-03-28T23:30:00+01:00"};
     NullTransport out;
-    nudge::Engine engine{clock, out};
+    nudge::Engine engine{clock, out, engine_options};
     engine.load(flow);
     const auto expected = nudge::parse_instant("2026-03-29T09:00:00+02:00");
     std::uint64_t next = 0;

@@ -6,7 +6,7 @@
 //               [--keep-history] [--json FILE]
 //                                            the table (N = 10^4, 10^5, … up to --max, default
 //                                            10^6); the Engine only up to --nudge-max (default
-//                                            --max): its STOP handling is O(live instances).
+//                                            --max).
 //                                            --min (default 10^4) and --dispatch-reps (default
 //                                            10^5) make small runs for callgrind; --no-stop
 //                                            turns the trace's STOP replies into "no";
