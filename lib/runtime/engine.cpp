@@ -43,6 +43,9 @@ struct FlowRt {
     FlowMetrics metrics;
     std::map<std::string, Instant, std::less<>> last_start;   // cooldowns, by key
     std::map<std::string, std::uint64_t, std::less<>> active; // live instance by key
+    // Versions of one name live side by side; only the newest (not superseded) starts.
+    int version = 1;
+    bool superseded = false;
 };
 
 enum class TimerKind { start, handler, reminder, repeat, send };
@@ -872,7 +875,8 @@ struct Engine::Impl {
         case TimerKind::start: {
             const auto& trig = f.def->triggers[inst.trigger];
             auto idx = f.compiled->state_index(trig.start);
-            if (idx) enter(inst, *idx, "delay " + to_text(*trig.delay));
+            // (A migrated instance's new trigger may have no delay.)
+            if (idx) enter(inst, *idx, trig.delay ? "delay " + to_text(*trig.delay) : "delay");
             return;
         }
         case TimerKind::handler: {
@@ -1000,6 +1004,7 @@ struct Engine::Impl {
         std::vector<std::uint64_t> started;
         for (std::size_t fi = 0; fi < flows.size(); ++fi) {
             auto& f = flows[fi];
+            if (f.superseded) continue;
             for (std::size_t ti = 0; ti < f.def->triggers.size(); ++ti) {
                 const auto& t = f.def->triggers[ti];
                 if (t.event != event) continue;
@@ -1079,9 +1084,9 @@ struct Engine::Impl {
                 return std::nullopt;
             }
         }
-        if (auto it = f.active.find(key); it != f.active.end()) {
+        if (auto running = active_instance(fi, key)) {
             suppressed_trigger(fi, t, key, "active",
-                               "instance " + std::to_string(it->second) + " is running");
+                               "instance " + std::to_string(*running) + " is running");
             return std::nullopt;
         }
         auto id = next_id++;
@@ -1268,6 +1273,7 @@ struct Engine::Impl {
         const auto& f = flows[inst.flow];
         v.id = inst.id;
         v.flow = f.def->name;
+        v.version = f.version;
         v.key = inst.key;
         if (inst.state) v.state = f.compiled->states()[*inst.state].name;
         v.status = inst.status;
@@ -1285,6 +1291,187 @@ struct Engine::Impl {
             if (flows[i].def->name == name) return i;
         return std::nullopt;
     }
+
+    // ---- versions ------------------------------------------------------------------------
+
+    std::optional<std::size_t> newest(std::string_view name) const {
+        for (std::size_t i = flows.size(); i-- > 0;)
+            if (flows[i].def->name == name) return i;
+        return std::nullopt;
+    }
+
+    // The live instance with `key` on any version of flow `fi`'s name.
+    std::optional<std::uint64_t> active_instance(std::size_t fi, const std::string& key) const {
+        const auto& f = flows[fi];
+        if (auto it = f.active.find(key); it != f.active.end()) return it->second;
+        if (f.version == 1) return std::nullopt;
+        for (const auto& g : flows) {
+            if (&g == &f || g.def->name != f.def->name) continue;
+            if (auto it = g.active.find(key); it != g.active.end()) return it->second;
+        }
+        return std::nullopt;
+    }
+
+    // Trigger `ti` of flow `from` in flow `to`: the same position when it is on the same
+    // event, else the first on that event.
+    std::optional<std::size_t> map_trigger(std::size_t from, std::size_t ti, std::size_t to) const {
+        const auto& event = flows[from].def->triggers[ti].event;
+        const auto& triggers = flows[to].def->triggers;
+        if (ti < triggers.size() && triggers[ti].event == event) return ti;
+        for (std::size_t i = 0; i < triggers.size(); ++i)
+            if (triggers[i].event == event) return i;
+        return std::nullopt;
+    }
+
+    Migration migrate(std::string_view name, bool dry_run) {
+        auto to = newest(name);
+        if (!to) throw nudge::error("no flow named '" + std::string(name) + "'");
+        const auto& target = flows[*to];
+        Migration m;
+        m.flow = std::string(name);
+        m.version = target.version;
+        std::map<std::pair<int, std::string>, std::size_t> missing;
+        std::vector<std::pair<Inst*, std::size_t>> moving; // with the trigger it maps to
+        for (auto& [id, inst] : instances) {
+            const auto& from = flows[inst.flow];
+            if (inst.flow == *to || !live(inst) || from.def->name != name) continue;
+            std::string state = inst.state ? from.compiled->states()[*inst.state].name : "";
+            auto trigger = map_trigger(inst.flow, inst.trigger, *to);
+            if (inst.state && !target.compiled->state_index(state)) {
+                ++missing[{from.version, state}];
+            } else if (!trigger) {
+                ++missing[{from.version, "trigger on " + from.def->triggers[inst.trigger].event}];
+            } else {
+                m.moved.push_back({id, from.version, state});
+                moving.emplace_back(&inst, *trigger);
+            }
+        }
+        for (const auto& [what, n] : missing)
+            m.missing.push_back({what.second, what.first, n});
+        if (!m.missing.empty()) {
+            m.moved.clear();
+            return m;
+        }
+        if (dry_run) return m;
+        for (auto& [inst, trigger] : moving)
+            rebind(*inst, *to, trigger);
+        run_due();
+        return m;
+    }
+
+    // Moves one instance to flow `to` in the state of the same name (the rule is in
+    // dsl/REFERENCE.md, "Flow versions"): nothing is entered, fields carry over by name,
+    // timers of the state are set again from the new version's declarations.
+    void rebind(Inst& inst, std::size_t to, std::size_t trigger) {
+        auto& from = flows[inst.flow];
+        auto& target = flows[to];
+        std::vector<Value> values(target.slot_type.size(), Value{});
+        std::vector<std::string> dropped;
+        for (std::size_t i = 0; i < target.def->fields.size(); ++i) {
+            const auto& fd = target.def->fields[i];
+            auto old = from.slot.find(fd.name);
+            if (old == from.slot.end() || old->second >= from.def->fields.size() ||
+                inst.values[old->second].empty())
+                continue;
+            if (from.slot_type[old->second] == fd.type) {
+                values[i] = inst.values[old->second];
+                continue;
+            }
+            // A field whose type changed is read again from its text.
+            detail::ValueContext tmp;
+            auto text =
+                detail::value_text(inst.values[old->second], from.slot_type[old->second],
+                                   ctx_of(inst, tmp));
+            std::string why;
+            if (auto v = detail::read_value(fd.type, text, target.ctx, why)) {
+                values[i] = std::move(*v);
+            } else {
+                dropped.push_back("field " + fd.name + ": " + why + " (dropped by the migration)");
+            }
+        }
+        std::vector<TimerKey> keep; // a pending start and deferred sends keep their deadlines
+        for (const auto& k : inst.timers) {
+            auto t = timers.find(k);
+            if (t == timers.end()) continue;
+            if (t->second.kind == TimerKind::start || t->second.kind == TimerKind::send) {
+                keep.push_back(k);
+            } else {
+                timers.erase(t);
+            }
+        }
+        inst.timers = std::move(keep);
+        unregister_routes(inst);
+        if (auto it = from.active.find(inst.key); it != from.active.end() && it->second == inst.id)
+            from.active.erase(it);
+        target.active[inst.key] = inst.id;
+        std::string state = inst.state ? from.compiled->states()[*inst.state].name : "";
+        int from_version = from.version;
+        inst.flow = to;
+        inst.trigger = trigger;
+        inst.values = std::move(values);
+        refresh_derived(inst);
+        record(&inst, to, "migrated",
+               {{"from", std::to_string(from_version)},
+                {"to", std::to_string(target.version)},
+                {"state", state}});
+        for (auto& d : dropped)
+            error(&inst, to, std::move(d));
+        if (!inst.state) return; // the delayed start enters the new version's start state
+        inst.state = *target.compiled->state_index(state);
+        const auto& decl = target.compiled->decl(*inst.state);
+        inst.repeat_count.resize(decl.repeats.size(), 0);
+        for (std::size_t i = 0; i < decl.repeats.size(); ++i) {
+            const auto& r = decl.repeats[i];
+            if (r.max && inst.repeat_count[i] >= *r.max) continue;
+            Timer t;
+            t.kind = TimerKind::repeat;
+            t.repeat = &r;
+            t.repeat_index = i;
+            add_timer(
+                inst,
+                within(inst, detail::add(now(), r.interval, zone_of(inst)), r.within, "every"), t);
+        }
+        schedule_handlers(inst); // `after` counts from when the state was entered
+        schedule_reminder(inst);
+        if (waits_for_replies(inst)) register_routes(inst);
+    }
+
+    PendingTimer pending(const TimerKey& key, const Timer& t) const {
+        PendingTimer p;
+        p.instance = t.instance;
+        p.due = key.first;
+        switch (t.kind) {
+        case TimerKind::start: p.kind = "start"; break;
+        case TimerKind::handler: {
+            const Handler& h = *t.handler;
+            p.kind = h.kind == Handler::Kind::after ? "after"
+                     : h.kind == Handler::Kind::at  ? "at"
+                                                    : "season";
+            p.what = h.kind == Handler::Kind::after ? "after " + to_text(h.delay)
+                     : h.kind == Handler::Kind::at  ? "at " + to_text(*h.at)
+                                                    : "at season " + h.season;
+            p.what += " -> " + to_text(h.target);
+            return p;
+        }
+        case TimerKind::reminder: {
+            p.kind = "reminder";
+            auto it = instances.find(t.instance);
+            if (it != instances.end())
+                p.what = "reminder " + std::to_string(it->second.reminder_index + 1);
+            return p;
+        }
+        case TimerKind::repeat:
+            p.kind = "every";
+            p.what = "every " + to_text(t.repeat->interval);
+            return p;
+        case TimerKind::send:
+            p.kind = "send";
+            p.what = "send " + t.action->channel;
+            return p;
+        }
+        p.what = "start";
+        return p;
+    }
 };
 
 Engine::Engine(Clock& clock, Transport& transport)
@@ -1294,10 +1481,19 @@ Engine::~Engine() = default;
 
 void Engine::load(std::shared_ptr<const CompiledFlow> flow) {
     if (!flow) throw error("no flow to load");
-    const FlowDef& def = flow->flow();
-    if (impl_->flow_index(def.name)) {
-        throw error("a flow named '" + def.name + "' is already loaded");
+    if (impl_->flow_index(flow->flow().name)) {
+        throw error("a flow named '" + flow->flow().name + "' is already loaded");
     }
+    load_version(std::move(flow));
+}
+
+int Engine::load_version(std::shared_ptr<const CompiledFlow> flow, int version) {
+    if (!flow) throw error("no flow to load");
+    const FlowDef& def = flow->flow();
+    if (auto previous = impl_->newest(def.name);
+        version != 0 && (version < 1 || (previous && impl_->flows[*previous].version >= version)))
+        throw error("flow " + def.name + ": version " + std::to_string(version) +
+                    " is not above the loaded ones");
     FlowRt f;
     f.compiled = flow;
     f.def = &flow->flow();
@@ -1326,7 +1522,24 @@ void Engine::load(std::shared_ptr<const CompiledFlow> flow) {
     for (const auto& k : def.keywords)
         f.keywords.emplace(k.name, detail::KeywordMatcher(k.words));
     f.opt_out = detail::KeywordMatcher(def.opt_out);
+    if (version != 0) f.version = version;
+    if (auto previous = impl_->newest(def.name)) {
+        auto& p = impl_->flows[*previous];
+        if (version == 0) f.version = p.version + 1;
+        f.last_start = p.last_start; // only the newest starts instances from now on
+        p.superseded = true;
+    }
     impl_->flows.push_back(std::move(f));
+    return impl_->flows.back().version;
+}
+
+Migration Engine::migrate(std::string_view flow, bool dry_run) {
+    return impl_->migrate(flow, dry_run);
+}
+
+int Engine::version(std::string_view flow) const {
+    auto i = impl_->newest(flow);
+    return i ? impl_->flows[*i].version : 0;
 }
 
 std::vector<std::uint64_t> Engine::trigger(std::string_view event, const Data& data) {
@@ -1433,14 +1646,53 @@ const std::vector<Suppression>& Engine::suppressions() const { return impl_->sup
 FlowMetrics Engine::metrics(std::string_view flow) const {
     auto i = impl_->flow_index(flow);
     if (!i) throw error("no flow named '" + std::string(flow) + "'");
-    return impl_->flows[*i].metrics;
+    FlowMetrics sum = impl_->flows[*i].metrics;
+    for (std::size_t j = *i + 1; j < impl_->flows.size(); ++j) {
+        const auto& f = impl_->flows[j];
+        if (f.def->name != flow) continue;
+        const auto& m = f.metrics;
+        sum.triggers += m.triggers;
+        sum.starts += m.starts;
+        sum.replies += m.replies;
+        for (const auto& [k, n] : m.suppressed)
+            sum.suppressed[k] += n;
+        for (const auto& [k, n] : m.sends)
+            sum.sends[k] += n;
+        for (const auto& [k, n] : m.entries)
+            sum.entries[k] += n;
+        for (const auto& [k, o] : m.outcomes) {
+            sum.outcomes[k].count += o.count;
+            sum.outcomes[k].value += o.value;
+        }
+    }
+    return sum;
 }
 
 std::vector<std::string> Engine::flows() const {
     std::vector<std::string> out;
     for (const auto& f : impl_->flows)
-        out.push_back(f.def->name);
+        if (std::find(out.begin(), out.end(), f.def->name) == out.end())
+            out.push_back(f.def->name);
     return out;
+}
+
+std::vector<PendingTimer> Engine::timers(std::uint64_t instance) const {
+    std::vector<PendingTimer> out;
+    auto it = impl_->instances.find(instance);
+    if (it == impl_->instances.end()) return out;
+    auto keys = it->second.timers;
+    std::sort(keys.begin(), keys.end());
+    for (const auto& k : keys)
+        if (auto t = impl_->timers.find(k); t != impl_->timers.end())
+            out.push_back(impl_->pending(k, t->second));
+    return out;
+}
+
+std::map<std::string, Instant> Engine::last_starts(std::string_view flow) const {
+    auto i = impl_->newest(flow);
+    if (!i) throw error("no flow named '" + std::string(flow) + "'");
+    const auto& m = impl_->flows[*i].last_start;
+    return {m.begin(), m.end()};
 }
 
 void Engine::on_record(std::function<void(const Record&)> f) { impl_->observer = std::move(f); }
