@@ -4,8 +4,8 @@
 #include <nudge/store.hpp>
 
 #include <iomanip>
-#include <set>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 namespace nudge::cli {

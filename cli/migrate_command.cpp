@@ -85,8 +85,8 @@ int run_migrate(const MigrateOptions& o) {
                       << ", the newest already\n";
         } else {
             std::cout << "flow " << name << ": version " << version
-                      << (o.dry_run || !m.ok() ? " (not saved)" : " loaded") << " (was "
-                      << before << ")\n";
+                      << (o.dry_run || !m.ok() ? " (not saved)" : " loaded") << " (was " << before
+                      << ")\n";
         }
         if (!m.ok()) {
             std::cerr << "nudge migrate: version " << m.version << " of " << name

@@ -1379,9 +1379,8 @@ struct Engine::Impl {
             }
             // A field whose type changed is read again from its text.
             detail::ValueContext tmp;
-            auto text =
-                detail::value_text(inst.values[old->second], from.slot_type[old->second],
-                                   ctx_of(inst, tmp));
+            auto text = detail::value_text(inst.values[old->second], from.slot_type[old->second],
+                                           ctx_of(inst, tmp));
             std::string why;
             if (auto v = detail::read_value(fd.type, text, target.ctx, why)) {
                 values[i] = std::move(*v);
@@ -1671,8 +1670,7 @@ FlowMetrics Engine::metrics(std::string_view flow) const {
 std::vector<std::string> Engine::flows() const {
     std::vector<std::string> out;
     for (const auto& f : impl_->flows)
-        if (std::find(out.begin(), out.end(), f.def->name) == out.end())
-            out.push_back(f.def->name);
+        if (std::find(out.begin(), out.end(), f.def->name) == out.end()) out.push_back(f.def->name);
     return out;
 }
 

@@ -121,8 +121,7 @@ struct DurableEngine::Impl final : Transport {
     std::function<std::optional<std::string>(const FactQuery&)> host_fact;
 
     Impl(std::unique_ptr<Store> own, Store& st, Clock& c, Transport& t, DurableOptions o)
-        : owned(std::move(own)), store(st), clock(c), transport(t), options(o),
-          path(st.name()) {
+        : owned(std::move(own)), store(st), clock(c), transport(t), options(o), path(st.name()) {
         rebuild();
         if (store.needs_rewrite()) {
             // An upgraded database: its new read tables come from the replay just done.
@@ -132,8 +131,8 @@ struct DurableEngine::Impl final : Transport {
                 store.commit();
             } catch (const store_error& e) {
                 store.rollback();
-                throw store_error(path + ": the upgraded database's tables were not written: " +
-                                  e.what());
+                throw store_error(path +
+                                  ": the upgraded database's tables were not written: " + e.what());
             }
         }
     }
@@ -450,8 +449,7 @@ struct DurableEngine::Impl final : Transport {
         for (const auto& f : flows)
             rows.metrics.emplace_back(f, engine->metrics(f));
 
-        JournalEntry entry{seq + 1, pinned.t, kind, input.dump(), answers.dump(),
-                           std::string(tag)};
+        JournalEntry entry{seq + 1, pinned.t, kind, input.dump(), answers.dump(), std::string(tag)};
         store.append(entry, step_messages, rows);
     }
 
@@ -543,9 +541,8 @@ struct DurableEngine::Impl final : Transport {
 
     Migration migrate(std::string_view flow, bool dry_run) {
         if (dry_run) return engine->migrate(flow, true);
-        return step("migrate", json{{"flow", flow}}, {}, [&](const json& in) {
-            return json_migration(apply("migrate", in));
-        });
+        return step("migrate", json{{"flow", flow}}, {},
+                    [&](const json& in) { return json_migration(apply("migrate", in)); });
     }
 };
 
@@ -626,9 +623,7 @@ void DurableEngine::batch(const std::function<void()>& inputs) { impl_->batch(in
 
 int DurableEngine::deliver() { return impl_->deliver(); }
 
-std::optional<Instant> DurableEngine::next_delivery() const {
-    return impl_->store.next_delivery();
-}
+std::optional<Instant> DurableEngine::next_delivery() const { return impl_->store.next_delivery(); }
 
 std::vector<OutboxItem> DurableEngine::outbox(bool unfinished_only) const {
     return impl_->store.outbox(unfinished_only);

@@ -115,7 +115,8 @@ std::int64_t pragma(const Db& db, const std::string& name) {
 
 } // namespace
 
-std::int64_t check_database(const Db& db, const std::string& path, std::int64_t app, std::int64_t version) {
+std::int64_t check_database(const Db& db, const std::string& path, std::int64_t app,
+                            std::int64_t version) {
     std::int64_t found_app = 0;
     std::int64_t found_version = 0;
     std::int64_t tables = 0;

@@ -68,6 +68,7 @@ private:
 // Throws store_error unless the open database is a nudge database (application id `app`) of a
 // schema this build reads (at most `version`) that passes SQLite's quick check. Only reads.
 // Returns the database's schema version.
-std::int64_t check_database(const Db& db, const std::string& path, std::int64_t app, std::int64_t version);
+std::int64_t check_database(const Db& db, const std::string& path, std::int64_t app,
+                            std::int64_t version);
 
 } // namespace nudge::store

@@ -90,7 +90,8 @@ StoredFlow flow_of(const store::Stmt& s) {
     return f;
 }
 
-constexpr const char* flow_columns = "SELECT id, name, version, hash, source, loaded_at FROM flows ";
+constexpr const char* flow_columns =
+    "SELECT id, name, version, hash, source, loaded_at FROM flows ";
 
 OutboxItem item_of(const store::Stmt& s) {
     OutboxItem it;
@@ -233,8 +234,8 @@ struct SqliteStore::Impl {
             td.bind(1, id_of(id));
             td.run();
         }
-        store::Stmt& ti = cached(
-            "INSERT INTO timers(instance, n, deadline, kind, what) VALUES(?,?,?,?,?)");
+        store::Stmt& ti =
+            cached("INSERT INTO timers(instance, n, deadline, kind, what) VALUES(?,?,?,?,?)");
         std::map<std::uint64_t, std::int64_t> n;
         for (const auto& t : rows.timers) {
             ti.bind(1, id_of(t.instance)).bind(2, ++n[t.instance]).bind(3, seconds_of(t.due));
@@ -272,8 +273,8 @@ struct SqliteStore::Impl {
         }
 
         store::Stmt& md = cached("DELETE FROM metrics WHERE flow = ?");
-        store::Stmt& mi = cached(
-            "INSERT INTO metrics(flow, metric, label, count, value) VALUES(?,?,?,?,?)");
+        store::Stmt& mi =
+            cached("INSERT INTO metrics(flow, metric, label, count, value) VALUES(?,?,?,?,?)");
         for (const auto& [flow, m] : rows.metrics) {
             md.bind(1, flow);
             md.run();
@@ -426,8 +427,7 @@ void SqliteStore::mark_done(std::string_view key, Instant at) {
     done.run();
 }
 
-void SqliteStore::mark_refused(std::string_view key, Instant next_attempt,
-                               std::string_view error) {
+void SqliteStore::mark_refused(std::string_view key, Instant next_attempt, std::string_view error) {
     store::Stmt& retry = impl_->cached("UPDATE outbox SET attempts = attempts + 1, "
                                        "next_attempt = ?, last_error = ? WHERE key = ?");
     retry.bind(1, seconds_of(next_attempt)).bind(2, error).bind(3, key);
@@ -444,7 +444,8 @@ std::vector<StoredInstance> SqliteStore::instances(std::string_view flow, std::s
                                                    std::string_view key) const {
     store::Stmt s(impl_->db,
                   "SELECT id, flow, version, key, state, status, started, entered, fields, "
-                  "outcome, outcome_value FROM instances WHERE (?1 = '' OR flow = ?1) AND (?2 = '' OR state = "
+                  "outcome, outcome_value FROM instances WHERE (?1 = '' OR flow = ?1) AND (?2 = '' "
+                  "OR state = "
                   "?2) AND (?3 = '' OR key = ?3) ORDER BY id");
     s.bind(1, flow).bind(2, state).bind(3, key);
     std::vector<StoredInstance> out;
