@@ -393,3 +393,50 @@ TEST_CASE("a DurableEngine runs on a Store it is given") {
     DurableEngine e(store, clock, out, quick());
     CHECK(e.engine().instances("sale").size() == 1);
 }
+
+TEST_CASE("a pending delayed start migrates and enters the new version's start state") {
+    FakeClock clock("2026-03-02T10:00:00+01:00");
+    RecordingTransport out;
+    Engine e(clock, out);
+    auto delayed = v1;
+    delayed.replace(delayed.find("  start asked"), 13, "  delay 1h\n  start asked");
+    e.load_version(compiled(delayed));
+    auto k = e.trigger("sale.saved", kari)[0];
+    CHECK(e.instance(k)->status == InstanceStatus::pending);
+    REQUIRE(e.timers(k).size() == 1);
+    CHECK(e.timers(k)[0].kind == "start");
+    CHECK(e.load_version(compiled(v2())) == 2); // no delay any more
+    auto m = e.migrate("sale");
+    REQUIRE(m.ok());
+    REQUIRE(m.moved.size() == 1);
+    CHECK(m.moved[0].state.empty());
+    CHECK(out.sent().empty());
+    CHECK(e.timers(k).size() == 1); // the start keeps its deadline
+    clock.advance(std::chrono::hours(1));
+    CHECK(e.run_due() == 1);
+    CHECK(e.instance(k)->state == "asked");
+    CHECK(e.instance(k)->version == 2);
+    REQUIRE(out.sent().size() == 1);
+    CHECK(out.sent()[0].text == "Hallo Kari! Svar JA for å bekrefte.");
+}
+
+TEST_CASE("migrate refuses when the trigger an instance started by is gone") {
+    FakeClock clock("2026-03-02T10:00:00+01:00");
+    RecordingTransport out;
+    Engine e(clock, out);
+    e.load_version(compiled(v1));
+    e.trigger("sale.saved", kari);
+    auto other = v1;
+    other.replace(other.find("sale.saved"), 10, "sale.created");
+    e.load_version(compiled(other));
+    auto m = e.migrate("sale");
+    REQUIRE(m.missing.size() == 1);
+    CHECK(m.missing[0].state == "trigger on sale.saved");
+    CHECK(m.missing[0].instances == 1);
+    CHECK(e.instances("sale")[0].version == 1);
+    // Only the newest version starts instances.
+    CHECK(e.trigger("sale.saved", ola).empty());
+    CHECK(e.trigger("sale.created", ola).size() == 1);
+    CHECK(e.metrics("sale").starts == 2);
+    CHECK_THROWS_AS(e.load_version(compiled(v1), 2), nudge::error); // not above the newest
+}
