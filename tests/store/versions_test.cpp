@@ -146,8 +146,8 @@ const Data per{{"phone", "+4791234569"}, {"first_name", "Per"}};
 
 } // namespace
 
-TEST_CASE("versions side by side: an old instance keeps its timers and texts; new triggers start "
-          "the new version") {
+TEST_CASE("versions side by side: an old instance keeps its timers and texts while new "
+          "triggers start the new version") {
     TempDb db;
     FakeClock clock("2026-03-02T10:00:00+01:00");
     RecordingTransport out;
