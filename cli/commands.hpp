@@ -64,8 +64,18 @@ struct InspectOptions {
     std::string format = "table"; // table | json
     bool inbox = false;           // nudge inbox
     bool unassigned = false;      // nudge inbox --unassigned
+    bool timers = false;          // nudge inspect --timers: pending timers, not instances
 };
 int run_inspect(const InspectOptions& options);
+
+// nudge migrate: a changed flow as a new version, and the running instances moved onto it.
+struct MigrateOptions {
+    std::string database;
+    std::string flow; // the changed flow file
+    std::string at;   // the time the migration is taken (default now)
+    bool dry_run = false;
+};
+int run_migrate(const MigrateOptions& options);
 
 struct ReportOptions {
     std::string scenario;           // the run to report on

@@ -5,6 +5,7 @@
 
 #include <iomanip>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 namespace nudge::cli {
@@ -88,12 +89,38 @@ int run_inspect(const InspectOptions& o) {
             }
             return 0;
         }
+        if (o.timers) {
+            // The pending timers of the instances the filters choose, by deadline.
+            std::vector<std::vector<std::string>> rows;
+            std::set<std::uint64_t> chosen;
+            for (const auto& i : view.instances(o.flow, o.state, o.key))
+                chosen.insert(i.id);
+            for (const auto& t : view.timers()) {
+                if (!chosen.count(t.instance)) continue;
+                std::vector<std::pair<std::string, std::string>> f{
+                    {"instance", std::to_string(t.instance)},
+                    {"due", format_instant(t.due, o.zone)},
+                    {"kind", t.kind},
+                    {"what", t.what}};
+                if (o.format == "json") {
+                    std::cout << json_object(f) << "\n";
+                } else {
+                    std::vector<std::string> r;
+                    for (auto& [k, v] : f)
+                        r.push_back(v);
+                    rows.push_back(std::move(r));
+                }
+            }
+            if (o.format == "table") table({"instance", "due", "kind", "what"}, rows);
+            return 0;
+        }
         auto instances = view.instances(o.flow, o.state, o.key);
         std::vector<std::vector<std::string>> rows;
         for (const auto& i : instances) {
             std::vector<std::pair<std::string, std::string>> f{
                 {"id", std::to_string(i.id)},
                 {"flow", i.flow},
+                {"version", std::to_string(i.version)},
                 {"key", i.key},
                 {"state", i.state},
                 {"status", i.status},
@@ -111,7 +138,7 @@ int run_inspect(const InspectOptions& o) {
             }
         }
         if (o.format == "table") {
-            table({"id", "flow", "key", "state", "status", "entered", "outcome"}, rows);
+            table({"id", "flow", "version", "key", "state", "status", "entered", "outcome"}, rows);
             std::cout << instances.size() << " instance(s), " << view.steps()
                       << " step(s) committed\n";
         }

@@ -111,6 +111,20 @@ int main(int argc, char** argv) {
     inspect_cmd->add_option("--zone", inspect.zone, "IANA zone times print in (default UTC)");
     inspect_cmd->add_option("--format", inspect.format, "table or json (one object a line)")
         ->check(CLI::IsMember({"table", "json"}));
+    inspect_cmd->add_flag("--timers", inspect.timers,
+                          "List the pending timers of the instances instead");
+
+    MigrateOptions migrate;
+    auto* migrate_cmd = app.add_subcommand(
+        "migrate", "Load a changed flow as a new version and move running instances onto it");
+    migrate_cmd->add_option("--db", migrate.database, "The database")->required();
+    migrate_cmd->add_option("flow", migrate.flow, "The changed flow file")->required();
+    migrate_cmd->add_flag("--dry-run", migrate.dry_run, "Only say what would move");
+    migrate_cmd->add_option("--at", migrate.at, "The time of the migration (default now)");
+    migrate_cmd->footer(
+        "States map by name. When an instance sits in a state the new version lacks, nothing\n"
+        "is changed and the states are listed (exit 1). Messages the migration causes wait in\n"
+        "the outbox for the host.");
 
     InspectOptions inbox;
     inbox.inbox = true;
@@ -162,5 +176,6 @@ int main(int argc, char** argv) {
     if (*run_cmd) return run_simulate(durable);
     if (*inspect_cmd) return run_inspect(inspect);
     if (*inbox_cmd) return run_inspect(inbox);
+    if (*migrate_cmd) return run_migrate(migrate);
     return 2;
 }

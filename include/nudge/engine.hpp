@@ -34,7 +34,7 @@ struct Record {
     std::uint64_t instance = 0; // 0: not about one instance
     std::string flow;
     // started entered sent deferred suppressed failed received matched inbox timer emitted
-    // action set outcome finished restarted cancelled assigned moved opted_out error
+    // action set outcome finished restarted cancelled assigned moved migrated opted_out error
     std::string kind;
     std::vector<std::pair<std::string, std::string>> fields; // in a fixed order per kind
     // The value of a field, or "" when absent.
@@ -54,6 +54,7 @@ std::string_view to_string(InstanceStatus s);
 struct InstanceView {
     std::uint64_t id = 0;
     std::string flow;
+    int version = 1; // the version of the flow it runs on (Engine::load_version)
     std::string key;
     std::string state; // "" while a delayed start is pending
     InstanceStatus status = InstanceStatus::waiting;
@@ -103,6 +104,36 @@ struct FlowMetrics {
     std::map<std::string, Outcome> outcomes; // by label
 };
 
+// A timer an instance waits for. kind: start (a delayed start), after, at, season (a state's
+// timed routes), reminder, every (a repeat), send (a send deferred into its window).
+struct PendingTimer {
+    std::uint64_t instance = 0;
+    Instant due;
+    std::string kind;
+    std::string what; // "after 3d -> lapsed", "reminder 1", "every 1d", "send sms", …
+};
+
+// What Engine::migrate did, or would do: the instances moved to the newest version of a flow,
+// or, when a state in use has no counterpart there, every such state with how many instances
+// sit in it (and then nothing moved).
+struct Migration {
+    std::string flow;
+    int version = 0; // the version migrated to: the newest
+    struct Moved {
+        std::uint64_t instance = 0;
+        int from_version = 0;
+        std::string state; // "" for a delayed start still pending
+    };
+    std::vector<Moved> moved;
+    struct Missing {
+        std::string state; // or "trigger on EVENT" when the trigger it started by is gone
+        int version = 0;   // the version the instances are on
+        std::size_t instances = 0;
+    };
+    std::vector<Missing> missing;
+    bool ok() const { return missing.empty(); }
+};
+
 // What a host action handler (`do "order.parse"`) sees, and may answer with field values
 // to merge into the instance.
 struct ActionCall {
@@ -136,6 +167,9 @@ struct EngineOptions {
     // still reaches on_record (and a DurableEngine's history table) as it happens, and a
     // waiting instance costs a few hundred bytes instead of a few kilobytes.
     bool keep_history = true;
+    // Keep an index of each instance's timers, so that timers(id) need not look through the
+    // whole queue (a DurableEngine, which writes them to its timers table every step, sets it).
+    bool index_timers = false;
 };
 
 class Engine {
@@ -148,6 +182,20 @@ public:
     // Adds a flow; throws nudge::flow_error when it is not fit to run, nudge::error when a flow
     // of that name is already loaded.
     void load(std::shared_ptr<const CompiledFlow> flow);
+    // Adds a flow as a new version of its name and returns the version: `version` when given
+    // (it must be above the loaded ones'; a store's numbering), else the next (1 when none of
+    // that name is loaded). Versions live side by side: triggers start only the newest,
+    // running instances stay on the version they started on until migrate() moves them.
+    // Cooldowns carry over to the new version; metrics() counts every version of a flow.
+    int load_version(std::shared_ptr<const CompiledFlow> flow, int version = 0);
+    // Moves every live instance of `flow` on an older version to the newest, state by state by
+    // name (dsl/REFERENCE.md, "Flow versions", says what happens to their fields and timers).
+    // When some instance sits in a state (or started by a trigger) the newest version lacks,
+    // nothing moves and Migration::missing lists them. `dry_run` only says what would happen.
+    // Throws nudge::error for an unknown flow.
+    Migration migrate(std::string_view flow, bool dry_run = false);
+    // The newest version of a flow; 0 when none is loaded.
+    int version(std::string_view flow) const;
 
     // --- inputs --------------------------------------------------------------------------
     // A host event that may start instances (every trigger of every flow on `event`). Returns
@@ -184,7 +232,12 @@ public:
     const std::vector<InboxItem>& inbox() const;
     const std::vector<Suppression>& suppressions() const;
     FlowMetrics metrics(std::string_view flow) const;
+    // Flow names in load order (each once, however many versions it has).
     std::vector<std::string> flows() const;
+    // An instance's pending timers in the order they fire.
+    std::vector<PendingTimer> timers(std::uint64_t instance) const;
+    // When each key of a flow last started an instance (what `cooldown` counts from).
+    std::map<std::string, Instant> last_starts(std::string_view flow) const;
 
     // --- host hooks ----------------------------------------------------------------------
     // Called for every record as it happens (the timeline), in order.

@@ -16,7 +16,14 @@
 // deliver() commits for all the messages of one run together).
 //
 // Besides the journal the database holds tables to read without replaying: instances (the
-// latest state of each), history, inbox, suppressions and the outbox.
+// latest state of each, with the flow version it runs on), history, timers (what each instance
+// waits for), inbox, suppressions, cooldowns (when each key last started), metrics (per flow
+// counters) and the outbox. They are written in each step's transaction.
+//
+// Flow versions: loading a changed text stores a new version of the flow; new triggers start
+// the newest, running instances stay on theirs until migrate() moves them (a journaled step,
+// so a replay moves them again). The persistence goes through the small `Store` interface;
+// `SqliteStore` is the implementation (one SQLite file in WAL mode).
 
 #include <nudge/engine.hpp>
 #include <nudge/error.hpp>
@@ -25,6 +32,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +57,120 @@ struct OutboxItem {
     std::string last_error;
 };
 
+// An instance as the database's read table has it (after its last committed step).
+struct StoredInstance {
+    std::uint64_t id = 0;
+    std::string flow;
+    int version = 1; // of the flow, as StoredFlow::version
+    std::string key;
+    std::string state;
+    std::string status; // waiting, pending, finished, cancelled
+    Instant started;
+    Instant entered;
+    Data fields;
+    std::optional<std::string> outcome;
+    std::optional<double> outcome_value;
+};
+
+// One version of a flow: its canonical text (comments left out) and that text's hash.
+struct StoredFlow {
+    std::int64_t id = 0; // unique across names and versions: what a journaled load names
+    std::string name;
+    int version = 0; // 1, 2, … per name
+    std::string hash;
+    std::string source;
+    Instant loaded_at;
+};
+
+// One committed step: an input with the time it was taken and what the host answered, kept
+// as JSON text only DurableEngine reads.
+struct JournalEntry {
+    std::int64_t seq = 0;
+    Instant at;
+    std::string kind; // trigger signal reply run_due assign move cancel suppress load migrate
+    std::string input;
+    std::string answers;
+    std::string tag;
+};
+
+struct Cooldown {
+    std::string flow;
+    std::string key;
+    Instant last_start;
+};
+
+// The read-table rows one step changed. Instances, their timers and a flow's metrics are
+// replaced whole; the rest is new (an inbox entry also when assigned).
+struct ReadRows {
+    std::vector<Record> history;
+    std::vector<StoredInstance> instances;
+    std::vector<std::uint64_t> timers_of; // instances whose timers are now `timers`
+    std::vector<PendingTimer> timers;
+    std::vector<InboxItem> inbox;
+    std::vector<Suppression> suppressions;
+    std::vector<Cooldown> cooldowns;
+    std::vector<std::pair<std::string, FlowMetrics>> metrics;
+};
+
+// Where a DurableEngine keeps what it must not lose: flow versions, the journal, the outbox,
+// and the read tables. Writes happen between begin() and commit(); a failure throws
+// store_error and the caller rolls back. Reads see the last commit (or the open transaction).
+class Store {
+public:
+    virtual ~Store() = default;
+    // A name for messages: the file's path.
+    virtual std::string name() const = 0;
+
+    virtual void begin() = 0; // takes the write lock
+    virtual void commit() = 0;
+    virtual void rollback() noexcept = 0;
+    virtual bool in_transaction() const = 0;
+
+    // --- flows, by version ---------------------------------------------------------------
+    // Every stored version, in the order stored.
+    virtual std::vector<StoredFlow> flows() const = 0;
+    virtual std::optional<StoredFlow> flow(std::int64_t id) const = 0;
+    virtual std::optional<StoredFlow> find_flow(std::string_view name,
+                                                std::string_view hash) const = 0;
+    // Stores `source` as the next version of `name`.
+    virtual StoredFlow add_flow(std::string_view name, std::string_view hash,
+                                std::string_view source, Instant at) = 0;
+
+    // --- the journal ---------------------------------------------------------------------
+    // One step: its journal entry, the messages it wrote to the outbox, its read-table rows.
+    virtual void append(const JournalEntry& step, const std::vector<Message>& outbox,
+                        const ReadRows& rows) = 0;
+    // Calls `f` with every step in order.
+    virtual void replay(const std::function<void(const JournalEntry&)>& f) const = 0;
+    virtual std::int64_t steps() const = 0;
+
+    // --- the outbox ----------------------------------------------------------------------
+    // In the order written; `due`: only unfinished ones whose attempt time has come.
+    virtual std::vector<OutboxItem> outbox(bool unfinished_only,
+                                           std::optional<Instant> due = {}) const = 0;
+    virtual void mark_done(std::string_view key, Instant at) = 0;
+    virtual void mark_refused(std::string_view key, Instant next_attempt,
+                              std::string_view error) = 0;
+    virtual std::optional<Instant> next_delivery() const = 0;
+
+    // --- read tables ---------------------------------------------------------------------
+    // Each filter applies when not empty.
+    virtual std::vector<StoredInstance> instances(std::string_view flow = {},
+                                                  std::string_view state = {},
+                                                  std::string_view key = {}) const = 0;
+    virtual std::vector<InboxItem> inbox(bool unassigned_only = false) const = 0;
+    // Pending timers by deadline: of one instance (0: all), due by `due_by` when given.
+    virtual std::vector<PendingTimer> timers(std::uint64_t instance = 0,
+                                             std::optional<Instant> due_by = {}) const = 0;
+    virtual std::vector<Cooldown> cooldowns(std::string_view flow = {}) const = 0;
+    // Per flow counters, as Engine::metrics (every version together).
+    virtual std::map<std::string, FlowMetrics> metrics() const = 0;
+    // True when the read tables must be written again from a replay (a database upgraded from
+    // an older schema); rewrite() does that, replacing instances, timers, cooldowns and metrics.
+    virtual bool needs_rewrite() const = 0;
+    virtual void rewrite(const ReadRows& all) = 0;
+};
+
 struct DurableOptions {
     // Hand messages to the transport right after each step's commit. When false the host
     // calls deliver() itself.
@@ -62,24 +184,82 @@ struct DurableOptions {
     std::optional<std::int64_t> max_pages;
 };
 
+// A Store in one SQLite file (WAL). Opening a database of the previous schema upgrades it (in
+// one transaction; the read tables are then rewritten by the DurableEngine that opened it).
+class SqliteStore final : public Store {
+public:
+    struct Options {
+        bool read_only = false; // StoreView's: a database that needs upgrading is refused
+        bool synchronous_full = true;
+        std::optional<std::int64_t> max_pages;
+    };
+    // Opens (or, unless read-only, creates) the database. Throws store_error for a file that
+    // is not a nudge database, is corrupt or comes from a newer schema; it is left as it was.
+    explicit SqliteStore(const std::filesystem::path& path, Options options);
+    explicit SqliteStore(const std::filesystem::path& path);
+    ~SqliteStore() override;
+    SqliteStore(const SqliteStore&) = delete;
+    SqliteStore& operator=(const SqliteStore&) = delete;
+
+    std::string name() const override;
+    void begin() override;
+    void commit() override;
+    void rollback() noexcept override;
+    bool in_transaction() const override;
+    std::vector<StoredFlow> flows() const override;
+    std::optional<StoredFlow> flow(std::int64_t id) const override;
+    std::optional<StoredFlow> find_flow(std::string_view name,
+                                        std::string_view hash) const override;
+    StoredFlow add_flow(std::string_view name, std::string_view hash, std::string_view source,
+                        Instant at) override;
+    void append(const JournalEntry& step, const std::vector<Message>& outbox,
+                const ReadRows& rows) override;
+    void replay(const std::function<void(const JournalEntry&)>& f) const override;
+    std::int64_t steps() const override;
+    std::vector<OutboxItem> outbox(bool unfinished_only,
+                                   std::optional<Instant> due = {}) const override;
+    void mark_done(std::string_view key, Instant at) override;
+    void mark_refused(std::string_view key, Instant next_attempt, std::string_view error) override;
+    std::optional<Instant> next_delivery() const override;
+    std::vector<StoredInstance> instances(std::string_view flow = {}, std::string_view state = {},
+                                          std::string_view key = {}) const override;
+    std::vector<InboxItem> inbox(bool unassigned_only = false) const override;
+    std::vector<PendingTimer> timers(std::uint64_t instance = 0,
+                                     std::optional<Instant> due_by = {}) const override;
+    std::vector<Cooldown> cooldowns(std::string_view flow = {}) const override;
+    std::map<std::string, FlowMetrics> metrics() const override;
+    bool needs_rewrite() const override;
+    void rewrite(const ReadRows& all) override;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 class DurableEngine {
 public:
-    // Opens the database at `path` (created when absent) and resumes from it. Throws
-    // store_error for a file that is not a nudge database, is corrupt or comes from a newer
-    // schema version; such a file is left as it was.
+    // Opens the database at `path` (created when absent) as a SqliteStore and resumes from it.
+    // Throws store_error for a file that is not a nudge database, is corrupt or comes from a
+    // newer schema version; such a file is left as it was.
     DurableEngine(const std::filesystem::path& path, Clock& clock, Transport& transport,
                   DurableOptions options = {});
+    // Resumes from `store`, which must outlive the engine (DurableOptions' SQLite settings do
+    // not apply: the store was opened with its own).
+    DurableEngine(Store& store, Clock& clock, Transport& transport, DurableOptions options = {});
     ~DurableEngine();
     DurableEngine(const DurableEngine&) = delete;
     DurableEngine& operator=(const DurableEngine&) = delete;
 
     // Adds a flow. Its canonical text is stored under its name with a version number: the
     // same text again is the same version (a no-op when already loaded), a changed text is a
-    // new version. Returns the version. Throws nudge::error when a different version of a
-    // flow of that name is already loaded (migration is not supported yet).
+    // new version, loaded beside the older ones (Engine::load_version). Returns the version.
+    // Loading an older text again does not make it the newest: it throws nudge::error.
     int load(std::shared_ptr<const CompiledFlow> flow);
-    // The loaded flows, in load order.
+    // The loaded flows, in load order (each name once).
     std::vector<std::string> flows() const;
+    // Moves the live instances of `flow` to its newest version, as Engine::migrate, in one
+    // step; a refusal (Migration::missing) and a dry run write nothing.
+    Migration migrate(std::string_view flow, bool dry_run = false);
 
     // --- inputs, as Engine's; each commits one step before it returns --------------------
     // `tag` is kept with the step (the host's own cursor, say) and read back by last_tag().
@@ -134,22 +314,10 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// An instance as the database's read table has it (after its last committed step).
-struct StoredInstance {
-    std::uint64_t id = 0;
-    std::string flow;
-    std::string key;
-    std::string state;
-    std::string status; // waiting, pending, finished, cancelled
-    Instant started;
-    Instant entered;
-    Data fields;
-    std::optional<std::string> outcome;
-};
-
 // Reads a database's tables without replaying, writing or locking anything for long: for
 // `nudge inspect` and `nudge inbox`, and for a dashboard beside a running engine. Throws
-// store_error as DurableEngine does for a file it cannot use.
+// store_error as DurableEngine does for a file it cannot use, and for one of an older schema
+// (which opening it with a DurableEngine, or `nudge run`, upgrades).
 class StoreView {
 public:
     explicit StoreView(const std::filesystem::path& path);
@@ -164,6 +332,11 @@ public:
     std::vector<InboxItem> inbox(bool unassigned_only = false) const;
     // "name version hash" of every stored flow version, in the order they were stored.
     std::vector<std::string> flow_versions() const;
+    // Pending timers by deadline, of one instance or (0) of all.
+    std::vector<PendingTimer> timers(std::uint64_t instance = 0) const;
+    std::vector<Cooldown> cooldowns(std::string_view flow = {}) const;
+    // Per flow counters after the last committed step; an unknown flow has none.
+    FlowMetrics metrics(std::string_view flow) const;
     std::int64_t steps() const;
 
 private:

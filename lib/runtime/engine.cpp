@@ -59,16 +59,20 @@ struct FlowRt {
         bool by_field = false;   // the recipient is a field (else a literal or a fact)
     };
     std::vector<Chan> chans;
-    bool addresses_by_field = true; // every channel's recipient is a literal or a field
+    bool addresses_by_field = true;  // every channel's recipient is a literal or a field
     bool keeps_trigger_data = false; // some route restarts
     bool keeps_last_reply = false;   // some state runs host actions
     bool keeps_starts = false;       // some trigger has a cooldown
     FlowMetrics metrics;
     std::vector<std::int64_t> entries; // metrics.entries, by state index
-    std::map<std::string, Instant, std::less<>> last_start; // cooldowns, by key
+    // Cooldowns, by key: kept only when some trigger has a cooldown (keeps_starts).
+    std::map<std::string, Instant, std::less<>> last_start;
     // The live instance of each key, by the key's hash (a hit is checked against the
     // instance's own key: hashes may collide).
     std::unordered_multimap<std::uint64_t, std::uint64_t> active;
+    // Versions of one name live side by side; only the newest (not superseded) starts.
+    int version = 1;
+    bool superseded = false;
 };
 
 enum class TimerKind : std::uint8_t { start, handler, reminder, repeat, send };
@@ -117,7 +121,7 @@ struct Extra {
     std::vector<std::pair<std::string, Instant>> sent_log; // flows with caps
     std::vector<int> repeat_count;                         // states with `every`
     std::optional<double> outcome_value;
-    std::string last_reply;       // flows that run host actions
+    std::string last_reply;      // flows that run host actions
     std::vector<Record> history; // when the engine keeps history
 };
 
@@ -128,7 +132,7 @@ struct Inst {
     std::int32_t state = -1; // -1: none yet (a delayed start is pending)
     InstanceStatus status = InstanceStatus::pending;
     bool send_failed = false;
-    bool indexed = false;  // in the address index (live)
+    bool indexed = false;   // in the address index (live)
     bool listening = false; // its state waits for replies
     std::uint16_t reminder_index = 0;
     std::uint16_t reminder_count = 0;
@@ -141,8 +145,8 @@ struct Inst {
     Instant entered;
     std::vector<Value> values;
     const date::time_zone* zone = nullptr; // the recipient's zone field, when set
-    Outbound last; // no action: nothing sent in this state yet
-    const std::string* outcome = nullptr; // the final's label
+    Outbound last;                         // no action: nothing sent in this state yet
+    const std::string* outcome = nullptr;  // the final's label
     std::unique_ptr<Extra> extra;
 
     Extra& more() {
@@ -186,6 +190,9 @@ struct Engine::Impl {
     std::vector<FlowRt> flows;
     InstanceTable instances;
     mutable std::vector<QueuedTimer> timers; // a heap (Later): the earliest on top
+    // With EngineOptions::index_timers: each instance's queued timers (cancelled ones too,
+    // until the queue drops them), for Engine::timers(id).
+    mutable std::unordered_map<std::uint64_t, std::vector<QueuedTimer>> timer_index;
     std::uint64_t timer_seq = 0;
     // Live instances by the canonical address they send to, keyed by the address's hash (every
     // hit is checked against what the instance sends to). Instances whose recipient is a fact
@@ -390,6 +397,24 @@ struct Engine::Impl {
         q.what = t;
         timers.push_back(q);
         std::push_heap(timers.begin(), timers.end(), Later{});
+        if (options.index_timers) timer_index[inst.id].push_back(q);
+    }
+
+    // Takes the earliest timer off the queue.
+    QueuedTimer pop_timer() const {
+        std::pop_heap(timers.begin(), timers.end(), Later{});
+        QueuedTimer q = timers.back();
+        timers.pop_back();
+        if (options.index_timers) {
+            if (auto it = timer_index.find(q.instance); it != timer_index.end()) {
+                auto& v = it->second;
+                v.erase(std::remove_if(v.begin(), v.end(),
+                                       [&](const QueuedTimer& x) { return x.seq == q.seq; }),
+                        v.end());
+                if (v.empty()) timer_index.erase(it);
+            }
+        }
+        return q;
     }
 
     // Whether a queued timer still stands (nothing cancelled it since it was set).
@@ -408,10 +433,8 @@ struct Engine::Impl {
 
     // Drops cancelled timers from the top of the queue.
     void prune() const {
-        while (!timers.empty() && !standing(timers.front())) {
-            std::pop_heap(timers.begin(), timers.end(), Later{});
-            timers.pop_back();
-        }
+        while (!timers.empty() && !standing(timers.front()))
+            pop_timer();
     }
 
     // Every timer of the instance, deferred sends included.
@@ -451,11 +474,12 @@ struct Engine::Impl {
             error(&inst, inst.flow, std::string(what) + ": window " + *w + " never opens");
             return due;
         }
-        if (tracing()) record(&inst, inst.flow, "deferred",
-               {{"what", std::string(what)},
-                {"from", detail::format_instant(due, zone_of(inst))},
-                {"to", detail::format_instant(*open, zone_of(inst))},
-                {"why", "outside " + *w}});
+        if (tracing())
+            record(&inst, inst.flow, "deferred",
+                   {{"what", std::string(what)},
+                    {"from", detail::format_instant(due, zone_of(inst))},
+                    {"to", detail::format_instant(*open, zone_of(inst))},
+                    {"why", "outside " + *w}});
         return *open;
     }
 
@@ -850,9 +874,9 @@ struct Engine::Impl {
         case Action::Kind::run: {
             record(&inst, inst.flow, "action", {{"action", a.name}});
             if (!action_handler) return;
-            ActionCall call{a.name,   f.def->name,      inst.id,
-                            inst.key, field_data(inst),
-                            inst.extra ? inst.extra->last_reply : std::string()};
+            ActionCall call{a.name,           f.def->name,
+                            inst.id,          inst.key,
+                            field_data(inst), inst.extra ? inst.extra->last_reply : std::string()};
             std::optional<Data> answer;
             auto handler = action_handler;
             if (call_safely([&] { answer = handler(call); }, &inst, inst.flow,
@@ -1094,8 +1118,9 @@ struct Engine::Impl {
             last.channel = static_cast<std::uint32_t>(ci);
             // Kept only when the action's own text would not give it back.
             if (!source_text(f, *source, ch.kind, text, m.subject))
-                last.rendered = std::make_unique<std::pair<std::string, std::optional<std::string>>>(
-                    std::move(text), std::move(m.subject));
+                last.rendered =
+                    std::make_unique<std::pair<std::string, std::optional<std::string>>>(
+                        std::move(text), std::move(m.subject));
             inst.last = std::move(last);
         }
         return true;
@@ -1120,8 +1145,9 @@ struct Engine::Impl {
             return true;
         });
         if (!chosen) return false;
-        if (tracing()) record(&inst, inst.flow, "matched",
-               {{"route", "on " + std::string(event)}, {"target", to_text(chosen->target)}});
+        if (tracing())
+            record(&inst, inst.flow, "matched",
+                   {{"route", "on " + std::string(event)}, {"target", to_text(chosen->target)}});
         go(inst, chosen->target, tracing() ? "on " + std::string(event) : std::string(), &data);
         return true;
     }
@@ -1134,7 +1160,8 @@ struct Engine::Impl {
         case TimerKind::start: {
             const auto& trig = f.def->triggers[inst.trigger];
             auto idx = f.compiled->state_index(trig.start);
-            if (idx) enter(inst, *idx, "delay " + to_text(*trig.delay));
+            // (A migrated instance's new trigger may have no delay.)
+            if (idx) enter(inst, *idx, trig.delay ? "delay " + to_text(*trig.delay) : "delay");
             return;
         }
         case TimerKind::handler: {
@@ -1145,7 +1172,9 @@ struct Engine::Impl {
                         : h.kind == Handler::Kind::at  ? "at " + to_text(*h.at)
                                                        : "at season " + h.season;
             }
-            if (tracing()) record(&inst, inst.flow, "timer", {{"timer", label}, {"target", to_text(h.target)}});
+            if (tracing())
+                record(&inst, inst.flow, "timer",
+                       {{"timer", label}, {"target", to_text(h.target)}});
             go(inst, h.target, label);
             return;
         }
@@ -1247,9 +1276,7 @@ struct Engine::Impl {
     int run_due() {
         int fired = 0;
         for (prune(); !timers.empty() && timers.front().due <= now(); prune()) {
-            std::pop_heap(timers.begin(), timers.end(), Later{});
-            QueuedTimer q = timers.back();
-            timers.pop_back();
+            QueuedTimer q = pop_timer();
             Inst& inst = *instances.find(q.instance);
             if (q.what.kind == TimerKind::send && inst.pending_sends > 0) --inst.pending_sends;
             if (q.what.kind == TimerKind::reminder && inst.pending_reminders > 0)
@@ -1266,6 +1293,7 @@ struct Engine::Impl {
         std::vector<std::uint64_t> started;
         for (std::size_t fi = 0; fi < flows.size(); ++fi) {
             auto& f = flows[fi];
+            if (f.superseded) continue;
             for (std::size_t ti = 0; ti < f.def->triggers.size(); ++ti) {
                 const auto& t = f.def->triggers[ti];
                 if (t.event != event) continue;
@@ -1345,7 +1373,7 @@ struct Engine::Impl {
                 return std::nullopt;
             }
         }
-        if (auto running = active_id(f, key)) {
+        if (auto running = active_instance(fi, key)) {
             suppressed_trigger(fi, t, key, "active",
                                "instance " + std::to_string(*running) + " is running");
             return std::nullopt;
@@ -1468,8 +1496,9 @@ struct Engine::Impl {
                 suppressions.push_back({from, now(), "reply \"" + m.text + "\" to " + m.to});
             }
             Inst* inst = candidates.size() == 1 ? instances.find(candidates.front()) : nullptr;
-            if (tracing()) record(inst, inst ? inst->flow : fi, "opted_out",
-                   {{"address", from}, {"text", m.text}, {"to", m.to}});
+            if (tracing())
+                record(inst, inst ? inst->flow : fi, "opted_out",
+                       {{"address", from}, {"text", m.text}, {"to", m.to}});
             cancel_pending_sends(from);
             run_due();
             return;
@@ -1493,8 +1522,9 @@ struct Engine::Impl {
             if (inst.pending_sends == 0 && inst.pending_reminders == 0) continue;
             cancel_timer_kind(inst, TimerKind::send);
             cancel_timer_kind(inst, TimerKind::reminder);
-            if (tracing()) record(&inst, inst.flow, "cancelled",
-                   {{"what", "pending sends"}, {"why", address + " opted out"}});
+            if (tracing())
+                record(&inst, inst.flow, "cancelled",
+                       {{"what", "pending sends"}, {"why", address + " opted out"}});
         }
         for (auto id : reached) {
             Inst& inst = *instances.find(id);
@@ -1506,7 +1536,9 @@ struct Engine::Impl {
         auto& f = flows[inst.flow];
         f.metrics.replies++;
         if (f.keeps_last_reply) inst.more().last_reply = m.text;
-        if (tracing()) record(&inst, inst.flow, "received", {{"from", m.from}, {"to", m.to}, {"text", m.text}});
+        if (tracing())
+            record(&inst, inst.flow, "received",
+                   {{"from", m.from}, {"to", m.to}, {"text", m.text}});
         const Handler* chosen = nullptr;
         InstScope scope(*this, inst);
         each_handler(inst, [&](const Handler& h) {
@@ -1524,8 +1556,9 @@ struct Engine::Impl {
             to_inbox(m, "unmatched", {}, &inst);
             return;
         }
-        if (tracing()) record(&inst, inst.flow, "matched",
-               {{"route", "reply " + chosen->keywords}, {"target", to_text(chosen->target)}});
+        if (tracing())
+            record(&inst, inst.flow, "matched",
+                   {{"route", "reply " + chosen->keywords}, {"target", to_text(chosen->target)}});
         if (chosen->target.kind == Target::Kind::inbox) {
             to_inbox(m, "routed", {}, &inst);
             return;
@@ -1538,6 +1571,7 @@ struct Engine::Impl {
         const auto& f = flows[inst.flow];
         v.id = inst.id;
         v.flow = f.def->name;
+        v.version = f.version;
         v.key = inst.key;
         if (inst.state >= 0)
             v.state = f.compiled->states()[static_cast<std::size_t>(inst.state)].name;
@@ -1556,6 +1590,215 @@ struct Engine::Impl {
             if (flows[i].def->name == name) return i;
         return std::nullopt;
     }
+
+    // ---- versions ------------------------------------------------------------------------
+
+    std::optional<std::size_t> newest(std::string_view name) const {
+        for (std::size_t i = flows.size(); i-- > 0;)
+            if (flows[i].def->name == name) return i;
+        return std::nullopt;
+    }
+
+    // The live instance with `key` on any version of flow `fi`'s name.
+    std::optional<std::uint64_t> active_instance(std::size_t fi, std::string_view key) const {
+        const auto& f = flows[fi];
+        if (auto id = active_id(f, key)) return id;
+        if (f.version == 1) return std::nullopt;
+        for (const auto& g : flows) {
+            if (&g == &f || g.def->name != f.def->name) continue;
+            if (auto id = active_id(g, key)) return id;
+        }
+        return std::nullopt;
+    }
+
+    // When each key last started an instance of any version of flow `name` (the instances'
+    // own start times: the same as the cooldown table, which only some flows keep).
+    std::map<std::string, Instant> starts_of(std::string_view name) const {
+        std::map<std::string, Instant> out;
+        for (const auto& inst : instances) {
+            if (flows[inst.flow].def->name != name) continue;
+            auto [it, fresh] = out.emplace(inst.key, inst.started);
+            if (!fresh && it->second < inst.started) it->second = inst.started;
+        }
+        return out;
+    }
+
+    // Trigger `ti` of flow `from` in flow `to`: the same position when it is on the same
+    // event, else the first on that event.
+    std::optional<std::size_t> map_trigger(std::size_t from, std::size_t ti, std::size_t to) const {
+        const auto& event = flows[from].def->triggers[ti].event;
+        const auto& triggers = flows[to].def->triggers;
+        if (ti < triggers.size() && triggers[ti].event == event) return ti;
+        for (std::size_t i = 0; i < triggers.size(); ++i)
+            if (triggers[i].event == event) return i;
+        return std::nullopt;
+    }
+
+    Migration migrate(std::string_view name, bool dry_run) {
+        auto to = newest(name);
+        if (!to) throw nudge::error("no flow named '" + std::string(name) + "'");
+        const auto& target = flows[*to];
+        Migration m;
+        m.flow = std::string(name);
+        m.version = target.version;
+        std::map<std::pair<int, std::string>, std::size_t> missing;
+        std::vector<std::pair<Inst*, std::size_t>> moving; // with the trigger it maps to
+        for (auto& inst : instances) {
+            auto id = inst.id;
+            const auto& from = flows[inst.flow];
+            if (inst.flow == *to || !live(inst) || from.def->name != name) continue;
+            std::string state =
+                inst.state >= 0 ? from.compiled->states()[static_cast<std::size_t>(inst.state)].name
+                                : "";
+            auto trigger = map_trigger(inst.flow, inst.trigger, *to);
+            if (inst.state >= 0 && !target.compiled->state_index(state)) {
+                ++missing[{from.version, state}];
+            } else if (!trigger) {
+                ++missing[{from.version, "trigger on " + from.def->triggers[inst.trigger].event}];
+            } else {
+                m.moved.push_back({id, from.version, state});
+                moving.emplace_back(&inst, *trigger);
+            }
+        }
+        for (const auto& [what, n] : missing)
+            m.missing.push_back({what.second, what.first, n});
+        if (!m.missing.empty()) {
+            m.moved.clear();
+            return m;
+        }
+        if (dry_run) return m;
+        for (auto& [inst, trigger] : moving)
+            rebind(*inst, *to, trigger);
+        run_due();
+        return m;
+    }
+
+    // Moves one instance to flow `to` in the state of the same name (the rule is in
+    // dsl/REFERENCE.md, "Flow versions"): nothing is entered, fields carry over by name,
+    // timers of the state are set again from the new version's declarations.
+    void rebind(Inst& inst, std::size_t to, std::size_t trigger) {
+        auto& from = flows[inst.flow];
+        auto& target = flows[to];
+        std::vector<Value> values(target.slot_type.size(), Value{});
+        std::vector<std::string> dropped;
+        for (std::size_t i = 0; i < target.def->fields.size(); ++i) {
+            const auto& fd = target.def->fields[i];
+            auto old = from.slot.find(fd.name);
+            if (old == from.slot.end() || old->second >= from.def->fields.size() ||
+                inst.values[old->second].empty())
+                continue;
+            if (from.slot_type[old->second] == fd.type) {
+                values[i] = inst.values[old->second];
+                continue;
+            }
+            // A field whose type changed is read again from its text.
+            detail::ValueContext tmp;
+            auto text = detail::value_text(inst.values[old->second], from.slot_type[old->second],
+                                           ctx_of(inst, tmp));
+            std::string why;
+            if (auto v = detail::read_value(fd.type, text, target.ctx, why)) {
+                values[i] = std::move(*v);
+            } else {
+                dropped.push_back("field " + fd.name + ": " + why + " (dropped by the migration)");
+            }
+        }
+        // A pending start (the only timer of an instance without a state) and deferred sends
+        // keep their deadlines; every other timer goes.
+        if (inst.state >= 0) cancel_timers_but_sends(inst);
+        unregister_routes(inst);
+        clear_active(from, inst);
+        target.active.emplace(key_hash(inst.key), inst.id);
+        std::string state = inst.state >= 0
+                                ? from.compiled->states()[static_cast<std::size_t>(inst.state)].name
+                                : "";
+        int from_version = from.version;
+        // The last message as it was sent, kept whole: its action and channel are the old
+        // version's.
+        if (inst.last.action) {
+            auto [text, subject] = last_message(inst);
+            const auto& old_channel = from.def->channels[inst.last.channel].name;
+            auto ci = target.channels.find(old_channel);
+            if (ci == target.channels.end()) {
+                inst.last = Outbound{};
+            } else {
+                inst.last.channel =
+                    static_cast<std::uint32_t>(ci->second - target.def->channels.data());
+                inst.last.rendered =
+                    std::make_unique<std::pair<std::string, std::optional<std::string>>>(
+                        std::move(text), std::move(subject));
+            }
+        }
+        bool was_indexed = inst.indexed;
+        unindex_addresses(inst);
+        inst.flow = static_cast<std::uint32_t>(to);
+        inst.trigger = static_cast<std::uint32_t>(trigger);
+        inst.values = std::move(values);
+        refresh_derived(inst);
+        if (was_indexed) index_addresses(inst);
+        record(&inst, to, "migrated",
+               {{"from", std::to_string(from_version)},
+                {"to", std::to_string(target.version)},
+                {"state", state}});
+        for (auto& d : dropped)
+            error(&inst, to, std::move(d));
+        if (inst.state < 0) return; // the delayed start enters the new version's start state
+        auto idx = *target.compiled->state_index(state);
+        inst.state = static_cast<std::int32_t>(idx);
+        const auto& decl = target.compiled->decl(idx);
+        if (!decl.repeats.empty() || inst.extra)
+            inst.more().repeat_count.resize(decl.repeats.size(), 0);
+        for (std::size_t i = 0; i < decl.repeats.size(); ++i) {
+            const auto& r = decl.repeats[i];
+            if (r.max && inst.more().repeat_count[i] >= *r.max) continue;
+            Timer t;
+            t.kind = TimerKind::repeat;
+            t.repeat = &r;
+            t.repeat_index = static_cast<std::uint32_t>(i);
+            add_timer(
+                inst,
+                within(inst, detail::add(now(), r.interval, zone_of(inst)), r.within, "every"), t);
+        }
+        schedule_handlers(inst); // `after` counts from when the state was entered
+        schedule_reminder(inst);
+        if (waits_for_replies(inst)) register_routes(inst);
+    }
+
+    PendingTimer pending(const QueuedTimer& q) const {
+        const Timer& t = q.what;
+        PendingTimer p;
+        p.instance = q.instance;
+        p.due = q.due;
+        switch (t.kind) {
+        case TimerKind::start: p.kind = "start"; break;
+        case TimerKind::handler: {
+            const Handler& h = *t.handler;
+            p.kind = h.kind == Handler::Kind::after ? "after"
+                     : h.kind == Handler::Kind::at  ? "at"
+                                                    : "season";
+            p.what = h.kind == Handler::Kind::after ? "after " + to_text(h.delay)
+                     : h.kind == Handler::Kind::at  ? "at " + to_text(*h.at)
+                                                    : "at season " + h.season;
+            p.what += " -> " + to_text(h.target);
+            return p;
+        }
+        case TimerKind::reminder: {
+            p.kind = "reminder";
+            if (const Inst* inst = instances.find(q.instance))
+                p.what = "reminder " + std::to_string(inst->reminder_index + 1);
+            return p;
+        }
+        case TimerKind::repeat:
+            p.kind = "every";
+            p.what = "every " + to_text(t.repeat->interval);
+            return p;
+        case TimerKind::send:
+            p.kind = "send";
+            p.what = "send " + t.action->channel;
+            return p;
+        }
+        p.what = "start";
+        return p;
+    }
 };
 
 Engine::Engine(Clock& clock, Transport& transport, EngineOptions options)
@@ -1565,10 +1808,19 @@ Engine::~Engine() = default;
 
 void Engine::load(std::shared_ptr<const CompiledFlow> flow) {
     if (!flow) throw error("no flow to load");
-    const FlowDef& def = flow->flow();
-    if (impl_->flow_index(def.name)) {
-        throw error("a flow named '" + def.name + "' is already loaded");
+    if (impl_->flow_index(flow->flow().name)) {
+        throw error("a flow named '" + flow->flow().name + "' is already loaded");
     }
+    load_version(std::move(flow));
+}
+
+int Engine::load_version(std::shared_ptr<const CompiledFlow> flow, int version) {
+    if (!flow) throw error("no flow to load");
+    const FlowDef& def = flow->flow();
+    if (auto previous = impl_->newest(def.name);
+        version != 0 && (version < 1 || (previous && impl_->flows[*previous].version >= version)))
+        throw error("flow " + def.name + ": version " + std::to_string(version) +
+                    " is not above the loaded ones");
     FlowRt f;
     f.compiled = flow;
     f.def = &flow->flow();
@@ -1636,7 +1888,29 @@ void Engine::load(std::shared_ptr<const CompiledFlow> flow) {
         for (const auto& r : decl.repeats)
             runs(r.actions);
     }
+    if (version != 0) f.version = version;
+    if (auto previous = impl_->newest(def.name)) {
+        auto& p = impl_->flows[*previous];
+        if (version == 0) f.version = p.version + 1;
+        // Only the newest starts instances from now on; its cooldowns count from the starts
+        // of every version.
+        if (f.keeps_starts) {
+            for (const auto& [key, at] : impl_->starts_of(def.name))
+                f.last_start[key] = at;
+        }
+        p.superseded = true;
+    }
     impl_->flows.push_back(std::move(f));
+    return impl_->flows.back().version;
+}
+
+Migration Engine::migrate(std::string_view flow, bool dry_run) {
+    return impl_->migrate(flow, dry_run);
+}
+
+int Engine::version(std::string_view flow) const {
+    auto i = impl_->newest(flow);
+    return i ? impl_->flows[*i].version : 0;
 }
 
 std::vector<std::uint64_t> Engine::trigger(std::string_view event, const Data& data) {
@@ -1747,18 +2021,65 @@ const std::vector<Suppression>& Engine::suppressions() const { return impl_->sup
 FlowMetrics Engine::metrics(std::string_view flow) const {
     auto i = impl_->flow_index(flow);
     if (!i) throw error("no flow named '" + std::string(flow) + "'");
-    const auto& f = impl_->flows[*i];
-    FlowMetrics m = f.metrics;
-    for (std::size_t s = 0; s < f.entries.size(); ++s)
-        if (f.entries[s] != 0) m.entries[f.compiled->states()[s].name] += f.entries[s];
-    return m;
+    FlowMetrics sum = impl_->flows[*i].metrics;
+    for (std::size_t j = *i; j < impl_->flows.size(); ++j) {
+        const auto& f = impl_->flows[j];
+        if (f.def->name != flow) continue;
+        for (std::size_t s = 0; s < f.entries.size(); ++s)
+            if (f.entries[s] != 0) sum.entries[f.compiled->states()[s].name] += f.entries[s];
+    }
+    for (std::size_t j = *i + 1; j < impl_->flows.size(); ++j) {
+        const auto& f = impl_->flows[j];
+        if (f.def->name != flow) continue;
+        const auto& m = f.metrics;
+        sum.triggers += m.triggers;
+        sum.starts += m.starts;
+        sum.replies += m.replies;
+        for (const auto& [k, n] : m.suppressed)
+            sum.suppressed[k] += n;
+        for (const auto& [k, n] : m.sends)
+            sum.sends[k] += n;
+        for (const auto& [k, n] : m.entries)
+            sum.entries[k] += n;
+        for (const auto& [k, o] : m.outcomes) {
+            sum.outcomes[k].count += o.count;
+            sum.outcomes[k].value += o.value;
+        }
+    }
+    return sum;
 }
 
 std::vector<std::string> Engine::flows() const {
     std::vector<std::string> out;
     for (const auto& f : impl_->flows)
-        out.push_back(f.def->name);
+        if (std::find(out.begin(), out.end(), f.def->name) == out.end()) out.push_back(f.def->name);
     return out;
+}
+
+std::vector<PendingTimer> Engine::timers(std::uint64_t instance) const {
+    std::vector<PendingTimer> out;
+    const Inst* inst = impl_->instances.find(instance);
+    if (!inst) return out;
+    std::vector<QueuedTimer> standing;
+    if (impl_->options.index_timers) {
+        if (auto it = impl_->timer_index.find(instance); it != impl_->timer_index.end())
+            for (const auto& q : it->second)
+                if (impl_->standing(q, *inst)) standing.push_back(q);
+    } else {
+        for (const auto& q : impl_->timers) // the whole queue: slow, see EngineOptions
+            if (q.instance == instance && impl_->standing(q, *inst)) standing.push_back(q);
+    }
+    std::sort(standing.begin(), standing.end(), [](const auto& a, const auto& b) {
+        return a.due != b.due ? a.due < b.due : a.seq < b.seq;
+    });
+    for (const auto& q : standing)
+        out.push_back(impl_->pending(q));
+    return out;
+}
+
+std::map<std::string, Instant> Engine::last_starts(std::string_view flow) const {
+    if (!impl_->newest(flow)) throw error("no flow named '" + std::string(flow) + "'");
+    return impl_->starts_of(flow);
 }
 
 void Engine::on_record(std::function<void(const Record&)> f) { impl_->observer = std::move(f); }

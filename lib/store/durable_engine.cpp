@@ -1,7 +1,5 @@
-// DurableEngine: an Engine whose steps are committed to SQLite (journal + outbox + read
+// DurableEngine: an Engine whose steps are committed to a Store (journal + outbox + read
 // tables) and replayed on open. See include/nudge/store.hpp for the guarantees.
-#include "sqlite.hpp"
-
 #include <nudge/dsl.hpp>
 #include <nudge/store.hpp>
 
@@ -18,42 +16,6 @@ using json = nlohmann::json;
 
 namespace {
 
-using store::application_id;
-using store::schema_version;
-
-constexpr const char* schema = R"(
-CREATE TABLE flows(
-  id INTEGER PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL, hash TEXT NOT NULL,
-  source TEXT NOT NULL, loaded_at INTEGER NOT NULL, UNIQUE(name, version));
-CREATE TABLE steps(
-  seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, input TEXT NOT NULL,
-  answers TEXT NOT NULL, tag TEXT NOT NULL);
-CREATE TABLE outbox(
-  key TEXT PRIMARY KEY, step INTEGER NOT NULL, flow TEXT NOT NULL, instance INTEGER NOT NULL,
-  inst_key TEXT NOT NULL, channel TEXT NOT NULL, kind INTEGER NOT NULL, to_addr TEXT NOT NULL,
-  from_addr TEXT NOT NULL, subject TEXT, body TEXT NOT NULL, at INTEGER NOT NULL,
-  reminder INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL,
-  done_at INTEGER, last_error TEXT NOT NULL DEFAULT '');
-CREATE INDEX outbox_unfinished ON outbox(next_attempt) WHERE done_at IS NULL;
-CREATE TABLE history(
-  step INTEGER NOT NULL, n INTEGER NOT NULL, at INTEGER NOT NULL, instance INTEGER NOT NULL,
-  flow TEXT NOT NULL, kind TEXT NOT NULL, fields TEXT NOT NULL, PRIMARY KEY(step, n));
-CREATE INDEX history_instance ON history(instance);
-CREATE TABLE instances(
-  id INTEGER PRIMARY KEY, flow TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL,
-  status TEXT NOT NULL, started INTEGER NOT NULL, entered INTEGER NOT NULL, fields TEXT NOT NULL,
-  outcome TEXT, outcome_value REAL);
-CREATE INDEX instances_state ON instances(flow, state);
-CREATE INDEX instances_key ON instances(key);
-CREATE TABLE inbox(
-  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, from_addr TEXT NOT NULL, to_addr TEXT NOT NULL,
-  text TEXT NOT NULL, reason TEXT NOT NULL, candidates TEXT NOT NULL, assigned_to INTEGER);
-CREATE TABLE suppressions(address TEXT PRIMARY KEY, at INTEGER NOT NULL, source TEXT NOT NULL);
-)";
-
-std::int64_t seconds_of(Instant t) { return t.time_since_epoch().count(); }
-Instant instant_of(std::int64_t s) { return Instant{std::chrono::seconds{s}}; }
-
 json data_json(const Data& d) {
     json j = json::object();
     for (const auto& [k, v] : d)
@@ -68,11 +30,27 @@ Data json_data(const json& j) {
     return d;
 }
 
-json fields_json(const std::vector<std::pair<std::string, std::string>>& fields) {
-    json j = json::array();
-    for (const auto& [k, v] : fields)
-        j.push_back(json::array({k, v}));
-    return j;
+json migration_json(const Migration& m) {
+    json moved = json::array();
+    for (const auto& x : m.moved)
+        moved.push_back({{"instance", x.instance}, {"from", x.from_version}, {"state", x.state}});
+    json missing = json::array();
+    for (const auto& x : m.missing)
+        missing.push_back({{"state", x.state}, {"version", x.version}, {"instances", x.instances}});
+    return {{"flow", m.flow}, {"version", m.version}, {"moved", moved}, {"missing", missing}};
+}
+
+Migration json_migration(const json& j) {
+    Migration m;
+    m.flow = j.at("flow").get<std::string>();
+    m.version = j.at("version").get<int>();
+    for (const auto& x : j.at("moved"))
+        m.moved.push_back({x.at("instance").get<std::uint64_t>(), x.at("from").get<int>(),
+                           x.at("state").get<std::string>()});
+    for (const auto& x : j.at("missing"))
+        m.missing.push_back({x.at("state").get<std::string>(), x.at("version").get<int>(),
+                             x.at("instances").get<std::size_t>()});
+    return m;
 }
 
 // A stable hash of a flow's canonical text (FNV-1a, 64 bits, hex).
@@ -99,14 +77,22 @@ public:
 // was not a std::exception.
 struct ReplayedUnknown {};
 
+std::unique_ptr<Store> open_sqlite(const std::filesystem::path& path, const DurableOptions& o) {
+    SqliteStore::Options so;
+    so.synchronous_full = o.synchronous_full;
+    so.max_pages = o.max_pages;
+    return std::make_unique<SqliteStore>(path, so);
+}
+
 } // namespace
 
 struct DurableEngine::Impl final : Transport {
+    std::unique_ptr<Store> owned;
+    Store& store;
     Clock& clock;
     Transport& transport;
     DurableOptions options;
     std::string path;
-    store::Db db;
     PinnedClock pinned;
     std::unique_ptr<Engine> engine;
 
@@ -124,7 +110,7 @@ struct DurableEngine::Impl final : Transport {
     std::vector<Record> batch_records;
     std::vector<Emitted> batch_emits;
     std::size_t batch_messages = 0;
-    std::map<std::string, std::pair<int, std::string>> loaded; // name → (version, hash)
+    std::map<std::string, std::pair<int, std::string>> loaded; // name → newest (version, hash)
     std::vector<std::string> load_order;
     std::size_t inbox_stored = 0;
     std::size_t suppressions_stored = 0;
@@ -134,10 +120,21 @@ struct DurableEngine::Impl final : Transport {
     std::function<std::optional<Data>(const ActionCall&)> host_action;
     std::function<std::optional<std::string>(const FactQuery&)> host_fact;
 
-    Impl(const std::filesystem::path& p, Clock& c, Transport& t, DurableOptions o)
-        : clock(c), transport(t), options(o), path(p.string()) {
-        open();
+    Impl(std::unique_ptr<Store> own, Store& st, Clock& c, Transport& t, DurableOptions o)
+        : owned(std::move(own)), store(st), clock(c), transport(t), options(o), path(st.name()) {
         rebuild();
+        if (store.needs_rewrite()) {
+            // An upgraded database: its new read tables come from the replay just done.
+            try {
+                store.begin();
+                store.rewrite(all_rows());
+                store.commit();
+            } catch (const store_error& e) {
+                store.rollback();
+                throw store_error(path +
+                                  ": the upgraded database's tables were not written: " + e.what());
+            }
+        }
     }
 
     // The engine's transport: during a step, messages go to the outbox (written with the
@@ -147,29 +144,10 @@ struct DurableEngine::Impl final : Transport {
         return {};
     }
 
-    // ---- opening ---------------------------------------------------------------------------
-
-    void open() {
-        std::error_code ec;
-        bool exists = std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > 0;
-        db = store::Db(path, SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE));
-        if (exists) store::check_database(db, path, application_id, schema_version);
-        db.exec("PRAGMA journal_mode=WAL");
-        db.exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
-        if (options.max_pages)
-            db.exec("PRAGMA max_page_count=" + std::to_string(*options.max_pages));
-        if (!exists) {
-            db.exec("BEGIN");
-            db.exec(schema);
-            db.exec("PRAGMA application_id=" + std::to_string(application_id));
-            db.exec("PRAGMA user_version=" + std::to_string(schema_version));
-            db.exec("COMMIT");
-        }
-    }
-
     // A fresh engine with every committed step replayed into it.
     void rebuild() {
-        engine = std::make_unique<Engine>(pinned, *this);
+        engine = std::make_unique<Engine>(
+            pinned, *this, EngineOptions{.keep_history = true, .index_timers = true});
         engine->on_record([this](const Record& r) {
             if (!replaying) step_records.push_back(r);
         });
@@ -194,19 +172,21 @@ struct DurableEngine::Impl final : Transport {
         last_tag.clear();
         replaying = true;
         try {
-            store::Stmt s(db, "SELECT seq, at, kind, input, answers, tag FROM steps ORDER BY seq");
-            while (s.step()) {
-                seq = s.integer(0);
-                pinned.t = instant_of(s.integer(1));
-                replay_answers = json::parse(s.text(4));
+            store.replay([&](const JournalEntry& step) {
+                seq = step.seq;
+                pinned.t = step.at;
+                replay_answers = json::parse(step.answers);
                 replay_pos = 0;
-                apply(s.text(2), json::parse(s.text(3)));
-                if (auto tag = s.text(5); !tag.empty()) last_tag = tag;
-            }
+                apply(step.kind, json::parse(step.input));
+                if (!step.tag.empty()) last_tag = step.tag;
+            });
         } catch (const json::exception& e) {
             replaying = false;
             throw store_error(path + ": step " + std::to_string(seq) +
                               " of the journal cannot be read: " + e.what());
+        } catch (...) {
+            replaying = false;
+            throw;
         }
         replaying = false;
         inbox_stored = engine->inbox().size();
@@ -252,14 +232,6 @@ struct DurableEngine::Impl final : Transport {
         throw std::runtime_error(a["error"].get<std::string>());
     }
 
-    // Prepared once, reused by every step (SQL text is a literal, so its address is its name).
-    std::map<const char*, std::unique_ptr<store::Stmt>> statements;
-    store::Stmt& cached(const char* sql) {
-        auto& slot = statements[sql];
-        if (!slot) slot = std::make_unique<store::Stmt>(db, sql);
-        return *slot;
-    }
-
     // ---- steps -----------------------------------------------------------------------------
 
     // Runs one input against the engine; the same code serves live steps and replays.
@@ -299,24 +271,22 @@ struct DurableEngine::Impl final : Transport {
             load_version(in.at("flow").get<std::int64_t>());
             return nullptr;
         }
+        if (kind == "migrate") return migration_json(e.migrate(in.at("flow").get<std::string>()));
         throw store_error(path + ": unknown step kind '" + kind + "' in the journal");
     }
 
     void load_version(std::int64_t id) {
-        store::Stmt s(db, "SELECT name, version, hash, source FROM flows WHERE id = ?");
-        s.bind(1, id);
-        if (!s.step())
+        auto stored = store.flow(id);
+        if (!stored)
             throw store_error(path + ": flow version " + std::to_string(id) + " is missing");
-        auto name = s.text(0);
-        auto source = s.text(3);
-        auto result = compile_source(source, name + ".flow");
+        auto result = compile_source(stored->source, stored->name + ".flow");
         if (!result.ok()) {
-            throw flow_error(path + ": stored flow " + name + " no longer compiles",
+            throw flow_error(path + ": stored flow " + stored->name + " no longer compiles",
                              result.diagnostics);
         }
-        engine->load(result.flow);
-        loaded[name] = {static_cast<int>(s.integer(1)), s.text(2)};
-        load_order.push_back(name);
+        engine->load_version(result.flow, stored->version);
+        if (!loaded.count(stored->name)) load_order.push_back(stored->name);
+        loaded[stored->name] = {stored->version, stored->hash};
     }
 
     template <class F>
@@ -328,7 +298,9 @@ struct DurableEngine::Impl final : Transport {
         step_records.clear();
         step_emits.clear();
         auto result = f(input);
-        bool changed = !step_records.empty() || !step_messages.empty() || kind != "run_due";
+        // A run that fires nothing and a migration that moves nothing change nothing.
+        bool quiet_kind = kind == "run_due" || kind == "migrate";
+        bool changed = !step_records.empty() || !step_messages.empty() || !quiet_kind;
         if (!changed) return result;
         if (batching) {
             // Written now, committed (and only then acknowledged) when the batch ends.
@@ -357,22 +329,20 @@ struct DurableEngine::Impl final : Transport {
 
     // A failed write: roll back, and bring the engine back to the last commit (it ran ahead).
     [[noreturn]] void undo(const std::string& what) {
-        if (!sqlite3_get_autocommit(db.get()))
-            sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+        store.rollback();
         batching = false;
         batch_records.clear();
         batch_emits.clear();
         batch_messages = 0;
-        statements.clear();
         rebuild();
         throw store_error(path + ": " + what);
     }
 
     void commit(const std::string& kind, const json& input, std::string_view tag) {
         try {
-            db.exec("BEGIN IMMEDIATE");
+            store.begin();
             write_step(kind, input, tag);
-            db.exec("COMMIT");
+            store.commit();
             written(tag);
         } catch (const store_error& e) {
             undo(std::string("the step was not saved and did not happen: ") + e.what());
@@ -393,14 +363,14 @@ struct DurableEngine::Impl final : Transport {
             return;
         }
         try {
-            db.exec("BEGIN IMMEDIATE");
+            store.begin();
         } catch (const store_error& e) {
             throw store_error(path + ": cannot start a batch: " + e.what());
         }
         batching = true;
         try {
             inputs();
-            db.exec("COMMIT");
+            store.commit();
         } catch (const store_error& e) {
             undo(std::string("the batch was not saved and none of it happened: ") + e.what());
         } catch (...) {
@@ -423,143 +393,91 @@ struct DurableEngine::Impl final : Transport {
         if (options.deliver_after_step && messages > 0) deliver();
     }
 
+    // ---- read tables -----------------------------------------------------------------------
+
+    static StoredInstance stored(const InstanceView& v) {
+        StoredInstance s;
+        s.id = v.id;
+        s.flow = v.flow;
+        s.version = v.version;
+        s.key = v.key;
+        s.state = v.state;
+        s.status = std::string(to_string(v.status));
+        s.started = v.started;
+        s.entered = v.entered;
+        s.fields = v.fields;
+        s.outcome = v.outcome;
+        s.outcome_value = v.outcome_value;
+        return s;
+    }
+
+    void add_instance(ReadRows& rows, std::uint64_t id) const {
+        auto v = engine->instance(id, false);
+        if (!v) return;
+        rows.instances.push_back(stored(*v));
+        rows.timers_of.push_back(id);
+        auto timers = engine->timers(id);
+        rows.timers.insert(rows.timers.end(), timers.begin(), timers.end());
+    }
+
     void write_step(const std::string& kind, const json& input, std::string_view tag) {
-        auto n = seq + 1;
-        store::Stmt& st =
-            cached("INSERT INTO steps(seq, at, kind, input, answers, tag) VALUES(?,?,?,?,?,?)");
-        st.bind(1, n).bind(2, seconds_of(pinned.t)).bind(3, kind).bind(4, input.dump());
-        st.bind(5, answers.dump()).bind(6, tag);
-        st.run();
-
-        store::Stmt& ob =
-            cached("INSERT INTO outbox(key, step, flow, instance, inst_key, channel, kind, "
-                   "to_addr, from_addr, subject, body, at, reminder, next_attempt) "
-                   "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-        for (const auto& m : step_messages) {
-            ob.bind(1, m.id).bind(2, n).bind(3, m.flow);
-            ob.bind(4, static_cast<std::int64_t>(m.instance)).bind(5, m.key).bind(6, m.channel);
-            ob.bind(7, static_cast<std::int64_t>(m.kind)).bind(8, m.to).bind(9, m.from);
-            ob.bind_optional(10, m.subject).bind(11, m.text).bind(12, seconds_of(m.at));
-            ob.bind(13, static_cast<std::int64_t>(m.reminder)).bind(14, seconds_of(m.at));
-            ob.run();
-        }
-
-        store::Stmt& hi = cached("INSERT INTO history(step, n, at, instance, flow, kind, fields) "
-                                 "VALUES(?,?,?,?,?,?,?)");
+        ReadRows rows;
+        rows.history = step_records;
+        // The instances the step touched: those with a record, and those whose stored timers
+        // have come due (a timer that fired without a record still left the table).
         std::set<std::uint64_t> touched;
-        std::int64_t k = 0;
+        std::set<std::string> flows;
         for (const auto& r : step_records) {
-            hi.bind(1, n).bind(2, ++k).bind(3, seconds_of(r.at));
-            hi.bind(4, static_cast<std::int64_t>(r.instance)).bind(5, r.flow).bind(6, r.kind);
-            hi.bind(7, fields_json(r.fields).dump());
-            hi.run();
             if (r.instance) touched.insert(r.instance);
+            flows.insert(r.flow);
+            if (r.kind == "started")
+                rows.cooldowns.push_back({r.flow, std::string(r.get("key")), r.at});
         }
-
-        store::Stmt& in = cached("INSERT OR REPLACE INTO instances(id, flow, key, state, status, "
-                                 "started, entered, fields, outcome, outcome_value) "
-                                 "VALUES(?,?,?,?,?,?,?,?,?,?)");
-        for (auto id : touched) {
-            auto v = engine->instance(id, false);
-            if (!v) continue;
-            in.bind(1, static_cast<std::int64_t>(id)).bind(2, v->flow).bind(3, v->key);
-            in.bind(4, v->state).bind(5, to_string(v->status));
-            in.bind(6, seconds_of(v->started)).bind(7, seconds_of(v->entered));
-            in.bind(8, data_json(v->fields).dump()).bind_optional(9, v->outcome);
-            if (v->outcome_value) {
-                in.bind(10, *v->outcome_value);
-            } else {
-                in.bind_null(10);
-            }
-            in.run();
-        }
-
-        store::Stmt& ib =
-            cached("INSERT OR REPLACE INTO inbox(id, at, from_addr, to_addr, text, reason, "
-                   "candidates, assigned_to) VALUES(?,?,?,?,?,?,?,?)");
+        for (const auto& t : store.timers(0, pinned.t))
+            touched.insert(t.instance);
+        for (auto id : touched)
+            add_instance(rows, id);
         const auto& inbox = engine->inbox();
-        // New entries, and the one an assign step changed.
-        std::vector<std::size_t> rows;
         for (std::size_t i = inbox_stored; i < inbox.size(); ++i)
-            rows.push_back(i);
+            rows.inbox.push_back(inbox[i]);
         if (kind == "assign") {
             for (std::size_t i = 0; i < inbox_stored && i < inbox.size(); ++i)
-                if (input.at("inbox") == inbox[i].id) rows.push_back(i);
+                if (input.at("inbox") == inbox[i].id) rows.inbox.push_back(inbox[i]);
         }
-        for (auto i : rows) {
-            const auto& item = inbox[i];
-            ib.bind(1, static_cast<std::int64_t>(item.id)).bind(2, seconds_of(item.at));
-            ib.bind(3, item.message.from).bind(4, item.message.to).bind(5, item.message.text);
-            ib.bind(6, item.reason).bind(7, json(item.candidates).dump());
-            if (item.assigned_to) {
-                ib.bind(8, static_cast<std::int64_t>(*item.assigned_to));
-            } else {
-                ib.bind_null(8);
-            }
-            ib.run();
-        }
-
-        store::Stmt& su =
-            cached("INSERT OR REPLACE INTO suppressions(address, at, source) VALUES(?,?,?)");
         const auto& sup = engine->suppressions();
-        for (std::size_t i = suppressions_stored; i < sup.size(); ++i) {
-            su.bind(1, sup[i].address).bind(2, seconds_of(sup[i].at)).bind(3, sup[i].source);
-            su.run();
+        for (std::size_t i = suppressions_stored; i < sup.size(); ++i)
+            rows.suppressions.push_back(sup[i]);
+        for (const auto& f : flows)
+            rows.metrics.emplace_back(f, engine->metrics(f));
+
+        JournalEntry entry{seq + 1, pinned.t, kind, input.dump(), answers.dump(), std::string(tag)};
+        store.append(entry, step_messages, rows);
+    }
+
+    // Every read-table row the engine implies (for an upgraded database).
+    ReadRows all_rows() const {
+        ReadRows rows;
+        for (const auto& flow : engine->flows()) {
+            for (const auto& v : engine->instances(flow))
+                add_instance(rows, v.id);
+            for (const auto& [key, at] : engine->last_starts(flow))
+                rows.cooldowns.push_back({flow, key, at});
+            rows.metrics.emplace_back(flow, engine->metrics(flow));
         }
+        return rows;
     }
 
     // ---- delivery --------------------------------------------------------------------------
 
-    static OutboxItem item_of(const store::Stmt& s) {
-        OutboxItem it;
-        auto& m = it.message;
-        m.id = s.text(0);
-        it.step = s.integer(1);
-        m.flow = s.text(2);
-        m.instance = static_cast<std::uint64_t>(s.integer(3));
-        m.key = s.text(4);
-        m.channel = s.text(5);
-        m.kind = static_cast<ChannelKind>(s.integer(6));
-        m.to = s.text(7);
-        m.from = s.text(8);
-        if (!s.is_null(9)) m.subject = s.text(9);
-        m.text = s.text(10);
-        m.at = instant_of(s.integer(11));
-        m.reminder = s.integer(12) != 0;
-        it.attempts = static_cast<int>(s.integer(13));
-        it.next_attempt = instant_of(s.integer(14));
-        if (!s.is_null(15)) it.done_at = instant_of(s.integer(15));
-        it.last_error = s.text(16);
-        return it;
-    }
-
-    static constexpr const char* outbox_columns =
-        "SELECT key, step, flow, instance, inst_key, channel, kind, to_addr, from_addr, subject, "
-        "body, at, reminder, attempts, next_attempt, done_at, last_error FROM outbox ";
-
-    std::vector<OutboxItem> read_outbox(const std::string& where,
-                                        std::optional<Instant> due) const {
-        store::Stmt s(db, std::string(outbox_columns) + where + " ORDER BY step, rowid");
-        if (due) s.bind(1, seconds_of(*due));
-        std::vector<OutboxItem> out;
-        while (s.step())
-            out.push_back(item_of(s));
-        return out;
-    }
-
     int deliver() {
         auto now = clock.now();
-        auto due = read_outbox("WHERE done_at IS NULL AND next_attempt <= ?", now);
+        auto due = store.outbox(true, now);
         int accepted = 0;
         if (due.empty()) return 0;
         // The done-marks of one delivery run are committed together: a crash before that
         // commit hands this run's messages over again (same keys), never an earlier run's.
-        bool own_transaction = sqlite3_get_autocommit(db.get()) != 0;
-        if (own_transaction) db.exec("BEGIN IMMEDIATE");
-        store::Stmt& done = cached("UPDATE outbox SET done_at = ?, attempts = attempts + 1, "
-                                   "last_error = '' WHERE key = ?");
-        store::Stmt& retry = cached("UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, "
-                                    "last_error = ? WHERE key = ?");
+        bool own_transaction = !store.in_transaction();
+        if (own_transaction) store.begin();
         for (auto& item : due) {
             SendResult r;
             try {
@@ -570,85 +488,88 @@ struct DurableEngine::Impl final : Transport {
                 r = {false, {}, "the transport threw"};
             }
             if (r.accepted) {
-                done.bind(1, seconds_of(now)).bind(2, item.message.id);
-                done.run();
+                store.mark_done(item.message.id, now);
                 ++accepted;
             } else {
                 auto wait = options.retry_first;
                 for (int i = 0; i < item.attempts && wait < options.retry_max; ++i)
                     wait *= 2;
                 wait = std::min(wait, options.retry_max);
-                retry.bind(1, seconds_of(now + wait)).bind(2, r.error).bind(3, item.message.id);
-                retry.run();
+                store.mark_refused(item.message.id, now + wait, r.error);
             }
         }
         if (own_transaction) {
             try {
-                db.exec("COMMIT");
+                store.commit();
             } catch (const store_error& e) {
-                sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+                store.rollback();
                 throw store_error(path + ": delivered messages could not be marked done (they " +
                                   "will be handed over again): " + e.what());
             }
         }
         return accepted;
     }
+
+    // ---- flow versions ---------------------------------------------------------------------
+
+    int load(std::shared_ptr<const CompiledFlow> flow) {
+        const auto& name = flow->flow().name;
+        auto canonical = format_flow(flow->flow(), {.keep_comments = false});
+        auto hash = text_hash(canonical);
+        auto it = loaded.find(name);
+        if (it != loaded.end() && it->second.second == hash) return it->second.first;
+        int newest = it == loaded.end() ? 0 : it->second.first;
+        // A stored version above the loaded ones (its load step never committed) is reused;
+        // any other text becomes the next version, even one an older version had.
+        std::int64_t id = 0;
+        if (auto found = store.find_flow(name, hash); found && found->version > newest)
+            id = found->id;
+        if (id == 0) {
+            pinned.t = clock.now();
+            bool own = !store.in_transaction();
+            try {
+                if (own) store.begin();
+                id = store.add_flow(name, hash, canonical, pinned.t).id;
+                if (own) store.commit();
+            } catch (const store_error& e) {
+                if (own) store.rollback();
+                throw store_error(path + ": flow " + name + " was not saved: " + e.what());
+            }
+        }
+        step("load", json{{"flow", id}}, {}, [&](const json& in) { return apply("load", in); });
+        return loaded.at(name).first;
+    }
+
+    Migration migrate(std::string_view flow, bool dry_run) {
+        if (dry_run) return engine->migrate(flow, true);
+        return step("migrate", json{{"flow", flow}}, {},
+                    [&](const json& in) { return json_migration(apply("migrate", in)); });
+    }
 };
 
 DurableEngine::DurableEngine(const std::filesystem::path& path, Clock& clock, Transport& transport,
+                             DurableOptions options) {
+    auto owned = open_sqlite(path, options);
+    auto& store = *owned;
+    impl_ = std::make_unique<Impl>(std::move(owned), store, clock, transport, options);
+}
+
+DurableEngine::DurableEngine(Store& store, Clock& clock, Transport& transport,
                              DurableOptions options)
-    : impl_(std::make_unique<Impl>(path, clock, transport, options)) {}
+    : impl_(std::make_unique<Impl>(nullptr, store, clock, transport, options)) {}
 
 DurableEngine::~DurableEngine() = default;
 
 int DurableEngine::load(std::shared_ptr<const CompiledFlow> flow) {
     if (!flow) throw error("DurableEngine::load: no flow");
-    auto& im = *impl_;
-    const auto& name = flow->flow().name;
-    auto canonical = format_flow(flow->flow(), {.keep_comments = false});
-    auto hash = text_hash(canonical);
-    if (auto it = im.loaded.find(name); it != im.loaded.end()) {
-        if (it->second.second == hash) return it->second.first;
-        throw error("flow " + name + " version " + std::to_string(it->second.first) +
-                    " is loaded and its instances stay on it; changing a running flow needs "
-                    "a migration, which is not supported yet");
-    }
-    std::int64_t id = 0;
-    {
-        store::Stmt s(im.db, "SELECT id FROM flows WHERE name = ? AND hash = ?");
-        s.bind(1, name).bind(2, hash);
-        if (s.step()) id = s.integer(0);
-    }
-    if (id == 0) {
-        // A new version: written in the same transaction as its load step.
-        im.pinned.t = im.clock.now();
-        try {
-            im.db.exec("BEGIN IMMEDIATE");
-            std::int64_t version = 1;
-            {
-                store::Stmt v(im.db,
-                              "SELECT coalesce(max(version), 0) + 1 FROM flows WHERE name = ?");
-                v.bind(1, name);
-                if (v.step()) version = v.integer(0);
-            }
-            store::Stmt ins(im.db, "INSERT INTO flows(name, version, hash, source, loaded_at) "
-                                   "VALUES(?,?,?,?,?)");
-            ins.bind(1, name).bind(2, version).bind(3, hash).bind(4, canonical);
-            ins.bind(5, seconds_of(im.pinned.t));
-            ins.run();
-            id = sqlite3_last_insert_rowid(im.db.get());
-            im.db.exec("COMMIT");
-        } catch (const store_error& e) {
-            if (!sqlite3_get_autocommit(im.db.get()))
-                sqlite3_exec(im.db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-            throw store_error(im.path + ": flow " + name + " was not saved: " + e.what());
-        }
-    }
-    im.step("load", json{{"flow", id}}, {}, [&](const json& in) { return im.apply("load", in); });
-    return im.loaded.at(name).first;
+    return impl_->load(std::move(flow));
 }
 
 std::vector<std::string> DurableEngine::flows() const { return impl_->load_order; }
+
+Migration DurableEngine::migrate(std::string_view flow, bool dry_run) {
+    return impl_->migrate(flow, dry_run);
+}
 
 std::vector<std::uint64_t> DurableEngine::trigger(std::string_view event, const Data& data,
                                                   std::string_view tag) {
@@ -703,14 +624,10 @@ void DurableEngine::batch(const std::function<void()>& inputs) { impl_->batch(in
 
 int DurableEngine::deliver() { return impl_->deliver(); }
 
-std::optional<Instant> DurableEngine::next_delivery() const {
-    store::Stmt s(impl_->db, "SELECT min(next_attempt) FROM outbox WHERE done_at IS NULL");
-    if (s.step() && !s.is_null(0)) return instant_of(s.integer(0));
-    return std::nullopt;
-}
+std::optional<Instant> DurableEngine::next_delivery() const { return impl_->store.next_delivery(); }
 
 std::vector<OutboxItem> DurableEngine::outbox(bool unfinished_only) const {
-    return impl_->read_outbox(unfinished_only ? "WHERE done_at IS NULL" : "", std::nullopt);
+    return impl_->store.outbox(unfinished_only);
 }
 
 const Engine& DurableEngine::engine() const { return *impl_->engine; }

@@ -115,7 +115,8 @@ std::int64_t pragma(const Db& db, const std::string& name) {
 
 } // namespace
 
-void check_database(const Db& db, const std::string& path, std::int64_t app, std::int64_t version) {
+std::int64_t check_database(const Db& db, const std::string& path, std::int64_t app,
+                            std::int64_t version) {
     std::int64_t found_app = 0;
     std::int64_t found_version = 0;
     std::int64_t tables = 0;
@@ -148,6 +149,7 @@ void check_database(const Db& db, const std::string& path, std::int64_t app, std
         throw store_error(path + ": the database is corrupt (" + verdict +
                           "); nothing was changed");
     }
+    return found_version;
 }
 
 } // namespace nudge::store

@@ -14,7 +14,8 @@ namespace nudge::store {
 
 // What marks a file as a nudge database, and the schema version this build writes.
 constexpr std::int64_t application_id = 0x6e756467; // "nudg"
-constexpr std::int64_t schema_version = 1;
+// 2 added timers, cooldowns, metrics, meta and instances.version; a 1 is upgraded on opening.
+constexpr std::int64_t schema_version = 2;
 
 class Db {
 public:
@@ -66,6 +67,8 @@ private:
 
 // Throws store_error unless the open database is a nudge database (application id `app`) of a
 // schema this build reads (at most `version`) that passes SQLite's quick check. Only reads.
-void check_database(const Db& db, const std::string& path, std::int64_t app, std::int64_t version);
+// Returns the database's schema version.
+std::int64_t check_database(const Db& db, const std::string& path, std::int64_t app,
+                            std::int64_t version);
 
 } // namespace nudge::store

@@ -119,7 +119,7 @@ TEST_CASE("reply keyword sets: other and any are built in") {
     CHECK(d.message == "unknown keyword set 'yess', did you mean 'yes'?");
 }
 
-TEST_CASE("inbox only on reply routes; restart anywhere") {
+TEST_CASE("inbox only on reply routes, restart anywhere") {
     auto f = base_flow();
     st(f, "sale").handlers.push_back(on_event("booking.moved", "restart"));
     st(f, "sale").handlers.push_back(after("3d", "restart"));

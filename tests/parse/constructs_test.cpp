@@ -373,7 +373,7 @@ TEST_CASE("layout is free: one line, newlines anywhere") {
     CHECK(a == b);
 }
 
-TEST_CASE("durations are one token; 1mo is a month, not 1m and o") {
+TEST_CASE("durations are one token, 1mo is a month, not 1m and o") {
     auto f = parse_body("state s { after 1mo -> a after 1m -> b after 2w -> c after 1y -> d "
                         "after 45s -> e after 3d -> f after 12h -> g }");
     auto& h = only_state(f).handlers;

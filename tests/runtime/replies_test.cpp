@@ -127,7 +127,7 @@ TEST_CASE("an opt-out raises opted.out on the number's instances, which a route 
     CHECK(rig.engine.suppressions().size() == 2);
 }
 
-TEST_CASE("routes are tried in order; other catches the rest; inbox routes keep waiting") {
+TEST_CASE("routes are tried in order, other catches the rest, inbox routes keep waiting") {
     Rig rig("2026-05-12T12:00:00+02:00", R"(flow booking
 timezone "Europe/Copenhagen"
 

@@ -432,7 +432,7 @@ final follow_up
           "Reminder: AB 12 345 is due for service. Book: https://book.example/s");
 }
 
-TEST_CASE("a set record prints an instant as the timeline does; a merge prints it short") {
+TEST_CASE("a set record prints an instant as the timeline does, a merge prints it short") {
     Rig rig("2026-02-10T10:00:00+01:00", R"(flow queue
 timezone "Europe/Copenhagen"
 

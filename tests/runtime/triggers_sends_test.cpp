@@ -135,7 +135,7 @@ from any {
     CHECK(f[0]->get("error") == "missing merge value: first_name");
 }
 
-TEST_CASE("fallback channels are tried when the recipient is empty; templates per kind") {
+TEST_CASE("fallback channels are tried when the recipient is empty, templates per kind") {
     const std::string flow = R"(flow recall
 timezone "Europe/Copenhagen"
 
@@ -273,7 +273,7 @@ final no_offer
     CHECK(m.sends.at("voice") == 3);
 }
 
-TEST_CASE("restart starts over with the event's data; from any applies to every state") {
+TEST_CASE("restart starts over with the event's data, from any applies to every state") {
     Rig rig("2026-06-01T10:00:00+02:00", R"(flow booking
 timezone "Europe/Stockholm"
 
@@ -328,7 +328,7 @@ from any {
     CHECK(rig.engine.instances("booking", "removed").size() == 1);
 }
 
-TEST_CASE("host actions may answer with fields; emits reach the host; cancel stops an instance") {
+TEST_CASE("host actions may answer with fields, emits reach the host, cancel stops an instance") {
     Rig rig("2026-06-05T12:00:00+02:00", R"(flow order
 timezone "Europe/Copenhagen"
 

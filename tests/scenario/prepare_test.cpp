@@ -88,7 +88,7 @@ steps:
     CHECK(sent.at->at == until.to.at);
 }
 
-TEST_CASE("an explicit zone wins; a flow without a zone means UTC") {
+TEST_CASE("an explicit zone wins, a flow without a zone means UTC") {
     auto p = prepare("flows: [sale_confirmation.flow]\nzone: Europe/Stockholm\nstart: "
                      "2026-01-10T08:00:00\nsteps: []\n");
     REQUIRE(p.ok());

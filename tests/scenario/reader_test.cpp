@@ -168,7 +168,7 @@ steps:
     CHECK(std::get<ExpectSentStep>(s.steps[4].body).subject->text == "Service");
 }
 
-TEST_CASE("a single flow may be written without a list; the flows key is optional on request") {
+TEST_CASE("a single flow may be written without a list, the flows key is optional on request") {
     auto r = read("flows: sale.flow\nstart: 2026-03-28\nsteps: []\n");
     REQUIRE_MESSAGE(r.diagnostics.empty(), render(r.diagnostics));
     CHECK(r.scenario->flows.size() == 1);

@@ -49,7 +49,7 @@ std::string random_reply(std::mt19937& rng) {
 
 } // namespace
 
-TEST_CASE("punctuation, case and spacing go; words stay") {
+TEST_CASE("punctuation, case and spacing go, words stay") {
     CHECK(reply_tokens("OK!") == Tokens{"ok"});
     CHECK(reply_tokens("ok.") == Tokens{"ok"});
     CHECK(reply_tokens(" Ok ") == Tokens{"ok"});
@@ -120,7 +120,7 @@ TEST_CASE("full-width and compatibility characters read as their plain forms (NF
     CHECK(reply_tokens("ok\u00A0ja") == Tokens{"ok", "ja"}); // no-break space
 }
 
-TEST_CASE("invisible format characters do not split words; a zero-width space does") {
+TEST_CASE("invisible format characters do not split words, a zero-width space does") {
     CHECK(reply_tokens("af\u00ADmeld") == Tokens{"afmeld"}); // soft hyphen
     CHECK(reply_tokens("ja\u200Btak") == Tokens{"ja", "tak"});
     CHECK(reply_tokens("\uFEFFstop") == Tokens{"stop"}); // a byte order mark in front
