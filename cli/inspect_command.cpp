@@ -45,6 +45,19 @@ void table(const std::vector<std::string>& header,
         line(r);
 }
 
+// One row: a JSON line now, or kept for the table printed at the end.
+void put(const std::string& format, const std::vector<std::pair<std::string, std::string>>& f,
+         std::vector<std::vector<std::string>>& rows) {
+    if (format == "json") {
+        std::cout << json_object(f) << "\n";
+        return;
+    }
+    std::vector<std::string> r;
+    for (const auto& [k, v] : f)
+        r.push_back(v);
+    rows.push_back(std::move(r));
+}
+
 } // namespace
 
 int run_inspect(const InspectOptions& o) {
@@ -75,14 +88,7 @@ int run_inspect(const InspectOptions& o) {
                     {"candidates", candidates},
                     {"assigned_to", i.assigned_to ? std::to_string(*i.assigned_to) : ""},
                     {"text", i.message.text}};
-                if (o.format == "json") {
-                    std::cout << json_object(f) << "\n";
-                } else {
-                    std::vector<std::string> r;
-                    for (auto& [k, v] : f)
-                        r.push_back(v);
-                    rows.push_back(std::move(r));
-                }
+                put(o.format, f, rows);
             }
             if (o.format == "table") {
                 table({"id", "at", "from", "to", "reason", "candidates", "assigned", "text"}, rows);
@@ -102,14 +108,7 @@ int run_inspect(const InspectOptions& o) {
                     {"due", format_instant(t.due, o.zone)},
                     {"kind", t.kind},
                     {"what", t.what}};
-                if (o.format == "json") {
-                    std::cout << json_object(f) << "\n";
-                } else {
-                    std::vector<std::string> r;
-                    for (auto& [k, v] : f)
-                        r.push_back(v);
-                    rows.push_back(std::move(r));
-                }
+                put(o.format, f, rows);
             }
             if (o.format == "table") table({"instance", "due", "kind", "what"}, rows);
             return 0;
@@ -129,13 +128,8 @@ int run_inspect(const InspectOptions& o) {
             if (o.format == "json") {
                 for (const auto& [k, v] : i.fields)
                     f.emplace_back("field." + k, v);
-                std::cout << json_object(f) << "\n";
-            } else {
-                std::vector<std::string> r;
-                for (auto& [k, v] : f)
-                    r.push_back(v);
-                rows.push_back(std::move(r));
             }
+            put(o.format, f, rows);
         }
         if (o.format == "table") {
             table({"id", "flow", "version", "key", "state", "status", "entered", "outcome"}, rows);

@@ -146,6 +146,27 @@ for r in sorted(rows + xrows, key=lambda r: (r["n"], r["engine"])):
         fmt(r.get("timers_per_s")), fmt(r.get("bytes_per_instance")), r["sends"],
         r["checksum"]))
 lines.append("")
+lines.append("Ratios nudge / peer at each N: an events/s ratio above 1 means nudge is faster; a "
+             "reply ns or bytes ratio above 1 means nudge takes more:")
+lines.append("")
+lines.append("| N | events/s ÷ Boost.MSM | events/s ÷ XState | reply ns ÷ Boost.MSM | "
+             "reply ns ÷ XState | bytes/inst ÷ Boost.MSM | bytes/inst ÷ XState |")
+lines.append("|---:|---:|---:|---:|---:|---:|---:|")
+
+
+def ratio(a, b, key, spec="%.3g"):
+    if a is None or b is None or not a.get(key) or not b.get(key):
+        return "—"
+    return spec % (a[key] / b[key])
+
+
+for n in sorted(nudge):
+    a, m, x = nudge[n], msm.get(n), xstate.get(n)
+    lines.append("| %d | %s | %s | %s | %s | %s | %s |" % (
+        n, ratio(a, m, "events_per_s"), ratio(a, x, "events_per_s"), ratio(a, m, "reply_ns"),
+        ratio(a, x, "reply_ns"), ratio(a, m, "bytes_per_instance"),
+        ratio(a, x, "bytes_per_instance")))
+lines.append("")
 peers_max = max(msm) if msm else 0
 if n_max < peers_max:
     lines.append("nudge's Engine ran up to N = %d only (`--nudge-max`): see the findings below "

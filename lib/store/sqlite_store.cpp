@@ -495,15 +495,17 @@ std::vector<InboxItem> SqliteStore::inbox(bool unassigned_only) const {
 
 std::vector<PendingTimer> SqliteStore::timers(std::uint64_t instance,
                                               std::optional<Instant> due_by) const {
-    store::Stmt s(impl_->db, "SELECT instance, deadline, kind, what FROM timers "
-                             "WHERE (?1 = 0 OR instance = ?1) AND (?2 IS NULL OR deadline <= ?2) "
-                             "ORDER BY deadline, instance, n");
-    s.bind(1, id_of(instance));
-    if (due_by) {
-        s.bind(2, seconds_of(*due_by));
-    } else {
-        s.bind_null(2);
-    }
+    // One statement per case, so that SQLite uses the primary key or the deadline index (an
+    // OR of parameters would make it scan the whole table on every step).
+    std::string sql = "SELECT instance, deadline, kind, what FROM timers WHERE ";
+    if (instance != 0)
+        sql += due_by ? "instance = ?1 AND deadline <= ?2" : "instance = ?1";
+    else
+        sql += due_by ? "deadline <= ?2" : "1";
+    sql += " ORDER BY deadline, instance, n";
+    store::Stmt s(impl_->db, sql);
+    if (instance != 0) s.bind(1, id_of(instance));
+    if (due_by) s.bind(2, seconds_of(*due_by));
     std::vector<PendingTimer> out;
     while (s.step()) {
         PendingTimer t;
