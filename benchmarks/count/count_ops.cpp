@@ -55,7 +55,8 @@ using namespace bench;
     std::uint64_t n = 0;
     for (const auto& in : inputs) {
         auto ids = engine.trigger("job.created", in);
-        if (auto due = engine.next_due()) n += static_cast<std::uint64_t>(due->time_since_epoch().count() % 7);
+        if (auto due = engine.next_due())
+            n += static_cast<std::uint64_t>(due->time_since_epoch().count() % 7);
         if (!ids.empty()) engine.cancel(ids.front(), "bench");
     }
     return n;
@@ -103,7 +104,8 @@ int main(int argc, char** argv) {
         nudge::Engine engine{clock, out, engine_options};
         engine.load(compiled(dst ? dst_flow : timer_flow));
         auto inputs = refs(k);
-        check = dst ? counted_next_opening(engine, inputs) : counted_schedule_cancel(engine, inputs);
+        check =
+            dst ? counted_next_opening(engine, inputs) : counted_schedule_cancel(engine, inputs);
     } else if (op == "timer_fire") {
         nudge::FakeClock clock{"2026-03-02T10:00:00Z"};
         nudge::Engine engine{clock, out, engine_options};
