@@ -275,7 +275,10 @@ struct SqliteStore::Impl {
         store::Stmt& md = cached("DELETE FROM metrics WHERE flow = ?");
         store::Stmt& mi =
             cached("INSERT INTO metrics(flow, metric, label, count, value) VALUES(?,?,?,?,?)");
-        for (const auto& [flow, m] : rows.metrics) {
+        for (const auto& entry : rows.metrics) {
+            // Not a structured binding: clang 14 cannot capture one in the lambda below.
+            const auto& flow = entry.first;
+            const auto& m = entry.second;
             md.bind(1, flow);
             md.run();
             auto put = [&](std::string_view metric, std::string_view label, std::int64_t count,

@@ -17,13 +17,6 @@ const Diagnostic& single(const ParseResult& r) {
     return r.diagnostics.items()[0];
 }
 
-// About 0.8 s at -O2; an unoptimised or sanitised build is ten times slower.
-#ifdef NDEBUG
-constexpr double time_limit = 3.0;
-#else
-constexpr double time_limit = 40.0;
-#endif
-
 } // namespace
 
 TEST_CASE("the grammar has no loops that consume nothing") {

@@ -174,7 +174,9 @@ TEST_CASE("a valid number's E.164 form is its own canonical address, in every nu
     auto examples = example_numbers();
     REQUIRE(examples.size() > 1000);
     int checked = 0;
-    for (const auto& [region, national] : examples) {
+    for (const auto& example : examples) {
+        const auto& region = example.first; // not a structured binding: INFO captures it
+        const auto& national = example.second;
         auto e164 = valid_e164(national, region);
         if (!e164) continue; // an example that is not valid as a whole (rare)
         INFO(region << " " << national << " -> " << *e164);
