@@ -155,6 +155,22 @@ void nudge_engine_free(nudge_engine* engine);
  * when the flow has errors, NUDGE_ERROR_INVALID_ARGUMENT when a flow of that name is loaded. */
 nudge_status nudge_engine_load(nudge_engine* engine, const nudge_flow* flow);
 
+/* Adds a compiled flow as a new version of its name, beside the versions already loaded:
+ * triggers start only the newest, running instances stay on theirs until
+ * nudge_engine_migrate_json moves them. `version` 0 means the next number; `*out_version` (may
+ * be NULL) receives the version given. NUDGE_ERROR_INVALID_ARGUMENT when `version` is not above
+ * the loaded ones. */
+nudge_status nudge_engine_load_version(nudge_engine* engine, const nudge_flow* flow, int version,
+                                       int* out_version);
+
+/* Moves the live instances of `flow` on older versions to the newest, state by state by name
+ * (`dry_run` non-zero: only says what would move). The answer is a JSON object {"flow",
+ * "version","ok","moved":[{"instance","from_version","state"}],"missing":[{"state","version",
+ * "instances"}]}: when "ok" is false some instance sits in a state the newest version lacks,
+ * "missing" lists those states, and nothing moved. NUDGE_ERROR_NOT_FOUND for an unknown flow. */
+nudge_status nudge_engine_migrate_json(nudge_engine* engine, const char* flow, int dry_run,
+                                       char** out_json);
+
 /* A host event that may start instances. `*out_count` (may be NULL) receives how many started;
  * the first `capacity` of their ids go to `out_ids` (may be NULL when capacity is 0). */
 nudge_status nudge_engine_trigger(nudge_engine* engine, const char* event, const char* data_json,
@@ -186,7 +202,7 @@ nudge_status nudge_engine_next_due(const nudge_engine* engine, int* out_has,
 /* Cancels an instance (NUDGE_ERROR_NOT_FOUND when there is no such instance). */
 nudge_status nudge_engine_cancel(nudge_engine* engine, uint64_t instance, const char* reason);
 
-/* One instance as a JSON object {"id","flow","key","state","status","started","entered",
+/* One instance as a JSON object {"id","flow","version","key","state","status","started","entered",
  * "fields":{…},"outcome","outcome_value","history":[…]}, times in its flow's zone; "outcome" and
  * "outcome_value" are null when unset. NUDGE_ERROR_NOT_FOUND when there is no such instance. */
 nudge_status nudge_engine_instance_json(const nudge_engine* engine, uint64_t instance,
@@ -207,6 +223,12 @@ nudge_status nudge_engine_history_json(const nudge_engine* engine, uint64_t inst
 /* Every record since the engine was made (the timeline), in the same format. The engine keeps
  * them all, so a long-running host should read them elsewhere. */
 nudge_status nudge_engine_timeline_json(const nudge_engine* engine, char** out_json);
+
+/* An instance's pending timers in the order they fire: a JSON array of {"due","kind","what"}
+ * (kind: start, after, at, season, reminder, every, send), times in its flow's zone.
+ * NUDGE_ERROR_NOT_FOUND when there is no such instance. */
+nudge_status nudge_engine_timers_json(const nudge_engine* engine, uint64_t instance,
+                                      char** out_json);
 
 /* Replies nobody's route took: a JSON array of {"id","at","from","to","text","reason",
  * "candidates":[…],"assigned_to"}. */

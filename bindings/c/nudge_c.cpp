@@ -170,6 +170,7 @@ json instance_json(const nudge_engine& e, const nudge::InstanceView& v) {
     json j;
     j["id"] = v.id;
     j["flow"] = v.flow;
+    j["version"] = v.version;
     j["key"] = v.key;
     j["state"] = v.state;
     j["status"] = std::string(nudge::to_string(v.status));
@@ -417,6 +418,44 @@ nudge_status nudge_engine_load(nudge_engine* engine, const nudge_flow* flow) {
     });
 }
 
+nudge_status nudge_engine_load_version(nudge_engine* engine, const nudge_flow* flow, int version,
+                                       int* out_version) {
+    return guarded([&] {
+        require(engine && flow, "engine and flow must not be NULL");
+        if (!flow->result.ok())
+            throw failure{NUDGE_ERROR_FLOW, "flow '" + flow->name + "' has errors"};
+        int given = engine->engine.load_version(flow->result.flow, version); // error: invalid
+        auto zone = flow->result.flow->flow().timezone.value_or("UTC");
+        if (engine->zones.empty()) engine->first_zone = zone;
+        engine->zones[flow->name] = zone;
+        engine->senders.add(flow->result.flow->flow());
+        if (out_version) *out_version = given;
+    });
+}
+
+nudge_status nudge_engine_migrate_json(nudge_engine* engine, const char* flow, int dry_run,
+                                       char** out_json) {
+    return guarded([&] {
+        require(engine && flow && out_json, "engine, flow and out_json must not be NULL");
+        if (engine->engine.version(flow) == 0)
+            throw failure{NUDGE_ERROR_NOT_FOUND, std::string("no flow named '") + flow + "'"};
+        auto m = engine->engine.migrate(flow, dry_run != 0);
+        json j;
+        j["flow"] = m.flow;
+        j["version"] = m.version;
+        j["ok"] = m.ok();
+        j["moved"] = json::array();
+        for (const auto& x : m.moved)
+            j["moved"].push_back(
+                {{"instance", x.instance}, {"from_version", x.from_version}, {"state", x.state}});
+        j["missing"] = json::array();
+        for (const auto& x : m.missing)
+            j["missing"].push_back(
+                {{"state", x.state}, {"version", x.version}, {"instances", x.instances}});
+        *out_json = give(dump(j));
+    });
+}
+
 nudge_status nudge_engine_trigger(nudge_engine* engine, const char* event, const char* data_json,
                                   uint64_t* out_ids, size_t capacity, size_t* out_count) {
     return guarded([&] {
@@ -542,6 +581,21 @@ nudge_status nudge_engine_timeline_json(const nudge_engine* engine, char** out_j
         json j = json::array();
         for (const auto& r : engine->timeline)
             j.push_back(record_json(r, engine->zone_of(r.flow)));
+        *out_json = give(dump(j));
+    });
+}
+
+nudge_status nudge_engine_timers_json(const nudge_engine* engine, uint64_t instance,
+                                      char** out_json) {
+    return guarded([&] {
+        require(engine && out_json, "engine and out_json must not be NULL");
+        auto v = engine->engine.instance(instance, false);
+        if (!v) throw failure{NUDGE_ERROR_NOT_FOUND, "no instance " + std::to_string(instance)};
+        auto zone = engine->zone_of(v->flow);
+        json j = json::array();
+        for (const auto& t : engine->engine.timers(instance))
+            j.push_back(
+                {{"due", nudge::format_instant(t.due, zone)}, {"kind", t.kind}, {"what", t.what}});
         *out_json = give(dump(j));
     });
 }

@@ -60,6 +60,32 @@ void bind_engine(py::module_& m) {
                 e.senders.add(f->flow());
             },
             py::arg("flow"), "Adds a compiled flow; nudge.Error when one of that name is loaded.")
+        .def(
+            "load_version",
+            [](PyEngine& e, py::object flow, int version) {
+                auto f = flow_of(flow);
+                int given = e.engine.load_version(f, version);
+                e.senders.add(f->flow());
+                return given;
+            },
+            py::arg("flow"), py::arg("version") = 0,
+            "Adds a compiled flow as a new version of its name (the next number unless given) "
+            "and returns the version; triggers start only the newest.")
+        .def(
+            "migrate",
+            [](PyEngine& e, std::string_view flow, bool dry_run) {
+                return e.engine.migrate(flow, dry_run);
+            },
+            py::arg("flow"), py::arg("dry_run") = false,
+            "Moves live instances on older versions to the newest, state by state by name; a "
+            "Migration that is not ok moved nothing.")
+        .def(
+            "version",
+            [](const PyEngine& e, std::string_view flow) { return e.engine.version(flow); },
+            py::arg("flow"), "The newest version of a flow; 0 when none is loaded.")
+        .def(
+            "timers", [](const PyEngine& e, std::uint64_t id) { return e.engine.timers(id); },
+            py::arg("instance"), "An instance's pending timers, in the order they fire.")
         .def_property_readonly("flows", [](const PyEngine& e) { return e.engine.flows(); })
         .def(
             "trigger",

@@ -112,6 +112,7 @@ void bind_runtime(py::module_& m) {
     py::class_<InstanceView>(m, "Instance", "A snapshot of one instance of a flow.")
         .def_readonly("id", &InstanceView::id)
         .def_readonly("flow", &InstanceView::flow)
+        .def_readonly("version", &InstanceView::version)
         .def_readonly("key", &InstanceView::key)
         .def_readonly("state", &InstanceView::state)
         .def_property_readonly(
@@ -128,6 +129,33 @@ void bind_runtime(py::module_& m) {
             return "<Instance #" + std::to_string(v.id) + " " + v.flow + " " + v.key + " " +
                    v.state + " " + std::string(to_string(v.status)) + ">";
         });
+
+    py::class_<PendingTimer>(m, "PendingTimer", "A timer an instance waits for.")
+        .def_readonly("instance", &PendingTimer::instance)
+        .def_property_readonly("due", [](const PendingTimer& t) { return to_datetime(t.due); })
+        .def_readonly("kind", &PendingTimer::kind)
+        .def_readonly("what", &PendingTimer::what)
+        .def("__repr__", [](const PendingTimer& t) {
+            return "<PendingTimer #" + std::to_string(t.instance) + " " + t.kind + " " + t.what +
+                   ">";
+        });
+
+    py::class_<Migration::Moved>(m, "MigrationMove", "One instance a migration moved.")
+        .def_readonly("instance", &Migration::Moved::instance)
+        .def_readonly("from_version", &Migration::Moved::from_version)
+        .def_readonly("state", &Migration::Moved::state);
+    py::class_<Migration::Missing>(m, "MigrationMissing",
+                                   "A state in use that the newest version lacks.")
+        .def_readonly("state", &Migration::Missing::state)
+        .def_readonly("version", &Migration::Missing::version)
+        .def_readonly("instances", &Migration::Missing::instances);
+    py::class_<Migration>(m, "Migration",
+                          "What Engine.migrate did or would do; nothing moved unless ok.")
+        .def_readonly("flow", &Migration::flow)
+        .def_readonly("version", &Migration::version)
+        .def_readonly("moved", &Migration::moved)
+        .def_readonly("missing", &Migration::missing)
+        .def_property_readonly("ok", &Migration::ok);
 
     py::class_<InboxItem>(m, "InboxItem", "A reply nobody's route took.")
         .def_readonly("id", &InboxItem::id)

@@ -256,6 +256,97 @@ static void test_callback_transport(void) {
     nudge_flow_free(flow);
 }
 
+/* Versions side by side, then a migration and a refused one. */
+static const char* missed_call_v2 = "flow missed\n"
+                                    "field phone: phone\n"
+                                    "channel sms to phone from \"4790000000\"\n"
+                                    "trigger call.missed as phone {\n"
+                                    "  start sorry\n"
+                                    "}\n"
+                                    "state sorry {\n"
+                                    "  send sms \"We missed your call and will ring back.\"\n"
+                                    "  on call.back -> done\n"
+                                    "  after 2h -> done\n"
+                                    "}\n"
+                                    "final done\n";
+static const char* missed_call_v3 = "flow missed\n"
+                                    "field phone: phone\n"
+                                    "channel sms to phone from \"4790000000\"\n"
+                                    "trigger call.missed as phone {\n"
+                                    "  start waiting\n"
+                                    "}\n"
+                                    "state waiting {\n"
+                                    "  send sms \"We missed your call.\"\n"
+                                    "  after 2h -> done\n"
+                                    "}\n"
+                                    "final done\n";
+
+static void test_versions(void) {
+    nudge_flow* v1 = NULL;
+    nudge_flow* v2 = NULL;
+    nudge_flow* v3 = NULL;
+    nudge_clock* clock = NULL;
+    nudge_transport* out = NULL;
+    nudge_engine* engine = NULL;
+    CHECK(nudge_flow_compile(missed_call, NULL, &v1) == NUDGE_OK);
+    CHECK(nudge_flow_compile(missed_call_v2, NULL, &v2) == NUDGE_OK);
+    CHECK(nudge_flow_compile(missed_call_v3, NULL, &v3) == NUDGE_OK);
+    CHECK(nudge_clock_new_fake("2026-03-28T12:00:00Z", &clock) == NUDGE_OK);
+    CHECK(nudge_transport_new_recording(&out) == NUDGE_OK);
+    CHECK(nudge_engine_new(clock, out, &engine) == NUDGE_OK);
+    int version = 0;
+    CHECK(nudge_engine_load_version(engine, v1, 0, &version) == NUDGE_OK);
+    CHECK(version == 1);
+    uint64_t old_id = 0;
+    uint64_t new_id = 0;
+    CHECK(nudge_engine_trigger(engine, "call.missed", "{\"phone\": \"+4791234567\"}", &old_id, 1,
+                               NULL) == NUDGE_OK);
+    CHECK(nudge_engine_load_version(engine, v2, 0, &version) == NUDGE_OK);
+    CHECK(version == 2);
+    CHECK(nudge_engine_load_version(engine, v1, 2, NULL) == NUDGE_ERROR_INVALID_ARGUMENT);
+    CHECK(nudge_engine_trigger(engine, "call.missed", "{\"phone\": \"+4792222222\"}", &new_id, 1,
+                               NULL) == NUDGE_OK);
+
+    char* json = NULL;
+    CHECK(nudge_engine_instance_json(engine, new_id, &json) == NUDGE_OK);
+    CHECK_CONTAINS(json, "\"version\":2");
+    nudge_string_free(json);
+    CHECK(nudge_engine_timers_json(engine, old_id, &json) == NUDGE_OK);
+    CHECK_CONTAINS(json, "\"what\":\"after 1h -> done\"");
+    CHECK_CONTAINS(json, "\"due\":\"2026-03-28T13:00:00+00:00\"");
+    nudge_string_free(json);
+
+    CHECK(nudge_engine_migrate_json(engine, "missed", 1, &json) == NUDGE_OK); /* dry run */
+    CHECK_CONTAINS(json, "\"ok\":true");
+    CHECK_CONTAINS(json, "\"from_version\":1");
+    nudge_string_free(json);
+    CHECK(nudge_engine_instance_json(engine, old_id, &json) == NUDGE_OK);
+    CHECK_CONTAINS(json, "\"version\":1");
+    nudge_string_free(json);
+    CHECK(nudge_engine_migrate_json(engine, "missed", 0, &json) == NUDGE_OK);
+    nudge_string_free(json);
+    CHECK(nudge_engine_timers_json(engine, old_id, &json) == NUDGE_OK);
+    CHECK_CONTAINS(json, "\"what\":\"after 2h -> done\"");
+    CHECK_CONTAINS(json, "\"due\":\"2026-03-28T14:00:00+00:00\"");
+    nudge_string_free(json);
+
+    /* Version 3 has no state `sorry`: both instances sit there, so nothing moves. */
+    CHECK(nudge_engine_load_version(engine, v3, 0, NULL) == NUDGE_OK);
+    CHECK(nudge_engine_migrate_json(engine, "missed", 0, &json) == NUDGE_OK);
+    CHECK_CONTAINS(json, "\"ok\":false");
+    CHECK_CONTAINS(json, "{\"state\":\"sorry\",\"version\":2,\"instances\":2}");
+    nudge_string_free(json);
+    CHECK(nudge_engine_migrate_json(engine, "nothing", 0, &json) == NUDGE_ERROR_NOT_FOUND);
+    CHECK(nudge_engine_timers_json(engine, 999, &json) == NUDGE_ERROR_NOT_FOUND);
+
+    nudge_engine_free(engine);
+    nudge_transport_free(out);
+    nudge_clock_free(clock);
+    nudge_flow_free(v3);
+    nudge_flow_free(v2);
+    nudge_flow_free(v1);
+}
+
 static void test_scenarios(const char* dir) {
     char path[4096];
     char* json = NULL;
@@ -328,6 +419,7 @@ int main(int argc, char** argv) {
     test_bad_flow();
     test_sale_confirmation(argv[1]);
     test_callback_transport();
+    test_versions();
     test_scenarios(argv[1]);
     test_misuse();
     if (failures) {

@@ -241,3 +241,50 @@ def test_host_actions_answer_with_fields(scenarios):
     view = engine.instance(order)
     assert (view.state, view.outcome, view.outcome_value) == ("ordered", "converted", 249.0)
     assert "2 margherita" in out.sent[-1].text
+
+
+CALLBACK_V1 = """flow callback
+timezone "Europe/Oslo"
+
+field phone: phone
+
+channel sms to phone from "4790000000"
+
+trigger call.missed as phone {
+  start sorry
+}
+
+state sorry {
+  send sms "Sorry we missed your call."
+  after 1h -> done
+}
+
+final done
+"""
+
+
+def test_versions_side_by_side_and_migration():
+    clock = nudge.FakeClock(datetime(2026, 3, 28, 12, 0, tzinfo=OSLO))
+    out = nudge.RecordingTransport()
+    engine = nudge.Engine(clock, out)
+    assert engine.load_version(nudge.compile(CALLBACK_V1)) == 1
+    [old] = engine.trigger("call.missed", {"phone": KARI})
+    v2 = CALLBACK_V1.replace("after 1h", "after 2h")
+    assert engine.load_version(nudge.compile(v2)) == 2
+    [new] = engine.trigger("call.missed", {"phone": "+4792222222"})
+    assert (engine.instance(old).version, engine.instance(new).version) == (1, 2)
+    [timer] = engine.timers(old)
+    assert (timer.kind, timer.what) == ("after", "after 1h -> done")
+    assert timer.due == datetime(2026, 3, 28, 13, 0, tzinfo=OSLO)
+
+    m = engine.migrate("callback")
+    assert m.ok and m.version == 2
+    assert [(x.instance, x.from_version, x.state) for x in m.moved] == [(old, 1, "sorry")]
+    [timer] = engine.timers(old)
+    assert timer.due == datetime(2026, 3, 28, 14, 0, tzinfo=OSLO)  # 2 h from the entry
+
+    engine.load_version(nudge.compile(v2.replace("sorry", "waiting")))
+    refused = engine.migrate("callback")
+    assert not refused.ok and refused.moved == []
+    assert [(x.state, x.version, x.instances) for x in refused.missing] == [("sorry", 2, 2)]
+    assert engine.instance(old).version == 2
