@@ -194,11 +194,23 @@ std::vector<std::pair<std::string, std::string>> example_numbers() {
 }
 
 std::optional<std::string> valid_e164(std::string_view text, std::string_view default_region) {
+    // The same customers come back (a second missed call, next year's recall): remember the
+    // answers, per thread, up to a bound, as canonical_address does.
+    thread_local std::unordered_map<std::string, std::optional<std::string>> cache;
+    auto trimmed = trim(text);
+    std::string key(default_region);
+    key += '|';
+    key += trimmed;
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
     PhoneNumber number;
     bool valid = false;
-    if (!parse_phone(trim(text), default_region, number, valid) || !valid) return std::nullopt;
-    std::string out;
-    util().Format(number, PhoneNumberUtil::E164, &out);
+    std::optional<std::string> out;
+    if (parse_phone(trimmed, default_region, number, valid) && valid) {
+        out.emplace();
+        util().Format(number, PhoneNumberUtil::E164, &*out);
+    }
+    if (cache.size() >= 100'000) cache.clear();
+    cache.emplace(std::move(key), out);
     return out;
 }
 
