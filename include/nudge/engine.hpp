@@ -72,9 +72,11 @@ struct Inbound {
     std::string text;
 };
 
-// A reply nobody's route took. reason: "unmatched" (no route of the waiting instance matched),
-// "unknown" (no instance waits for replies from this number to this number), "ambiguous"
-// (several do: `candidates`), "routed" (a route sent it here with `-> inbox`).
+// A reply nobody's route took. reason: "unmatched" (no route of the waiting instance matched,
+// or the one live instance that texts this number from this number has no reply routes now),
+// "unknown" (no live instance texts this number from this number), "ambiguous" (several wait
+// for replies, or none does and several text it: `candidates`), "routed" (a route sent it here
+// with `-> inbox`).
 struct InboxItem {
     std::uint64_t id = 0;
     Instant at;

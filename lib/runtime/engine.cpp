@@ -512,7 +512,12 @@ struct Engine::Impl {
 
     // Whether `inst` takes a reply from `from` to `to` (both canonical).
     bool takes_reply(const Inst& inst, std::string_view from, std::string_view to) const {
-        if (!inst.listening || !live(inst)) return false;
+        return inst.listening && texts(inst, from, to);
+    }
+
+    // Whether live `inst` texts `from` from our number `to` (both canonical), listening or not.
+    bool texts(const Inst& inst, std::string_view from, std::string_view to) const {
+        if (!live(inst)) return false;
         const auto& f = flows[inst.flow];
         for (std::size_t ci = 0; ci < f.chans.size(); ++ci) {
             const auto& ch = f.def->channels[ci];
@@ -595,10 +600,16 @@ struct Engine::Impl {
         return detail::canonical_address(to, region);
     }
 
-    // Handlers of a state: its own, then `from any` for non-finals.
+    // Handlers of a state: its own, then `from any` for non-finals. A pending start (no state
+    // yet) has only the event routes of `from any`: no timers or reply routes of a state it has
+    // not entered.
     template <class F> void each_handler(const Inst& inst, F&& f) const {
-        if (inst.state < 0) return;
         const auto& flow = flows[inst.flow];
+        if (inst.state < 0) {
+            for (const auto& h : flow.def->from_any)
+                if (h.kind == Handler::Kind::event && f(h)) return;
+            return;
+        }
         const auto& decl = flow.compiled->decl(static_cast<std::size_t>(inst.state));
         for (const auto& h : decl.handlers)
             if (f(h)) return;
@@ -1417,7 +1428,7 @@ struct Engine::Impl {
         int moved = 0;
         for (auto id : ids) {
             auto& inst = *instances.find(id);
-            if (inst.status != InstanceStatus::waiting) continue;
+            if (!live(inst)) continue; // a pending start takes `from any` event routes too
             Fields fields{{"event", std::string(event)}};
             for (const auto& [k, v] : data)
                 fields.emplace_back(k, v);
@@ -1504,7 +1515,17 @@ struct Engine::Impl {
             return;
         }
         if (candidates.empty()) {
-            to_inbox(m, "unknown", {}, nullptr);
+            // No instance listens: the reply still belongs to the conversation of one that
+            // texts this customer from this number (it waits for the host, say).
+            for (auto id : senders)
+                if (texts(*instances.find(id), from, to)) candidates.push_back(id);
+            if (candidates.empty()) {
+                to_inbox(m, "unknown", {}, nullptr);
+            } else if (candidates.size() > 1) {
+                to_inbox(m, "ambiguous", candidates, nullptr);
+            } else {
+                unmatched_reply(*instances.find(candidates.front()), m);
+            }
         } else if (candidates.size() > 1) {
             to_inbox(m, "ambiguous", candidates, nullptr);
         } else {
@@ -1530,6 +1551,15 @@ struct Engine::Impl {
             Inst& inst = *instances.find(id);
             if (live(inst)) take_event(inst, "opted.out", {});
         }
+    }
+
+    // A reply received by an instance that no route of it takes: kept in the inbox on it.
+    void unmatched_reply(Inst& inst, const Inbound& m) {
+        flows[inst.flow].metrics.replies++;
+        if (tracing())
+            record(&inst, inst.flow, "received",
+                   {{"from", m.from}, {"to", m.to}, {"text", m.text}});
+        to_inbox(m, "unmatched", {}, &inst);
     }
 
     void route_reply(Inst& inst, const Inbound& m, const std::vector<std::string>& tokens) {

@@ -109,6 +109,8 @@ struct ExpectSentStep {
     Text channel, to, text, text_contains, subject;
     std::optional<InstantText> at;
 };
+// `outcome: none` checks that the instance has no outcome.
+inline constexpr std::string_view no_outcome = "none";
 struct ExpectStateStep {
     ScenarioValue key;
     Text flow, state, status, outcome;
@@ -159,6 +161,20 @@ struct FactChange {
     ScenarioValue value;
 };
 
+// A fact's values: `all` for every instance (the plain form, or `default:`), `by_key` for the
+// instances with that key (`{by_key: {q-1: 30s}}`). No change that applies: the fact is unknown.
+struct FactValues {
+    std::vector<FactChange> all;
+    std::map<std::string, std::vector<FactChange>, std::less<>> by_key;
+    Span span; // the fact's name
+
+    // The changes that apply to the instance with `key`.
+    const std::vector<FactChange>& of(std::string_view key) const {
+        auto it = by_key.find(key);
+        return it == by_key.end() ? all : it->second;
+    }
+};
+
 struct Scenario {
     std::string file;
     std::vector<ScenarioValue> flows; // paths as written, relative to the scenario file
@@ -168,7 +184,7 @@ struct Scenario {
     std::vector<Step> steps;
     // `actions: {order.parse: {order_total: "249"}}`: what the host answers to `do "…"`.
     std::map<std::string, Values, std::less<>> actions;
-    std::map<std::string, std::vector<FactChange>, std::less<>> facts;
+    std::map<std::string, FactValues, std::less<>> facts;
 };
 
 struct ReadScenario {

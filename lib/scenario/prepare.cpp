@@ -195,10 +195,15 @@ void Preparer::resolve() {
     auto& s = out_.scenario;
     if (!s.start) return;
     resolve(*s.start);
-    for (auto& [name, changes] : s.facts) {
+    auto resolve_changes = [this](std::vector<FactChange>& changes) {
         for (auto& c : changes) {
             if (c.from) resolve(*c.from);
         }
+    };
+    for (auto& [name, values] : s.facts) {
+        resolve_changes(values.all);
+        for (auto& entry : values.by_key)
+            resolve_changes(entry.second);
     }
     // A hundred years is far beyond any follow-up; more is a slip of the finger.
     const auto horizon = add_duration(s.start->at, Duration{100, DurationUnit::y}, out_.zone);
@@ -274,8 +279,17 @@ void Preparer::check_names() {
                 known(*st->state, names_.states(out_.flows, only), "unknown-state",
                       only ? "flow '" + *only + "' has no state" : "no flow has a state");
             }
-            if (st->outcome)
+            if (st->outcome && st->outcome->text == no_outcome) {
+                if (std::find(names_.outcomes.begin(), names_.outcomes.end(), no_outcome) !=
+                    names_.outcomes.end()) {
+                    warning("ambiguous-outcome",
+                            "'outcome: none' checks for no outcome, not the outcome a flow calls "
+                            "'none'",
+                            st->outcome->span);
+                }
+            } else if (st->outcome) {
                 known(*st->outcome, names_.outcomes, "unknown-outcome", "no flow has an outcome");
+            }
         } else if (auto* h = std::get_if<ExpectHistoryStep>(&step.body)) {
             known_flow(h->flow);
         } else if (auto* a = std::get_if<ExpectActionStep>(&step.body)) {
@@ -290,12 +304,11 @@ void Preparer::check_names() {
                     values.front().second.span);
         }
     }
-    for (const auto& [name, changes] : s.facts) {
-        if (std::find(names_.facts.begin(), names_.facts.end(), name) == names_.facts.end() &&
-            !changes.empty()) {
+    for (const auto& [name, values] : s.facts) {
+        if (std::find(names_.facts.begin(), names_.facts.end(), name) == names_.facts.end()) {
             warning("unknown-fact",
                     "no flow has a fact '" + name + "'" + suggestion(name, names_.facts),
-                    changes.front().value.span);
+                    values.span);
         }
     }
 }

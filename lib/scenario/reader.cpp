@@ -392,6 +392,7 @@ private:
     void flows(const Entry& e, Scenario& s);
     void actions(const Entry& e, Scenario& s);
     void facts(const Entry& e, Scenario& s);
+    std::vector<FactChange> fact_changes(const Entry& e, const std::string& what);
 };
 
 Scenario Reader::read(const Node& root, bool flows_required) {
@@ -500,31 +501,64 @@ void Reader::facts(const Entry& e, Scenario& s) {
             continue;
         }
         if (!visit(f.value)) return;
-        std::vector<FactChange> changes;
-        if (!f.value.IsSequence()) {
-            if (auto v = scalar(f)) changes.push_back({std::nullopt, std::move(*v)});
-            s.facts[f.name] = std::move(changes);
+        FactValues values;
+        values.span = span(f.key);
+        if (!f.value.IsMap()) {
+            values.all = fact_changes(f, "fact '" + f.name + "'");
+            s.facts[f.name] = std::move(values);
             continue;
         }
-        // A list of changes: [{from: INSTANT, value: V}, …], in time order.
-        for (const auto& item : f.value) {
-            auto fields = map(item, f.key, "a change of fact '" + f.name + "'", {"from", "value"});
-            if (!fields) continue;
-            const Entry* from = find(*fields, "from");
-            const Entry* value = find(*fields, "value");
-            if (!from || !value) {
-                error("missing-key",
-                      std::string("missing key '") + (from ? "value" : "from") +
-                          "' in a change of fact '" + f.name + "'",
-                      item.IsMap() && item.size() > 0 ? item : f.key);
-                continue;
-            }
-            auto at = instant(from->value, from->key);
-            auto v = scalar(*value, true);
-            if (at && v) changes.push_back({std::move(at), std::move(*v)});
+        // Per instance: {by_key: {KEY: V, …}, default: V}, each V a constant or changes.
+        std::string what = "fact '" + f.name + "'";
+        auto fields = map(f.value, f.key, what, {"by_key", "default"});
+        if (!fields) continue;
+        if (const Entry* d = find(*fields, "default")) values.all = fact_changes(*d, what);
+        const Entry* by = find(*fields, "by_key");
+        if (!by) {
+            error("missing-key",
+                  "missing key 'by_key' in " + what +
+                      " (instance keys and their values; a value for every instance stands "
+                      "alone: '" +
+                      f.name + ": 4m')",
+                  f.value.size() > 0 ? f.value : f.key);
+            continue;
         }
-        s.facts[f.name] = std::move(changes);
+        auto keys = map(by->value, by->key, "'by_key' of " + what, {});
+        if (!keys) continue;
+        if (keys->empty()) {
+            error("missing-value", "'by_key' of " + what + " names no instance key", by->key);
+            continue;
+        }
+        for (const auto& k : *keys)
+            values.by_key[k.name] = fact_changes(k, what + " for key '" + shown(k.name) + "'");
+        s.facts[f.name] = std::move(values);
     }
+}
+
+// A constant (`4m`) or a list of changes ([{from: INSTANT, value: V}, …], in time order).
+std::vector<FactChange> Reader::fact_changes(const Entry& f, const std::string& what) {
+    std::vector<FactChange> changes;
+    if (!f.value.IsSequence()) {
+        if (auto v = scalar(f)) changes.push_back({std::nullopt, std::move(*v)});
+        return changes;
+    }
+    for (const auto& item : f.value) {
+        auto fields = map(item, f.key, "a change of " + what, {"from", "value"});
+        if (!fields) continue;
+        const Entry* from = find(*fields, "from");
+        const Entry* value = find(*fields, "value");
+        if (!from || !value) {
+            error("missing-key",
+                  std::string("missing key '") + (from ? "value" : "from") + "' in a change of " +
+                      what,
+                  item.IsMap() && item.size() > 0 ? item : f.key);
+            continue;
+        }
+        auto at = instant(from->value, from->key);
+        auto v = scalar(*value, true);
+        if (at && v) changes.push_back({std::move(at), std::move(*v)});
+    }
+    return changes;
 }
 
 std::optional<Step> Reader::step(const Node& item) {
@@ -690,6 +724,11 @@ std::optional<StepBody> Reader::step_body(const Entry& e, const Entry* data) {
         s.status = optional(*fields, "status");
         s.outcome = optional(*fields, "outcome");
         one_of(s.status, "status", statuses);
+        if (s.outcome && s.outcome->text.empty()) {
+            error("bad-value",
+                  "empty outcome; write 'outcome: none' to check that the instance has no outcome",
+                  s.outcome->span);
+        }
         if (key && !s.state && !s.status && !s.outcome) {
             error("missing-key", "expect_state checks nothing: give 'state', 'status' or 'outcome'",
                   m.IsMap() && m.size() > 0 ? m : key_node);

@@ -100,7 +100,7 @@ void Run::hooks() {
         if (it == s_.facts.end()) return std::nullopt;
         // The last change at or before now; a constant applies from the start.
         std::optional<std::string> value;
-        for (const auto& change : it->second) {
+        for (const auto& change : it->second.of(fq.key)) {
             if (!change.from || change.from->at <= clock_.now()) value = change.value.text;
         }
         return value;

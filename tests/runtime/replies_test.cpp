@@ -230,3 +230,100 @@ TEST_CASE("without keep_history the engine keeps no history but still reports ev
                                             "entered", "sent", "finished"});
     CHECK(out.sent().size() == 2);
 }
+
+namespace {
+
+// Waits for the host in `parsing`, with no reply routes there.
+std::string busy_flow(const std::string& name, const std::string& sender) {
+    return "flow " + name + R"(
+timezone "Europe/Copenhagen"
+
+field phone: phone
+
+channel sms to phone from ")" +
+           sender + R"("
+
+trigger call.missed as phone {
+  start texted
+}
+
+state texted {
+  send sms "We missed your call: reply with your order."
+  on reply any -> parsing
+}
+
+state parsing {
+  on order.parsed -> ordered
+}
+
+final ordered
+)";
+}
+
+} // namespace
+
+TEST_CASE("a reply to an instance without reply routes is unmatched on it, not unknown") {
+    Rig rig("2026-06-05T18:00:00+02:00", busy_flow("busy", "4532100000"));
+    auto id = rig.engine.trigger("call.missed", {{"phone", "+4520123456"}})[0];
+    rig.engine.reply({"+4520123456", "4532100000", "2 margherita"});
+    REQUIRE(rig.state_of(id) == "parsing");
+    rig.engine.reply({"+4520123456", "4532100000", "and a cola"});
+    REQUIRE(rig.engine.inbox().size() == 1);
+    const auto& item = rig.engine.inbox()[0];
+    CHECK(item.reason == "unmatched");
+    CHECK(item.candidates.empty());
+    CHECK(rig.state_of(id) == "parsing");
+    auto view = rig.engine.instance(id);
+    REQUIRE(view->history.size() >= 2);
+    const auto& received = view->history[view->history.size() - 2];
+    CHECK(received.kind == "received");
+    CHECK(view->history.back().kind == "inbox");
+    CHECK(rig.engine.metrics("busy").replies == 2);
+
+    // From another number, or to another of our numbers: nobody's conversation.
+    rig.engine.reply({"+4520999999", "4532100000", "hello"});
+    rig.engine.reply({"+4520123456", "4532199999", "hello"});
+    REQUIRE(rig.engine.inbox().size() == 3);
+    CHECK(rig.engine.inbox()[1].reason == "unknown");
+    CHECK(rig.engine.inbox()[2].reason == "unknown");
+
+    // Once the instance has finished, its customer's replies are unknown again.
+    rig.engine.signal("busy", "+4520123456", "order.parsed", {});
+    REQUIRE(rig.state_of(id) == "ordered");
+    rig.engine.reply({"+4520123456", "4532100000", "thanks"});
+    CHECK(rig.engine.inbox().back().reason == "unknown");
+}
+
+TEST_CASE(
+    "a listening instance takes the reply before busy ones, several busy ones are ambiguous") {
+    Rig rig("2026-06-05T18:00:00+02:00");
+    rig.load(busy_flow("busy_a", "4532100000"), "a.flow");
+    rig.load(busy_flow("busy_b", "4532100000"), "b.flow");
+    auto ids = rig.engine.trigger("call.missed", {{"phone", "+4520123456"}});
+    REQUIRE(ids.size() == 2);
+    // Both listen in `texted`: ambiguous, as before.
+    rig.engine.reply({"+4520123456", "4532100000", "pizza"});
+    REQUIRE(rig.engine.inbox().size() == 1);
+    CHECK(rig.engine.inbox()[0].reason == "ambiguous");
+
+    // The first is busy in `parsing`: the second, still listening, takes the reply alone.
+    rig.engine.move(ids[0], "parsing");
+    rig.engine.reply({"+4520123456", "4532100000", "pizza"});
+    CHECK(rig.state_of(ids[1]) == "parsing");
+    CHECK(rig.engine.inbox().size() == 1);
+
+    // Both busy and none listening: ambiguous, both named.
+    rig.engine.reply({"+4520123456", "4532100000", "and a cola"});
+    REQUIRE(rig.engine.inbox().size() == 2);
+    CHECK(rig.engine.inbox()[1].reason == "ambiguous");
+    CHECK(rig.engine.inbox()[1].candidates == ids);
+
+    // A third flow's instance listening on the same number keeps precedence over busy ones.
+    rig.load(outcome_flow("sale", "4532100000"), "c.flow");
+    auto sale =
+        rig.engine.trigger("outcome.sale", {{"phone", "+4520123456"}, {"first_name", "Ole"}});
+    REQUIRE(sale.size() == 1);
+    rig.engine.reply({"+4520123456", "4532100000", "ja"});
+    CHECK(rig.state_of(sale[0]) == "confirmed");
+    CHECK(rig.engine.inbox().size() == 2);
+}

@@ -397,3 +397,65 @@ TEST_CASE("the same inputs give the same timeline, byte for byte") {
     CHECK(a == run());
     CHECK(a.find("\"kind\":\"sent\"") != std::string::npos);
 }
+
+TEST_CASE("a delayed start takes from any event routes, which cancel the start") {
+    const std::string flow = R"(flow delayed
+timezone "Europe/Copenhagen"
+
+field phone: phone
+field note: text
+
+channel sms to phone from "4532100000"
+
+trigger call.missed as phone {
+  delay 30s
+  start texted
+}
+
+state texted {
+  send sms "We missed your call."
+  on reply any -> done
+  on call.noted -> done
+  after 2h -> done
+}
+
+final done
+
+final called_back
+
+from any {
+  on call.returned if note != "later" -> called_back
+  on reply any -> done
+  after 1m -> done
+}
+)";
+    Rig rig("2026-06-05T18:00:00+02:00", flow);
+    auto id = rig.engine.trigger("call.missed", {{"phone", "+4520123456"}})[0];
+    REQUIRE(rig.engine.instance(id)->status == InstanceStatus::pending);
+
+    // A state's own event route and `from any`'s replies and timers do not apply yet.
+    CHECK(rig.engine.signal("delayed", "+4520123456", "call.noted") == 0);
+    rig.engine.reply({"+4520123456", "4532100000", "hello"});
+    CHECK(rig.engine.inbox().back().reason == "unmatched");
+    // A `from any` event route does; its data is merged first, so the condition sees it.
+    CHECK(rig.engine.signal("delayed", "+4520123456", "call.returned", {{"note", "later"}}) == 0);
+    CHECK(rig.engine.instance(id)->status == InstanceStatus::pending);
+    rig.advance(10s);
+    CHECK(rig.engine.signal("delayed", "+4520123456", "call.returned", {{"note", "done"}}) == 1);
+    CHECK(rig.state_of(id) == "called_back");
+    CHECK(rig.engine.instance(id)->status == InstanceStatus::finished);
+    // The pending start is cancelled: nothing enters texted, nothing is sent.
+    CHECK_FALSE(rig.engine.next_due().has_value());
+    rig.advance(5min);
+    CHECK(rig.out.sent().empty());
+    CHECK(rig.records("entered").size() == 1);
+
+    // Without the signal the start comes as before and `from any` applies from then on.
+    Rig plain("2026-06-05T18:00:00+02:00", flow);
+    auto other = plain.engine.trigger("call.missed", {{"phone", "+4520123456"}})[0];
+    plain.advance(30s);
+    CHECK(plain.state_of(other) == "texted");
+    CHECK(plain.out.sent().size() == 1);
+    plain.advance(1min);
+    CHECK(plain.state_of(other) == "done");
+}

@@ -252,7 +252,7 @@ facts:
 steps: []
 )");
     REQUIRE(p.ok());
-    const auto& changes = p.scenario.facts.at("estimated_wait");
+    const auto& changes = p.scenario.facts.at("estimated_wait").all;
     CHECK(show_instant(changes[1].from->at, "UTC") == "2026-02-10T09:01:10+00:00");
 }
 

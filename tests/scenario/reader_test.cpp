@@ -144,14 +144,14 @@ steps:
     CHECK(s.actions.at("order.log").empty());
 
     const auto& wait = s.facts.at("estimated_wait");
-    REQUIRE(wait.size() == 1);
-    CHECK_FALSE(wait[0].from);
-    CHECK(wait[0].value.text == "2m");
+    REQUIRE(wait.all.size() == 1);
+    CHECK_FALSE(wait.all[0].from);
+    CHECK(wait.all[0].value.text == "2m");
     const auto& length = s.facts.at("queue_length");
-    REQUIRE(length.size() == 2);
-    REQUIRE(length[1].from);
-    CHECK_FALSE(length[1].from->offset); // read in the zone later
-    CHECK(length[1].value.text == "0");
+    REQUIRE(length.all.size() == 2);
+    REQUIRE(length.all[1].from);
+    CHECK_FALSE(length.all[1].from->offset); // read in the zone later
+    CHECK(length.all[1].value.text == "0");
 
     REQUIRE(s.steps.size() == 5);
     CHECK(std::get<ExpectSuppressedStep>(s.steps[0].body).reason.text == "cooldown");
@@ -348,6 +348,80 @@ TEST_CASE("values of the wrong kind") {
         auto d = only(read(head + "zone: Europe/Osloo\nsteps: []\n"));
         CHECK(d.code == "unknown-zone");
         CHECK(d.pos == SourcePos{3, 7});
+    }
+}
+
+TEST_CASE("expect_state checks for no outcome with 'none', and refuses an empty outcome") {
+    auto r = read(head + "steps:\n  - expect_state: {key: a, outcome: none}\n");
+    REQUIRE_MESSAGE(r.diagnostics.empty(), render(r.diagnostics));
+    CHECK(std::get<ExpectStateStep>(r.scenario->steps[0].body).outcome->text == no_outcome);
+
+    auto d = only(read(head + "steps:\n  - expect_state: {key: a, outcome: \"\"}\n"));
+    CHECK(d.code == "bad-value");
+    CHECK(d.pos == SourcePos{4, 37});
+    CHECK(mentions(d, "empty outcome; write 'outcome: none'"));
+}
+
+TEST_CASE("facts per instance key, with or without a default") {
+    auto r = read(head + R"(facts:
+  estimated_wait:
+    by_key: {q-1: 30s, "+4540506070": 3m}
+    default: 1m
+  queue_length:
+    by_key:
+      q-1:
+        - {from: 2026-03-28T21:00:00, value: 2}
+        - {from: 2026-03-28T21:05:00, value: 0}
+steps: []
+)");
+    REQUIRE_MESSAGE(r.diagnostics.empty(), render(r.diagnostics));
+    const auto& wait = r.scenario->facts.at("estimated_wait");
+    REQUIRE(wait.by_key.size() == 2);
+    CHECK(wait.of("q-1").at(0).value.text == "30s");
+    CHECK(wait.of("+4540506070").at(0).value.text == "3m");
+    CHECK(wait.of("q-9").at(0).value.text == "1m");
+    const auto& length = r.scenario->facts.at("queue_length");
+    CHECK(length.of("q-1").size() == 2);
+    CHECK(length.of("q-2").empty()); // no default: unknown for every other key
+
+    SUBCASE("a key the per-key form does not have") {
+        auto d =
+            only(read(head + "facts:\n  w:\n    by_key: {a: 1m}\n    defualt: 2m\nsteps: []\n"));
+        CHECK(d.code == "unknown-key");
+        CHECK(d.pos == SourcePos{6, 5});
+        CHECK(mentions(d, "unknown key 'defualt' in fact 'w'; did you mean 'default'?"));
+    }
+    SUBCASE("a default alone") {
+        auto d = only(read(head + "facts:\n  w: {default: 2m}\nsteps: []\n"));
+        CHECK(d.code == "missing-key");
+        CHECK(d.pos == SourcePos{4, 6});
+        CHECK(mentions(d, "missing key 'by_key' in fact 'w'"));
+    }
+    SUBCASE("by_key is not a map") {
+        auto d = only(read(head + "facts:\n  w:\n    by_key: [a, b]\nsteps: []\n"));
+        CHECK(d.code == "expected-map");
+        CHECK(d.pos == SourcePos{5, 13});
+        CHECK(mentions(d, "expected a map for 'by_key' of fact 'w', saw a list"));
+    }
+    SUBCASE("by_key names no key") {
+        auto d = only(read(head + "facts:\n  w:\n    by_key: {}\nsteps: []\n"));
+        CHECK(d.code == "missing-value");
+        CHECK(d.pos == SourcePos{5, 5});
+    }
+    SUBCASE("a key's value is missing or a map") {
+        auto r2 = read(head + "facts:\n  w:\n    by_key:\n      a:\n      b: {x: 1}\nsteps: []\n");
+        REQUIRE(r2.diagnostics.size() == 2);
+        CHECK(r2.diagnostics.items()[0].code == "missing-value");
+        CHECK(r2.diagnostics.items()[0].pos == SourcePos{6, 7});
+        CHECK(r2.diagnostics.items()[1].code == "expected-scalar");
+        CHECK(r2.diagnostics.items()[1].pos == SourcePos{7, 10});
+    }
+    SUBCASE("a change of a key's value without its instant") {
+        auto d = only(
+            read(head + "facts:\n  w:\n    by_key:\n      a:\n        - {value: 2}\nsteps: []\n"));
+        CHECK(d.code == "missing-key");
+        CHECK(d.pos == SourcePos{7, 11});
+        CHECK(mentions(d, "missing key 'from' in a change of fact 'w' for key 'a'"));
     }
 }
 

@@ -175,6 +175,49 @@ TEST_CASE("actions answer for the host and facts change over time") {
     CHECK(any_failure_has(q, "step 3 (expect_sent, line 10)"));
 }
 
+TEST_CASE("facts by instance key: each caller waits for their own estimate") {
+    auto text = R"(flows: [queue_callback.flow]
+start: 2026-02-10T10:00:00+01:00
+facts:
+  estimated_wait:
+    by_key:
+      "+4540506070": 30s
+      "+4540506071":
+        - {from: 2026-02-10T10:00:00+01:00, value: 3m}
+        - {from: 2026-02-10T10:00:50+01:00, value: 20s}
+steps:
+  - trigger: call.queued
+    data: {caller: "+4540506070"}
+  - trigger: call.queued
+    data: {caller: "+4540506071"}
+  - trigger: call.queued
+    data: {caller: "+4540506072"}
+  - advance: 2m
+  - expect_sent: {channel: voice, to: "+4540506071", at: 2026-02-10T10:00:30+01:00}
+  - expect_no_sent: true
+)";
+    auto r = run_scenario(text, fixtures() / "by-key.scenario.yaml");
+    CHECK_MESSAGE(r.ok, failures_of(r));
+
+    // With a default, keys not listed get it.
+    std::string with_default = text;
+    with_default.replace(with_default.find("    by_key:"), 11, "    default: 5m\n    by_key:");
+    auto d = run_scenario(with_default, fixtures() / "by-key.scenario.yaml");
+    CHECK(any_failure_has(d, "voice to +4540506072 at 2026-02-10T10:00:30+01:00"));
+}
+
+TEST_CASE("expect_state with outcome none: the instance has no outcome") {
+    auto passes =
+        run_changed("  - expect_state: {key: \"+4791234567\", state: sale, status: waiting}",
+                    "  - expect_state: {key: \"+4791234567\", state: sale, outcome: none}");
+    CHECK_MESSAGE(passes.ok, failures_of(passes));
+
+    auto fails = run_changed("outcome: confirmed_sale}", "outcome: none}");
+    REQUIRE(fails.failures.size() == 1);
+    CHECK(any_failure_has(fails, "with state confirmed, status finished, outcome none; got state "
+                                 "confirmed, status finished, outcome confirmed_sale"));
+}
+
 TEST_CASE("flows given from outside replace the file's flows") {
     ScenarioOptions options;
     options.flows = {fixtures() / "sale_confirmation.flow"};
