@@ -127,6 +127,29 @@ std::size_t invalid_utf8_at(std::string_view s) {
     return std::string_view::npos;
 }
 
+// The first character YAML does not allow in a stream as it stands (C0 controls but tab and
+// line breaks, DEL, C1 controls but NEL, U+FFFE, U+FFFF), in valid UTF-8; npos when none.
+// yaml-cpp reads some of them wrongly (a NUL in a block scalar swallows the next byte), and
+// such a character can be written only as an escape in a double-quoted scalar.
+std::size_t unprintable_at(std::string_view s, char32_t& bad) {
+    for (std::size_t i = 0; i < s.size();) {
+        auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : 4;
+        char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1f) : n == 3 ? (c & 0x0f) : (c & 0x07);
+        for (std::size_t k = 1; k < n && i + k < s.size(); ++k)
+            cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+        bool printable = cp == 0x09 || cp == 0x0a || cp == 0x0d || (cp >= 0x20 && cp <= 0x7e) ||
+                         cp == 0x85 || (cp >= 0xa0 && cp <= 0xd7ff) ||
+                         (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000;
+        if (!printable) {
+            bad = cp;
+            return i;
+        }
+        i += n;
+    }
+    return std::string_view::npos;
+}
+
 SourcePos pos_at_offset(std::string_view s, std::size_t offset) {
     SourcePos p{1, 1};
     for (std::size_t i = 0; i < offset && i < s.size(); ++i) {
@@ -1569,6 +1592,17 @@ ParseResult parse_flow_yaml(std::string_view source, std::string filename) {
         diags.error("encoding",
                     std::string("invalid UTF-8: byte ") + byte +
                         " cannot start or continue a character here",
+                    filename, pos_at_offset(source, bad));
+        return result;
+    }
+    char32_t unprintable = 0;
+    if (auto bad = unprintable_at(source, unprintable); bad != std::string_view::npos) {
+        char code[16];
+        std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(unprintable));
+        diags.error("encoding",
+                    std::string("character ") + code +
+                        " is not allowed in YAML as it stands; in a double-quoted string write "
+                        "it as an escape such as \\x19",
                     filename, pos_at_offset(source, bad));
         return result;
     }
