@@ -150,6 +150,39 @@ std::size_t unprintable_at(std::string_view s, char32_t& bad) {
     return std::string_view::npos;
 }
 
+// yaml-cpp decodes the escapes \_ and \N of a double-quoted scalar to the single bytes 0xA0
+// and 0x85 (Latin-1), not to UTF-8. The input was valid UTF-8, so such a lone byte in a scalar
+// can only come from there: it becomes the character the escape names (found by fuzz_yaml).
+void repair_escapes(YAML::Node node) {
+    if (node.IsScalar()) {
+        const std::string& text = node.Scalar();
+        if (invalid_utf8_at(text) == std::string_view::npos) return;
+        std::string fixed;
+        fixed.reserve(text.size() + 4);
+        for (std::size_t i = 0; i < text.size();) {
+            auto bad = invalid_utf8_at(std::string_view(text).substr(i));
+            if (bad == std::string_view::npos) {
+                fixed.append(text, i, std::string::npos);
+                break;
+            }
+            fixed.append(text, i, bad);
+            auto byte = static_cast<unsigned char>(text[i + bad]);
+            if (byte >= 0x80 && byte <= 0xBF) fixed += '\xC2'; // U+0080–U+00BF in UTF-8
+            fixed += text[i + bad];
+            i += bad + 1;
+        }
+        node = fixed;
+    } else if (node.IsSequence()) {
+        for (auto item : node)
+            repair_escapes(item);
+    } else if (node.IsMap()) {
+        for (auto item : node) {
+            repair_escapes(item.first);
+            repair_escapes(item.second);
+        }
+    }
+}
+
 SourcePos pos_at_offset(std::string_view s, std::size_t offset) {
     SourcePos p{1, 1};
     for (std::size_t i = 0; i < offset && i < s.size(); ++i) {
@@ -1625,6 +1658,7 @@ ParseResult parse_flow_yaml(std::string_view source, std::string filename) {
     try {
         std::string text(body);
         root = YAML::Load(text);
+        repair_escapes(root);
         documents = count_documents(text);
     } catch (const YAML::Exception& e) {
         SourcePos p;

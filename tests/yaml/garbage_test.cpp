@@ -94,6 +94,19 @@ TEST_CASE("characters YAML does not allow raw are refused where they stand") {
     CHECK(*again.flow == *escaped.flow);
 }
 
+TEST_CASE("the escapes for a no-break space and a next line read as those characters") {
+    // yaml-cpp turns \_ and \N into the bytes 0xA0 and 0x85, which are not UTF-8 (found by
+    // fuzz_yaml: the text no longer round-tripped). They read as U+00A0 and U+0085.
+    auto r = parse_flow_yaml("flow: x\ntemplates:\n  - name: t\n    text: \"a\\_b\\Nc\"\n",
+                             "escapes.flow.yaml");
+    REQUIRE(r.flow);
+    REQUIRE(r.flow->templates.size() == 1);
+    CHECK(r.flow->templates[0].text == "a\u00A0b\u0085c");
+    auto again = parse_flow_yaml(flow_to_yaml(*r.flow), "again.flow.yaml");
+    REQUIRE(again.flow);
+    CHECK(*again.flow == *r.flow);
+}
+
 TEST_CASE("deep nesting is refused before yaml-cpp recurses") {
     CHECK(first_code(std::string(100000, '[')) == "too-deep");
     CHECK(first_code(std::string(100000, '{')) == "too-deep");
