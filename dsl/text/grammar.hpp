@@ -153,9 +153,11 @@ struct to_literal : string_lit {};
 struct to_field : identifier {};
 struct channel_to : sor<to_literal, to_field> {};
 struct sender : string_lit {};
+// `from any` after a channel opens the flow-wide handler block: it is not the channel's sender.
 struct channel_decl
     : seq<NUDGE_KW("channel"), ws, opt<channel_name, ws>, must<kind_name>, ws, must<to_kw>, ws,
-          must<channel_to>, opt<ws, NUDGE_KW("from"), ws, must<sender>>> {};
+          must<channel_to>, opt<ws, NUDGE_KW("from"), ws, not_at<NUDGE_KW("any")>, must<sender>>> {
+};
 
 struct day : sor<NUDGE_KW("mon"), NUDGE_KW("tue"), NUDGE_KW("wed"), NUDGE_KW("thu"),
                  NUDGE_KW("fri"), NUDGE_KW("sat"), NUDGE_KW("sun")> {};
