@@ -58,7 +58,7 @@ struct InstanceView {
     std::string key;
     std::string state; // "" while a delayed start is pending
     InstanceStatus status = InstanceStatus::waiting;
-    Instant started;
+    Instant started; // when this run began: the trigger, or the last `-> restart`
     Instant entered; // when the current state was entered
     Data fields;     // every set field, in text form
     std::optional<std::string> outcome;

@@ -270,7 +270,9 @@ struct Engine::Impl {
         const Impl& engine;
         const Inst& inst;
         detail::ValueContext ctx;
-        InstScope(const Impl& e, const Inst& i) : engine(e), inst(i) {
+        std::optional<Instant> as_of; // what now() means here; the clock when empty
+        InstScope(const Impl& e, const Inst& i, std::optional<Instant> as_of = {})
+            : engine(e), inst(i), as_of(as_of) {
             ctx = e.flows[i.flow].ctx;
             if (i.zone) ctx.zone = i.zone;
         }
@@ -280,7 +282,7 @@ struct Engine::Impl {
             auto it = w.find(name);
             return it == w.end() ? nullptr : it->second;
         }
-        Instant now() const override { return engine.now(); }
+        Instant now() const override { return as_of ? *as_of : engine.now(); }
         const detail::ValueContext& context() const override { return ctx; }
     };
 
@@ -690,6 +692,7 @@ struct Engine::Impl {
         auto& f = flows[inst.flow];
         leave_state(inst);
         record(&inst, inst.flow, "restarted", {{"why", std::string(why)}});
+        inst.started = now(); // a new run: `from any` deadlines count from here
         unindex_addresses(inst);
         inst.values.assign(f.slot_type.size(), Value{});
         if (f.keeps_trigger_data) inst.more().trigger_data = data;
@@ -800,7 +803,13 @@ struct Engine::Impl {
             switch (h.kind) {
             case Handler::Kind::after: due = detail::add(inst.entered, h.delay, z); break;
             case Handler::Kind::at: {
-                InstScope scope(*this, inst);
+                // A `from any` deadline belongs to the whole run, not to the state just
+                // entered: now() and the window functions in it count from the start, so
+                // `next_close(W)` stays the close after the start in every state.
+                const auto& any = f.def->from_any;
+                bool flow_wide = !any.empty() && &h >= any.data() && &h < any.data() + any.size();
+                InstScope scope(*this, inst,
+                                flow_wide ? std::optional<Instant>(inst.started) : std::nullopt);
                 auto v = detail::evaluate(*h.at, scope);
                 detail::ValueContext tmp;
                 due = detail::as_instant(v, ctx_of(inst, tmp));

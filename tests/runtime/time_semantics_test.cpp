@@ -233,3 +233,53 @@ final second
     rig.advance(2h);
     CHECK(rig.state_of(id) == "first");
 }
+
+TEST_CASE("a from any deadline counts from the start of the run, in every state") {
+    Rig rig("2026-06-01T10:00:00+02:00", R"(flow table_hold
+timezone "Europe/Copenhagen"
+
+field booking_id: text
+field phone: phone
+
+channel sms to phone from "4570000000"
+
+trigger hold.placed as booking_id {
+  start held
+}
+
+state held {
+  send sms "Your table is held for three days."
+  on hold.renewed -> restart
+  after 1h -> nudged
+}
+
+state nudged {
+  send sms "Your table is still held."
+  on hold.renewed -> restart
+}
+
+final expired
+
+from any {
+  at now() + 72h -> expired
+}
+)");
+    auto a = rig.engine.trigger("hold.placed", {{"booking_id", "A"}, {"phone", "+4520123456"}})[0];
+    auto b = rig.engine.trigger("hold.placed", {{"booking_id", "B"}, {"phone", "+4520123457"}})[0];
+    // Both move to `nudged` an hour in; the deadline stays 72 h after the start, not the entry.
+    rig.until("2026-06-01T11:00:00+02:00");
+    CHECK(rig.state_of(a) == "nudged");
+    // B renews at 20:00: a restart is a new run, so its deadline moves to 72 h after that.
+    rig.until("2026-06-01T20:00:00+02:00");
+    CHECK(rig.engine.signal("table_hold", "B", "hold.renewed") == 1);
+    CHECK(rig.engine.instance(b)->started == parse_instant("2026-06-01T20:00:00+02:00"));
+    rig.until("2026-06-04T09:59:59+02:00");
+    CHECK(rig.state_of(a) == "nudged");
+    rig.until("2026-06-04T10:00:00+02:00");
+    CHECK(rig.state_of(a) == "expired");
+    CHECK(rig.state_of(b) == "nudged");
+    rig.until("2026-06-04T19:59:59+02:00");
+    CHECK(rig.state_of(b) == "nudged");
+    rig.until("2026-06-04T20:00:00+02:00");
+    CHECK(rig.state_of(b) == "expired");
+}
