@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <type_traits>
 
 namespace nudge {
 
@@ -298,9 +299,13 @@ struct DurableEngine::Impl final : Transport {
         step_records.clear();
         step_emits.clear();
         auto result = f(input);
-        // A run that fires nothing and a migration that moves nothing change nothing.
+        // A run that fires nothing and a migration that moves nothing change nothing. A run
+        // that fires only a silent tick (`every … while` false) changed when the next one is
+        // due: it is a step, or a restart would fire that tick again and shift the rest.
         bool quiet_kind = kind == "run_due" || kind == "migrate";
         bool changed = !step_records.empty() || !step_messages.empty() || !quiet_kind;
+        if constexpr (std::is_same_v<decltype(result), int>)
+            if (kind == "run_due" && result > 0) changed = true;
         if (!changed) return result;
         if (batching) {
             // Written now, committed (and only then acknowledged) when the batch ends.

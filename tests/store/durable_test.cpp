@@ -365,3 +365,54 @@ TEST_CASE("a batch that does not fit on the disk did not happen at all") {
     CHECK(e.steps() == 2);
     CHECK(out.sent().size() == 1);
 }
+
+TEST_CASE("a repeat that fires without a trace is journaled, so it keeps its schedule") {
+    // `every 30s while …` with the condition false fires without a record or a message; it
+    // only sets the next tick. That is still a step: without it a restart would fire the tick
+    // again at the restart and move every later tick.
+    const std::string flow = R"(flow queue
+timezone "Europe/Copenhagen"
+
+field call_id: text
+field caller: phone
+field busy: text
+
+channel sms to caller from "4570203040"
+
+trigger call.queued as call_id {
+  start waiting
+}
+
+state waiting {
+  every 30s while busy == "yes" {
+    send sms "You are still in the queue."
+  }
+  after 10m -> done
+}
+
+final done
+)";
+    TempDb db;
+    FakeClock clock("2026-02-10T10:00:00+01:00");
+    RecordingTransport out;
+    {
+        DurableEngine e(db.file, clock, out, quick());
+        e.load(compiled(flow));
+        e.trigger("call.queued", {{"call_id", "c-1"}, {"caller", "+4520123456"}, {"busy", "no"}});
+        auto before = e.steps();
+        clock.set(parse_instant("2026-02-10T10:00:30+01:00"));
+        CHECK(e.run_due() == 1); // the silent tick
+        CHECK(e.steps() == before + 1);
+        REQUIRE(e.next_due().has_value());
+        CHECK(format_instant(*e.next_due(), "Europe/Copenhagen") == "2026-02-10T10:01:00+01:00");
+    }
+    CHECK(format_instant(StoreView(db.file).timers().front().due, "Europe/Copenhagen") ==
+          "2026-02-10T10:01:00+01:00");
+    // Back 15 s later: the next tick is still due at 10:01:00, and nothing fires before it.
+    clock.set(parse_instant("2026-02-10T10:00:45+01:00"));
+    DurableEngine e(db.file, clock, out, quick());
+    REQUIRE(e.next_due().has_value());
+    CHECK(format_instant(*e.next_due(), "Europe/Copenhagen") == "2026-02-10T10:01:00+01:00");
+    CHECK(e.run_due() == 0);
+    CHECK(out.sent().empty());
+}
