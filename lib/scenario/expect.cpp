@@ -323,16 +323,20 @@ std::optional<std::string> expect_history(const ExpectHistoryStep& e,
     std::string problem;
     const InstanceView* inst = pick(candidates, e.key, e.flow, problem);
     if (!inst) return "expected " + in_quotes(e.key.text) + " to have an instance; " + problem;
+    std::string wanted = e.kind.text;
+    for (const auto& [name, value] : e.fields)
+        wanted += " " + name + "=" + in_quotes(value.text);
     for (const auto& r : inst->history) {
         if (r.kind != e.kind.text) continue;
         bool all = std::all_of(e.fields.begin(), e.fields.end(), [&](const auto& f) {
             return field_of(r, f.first) == f.second.text;
         });
-        if (all) return std::nullopt;
+        if (!all) continue;
+        if (!e.absent) return std::nullopt;
+        return "expected no history entry " + wanted + " on instance #" + std::to_string(inst->id) +
+               " (" + inst->flow + "); found " + describe(r, zone);
     }
-    std::string wanted = e.kind.text;
-    for (const auto& [name, value] : e.fields)
-        wanted += " " + name + "=" + in_quotes(value.text);
+    if (e.absent) return std::nullopt;
     std::vector<bool> none(inst->history.size(), false);
     return "expected a history entry " + wanted + " on instance #" + std::to_string(inst->id) +
            " (" + inst->flow + "); its history:" +

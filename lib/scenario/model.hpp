@@ -134,12 +134,13 @@ struct ExpectActionStep {
     Text key;
 };
 // An entry of the history of the instance with `key`: of `kind`, with every other given field
-// equal to the record's field of that name.
+// equal to the record's field of that name. `absent` (expect_no_history): no such entry.
 struct ExpectHistoryStep {
     ScenarioValue key;
     Text flow;
     ScenarioValue kind;
     Values fields;
+    bool absent = false;
 };
 
 using StepBody =

@@ -37,7 +37,8 @@ const std::vector<std::string> step_keys = {"trigger",
                                             "expect_no_sent",
                                             "expect_suppressed",
                                             "expect_action",
-                                            "expect_history"};
+                                            "expect_history",
+                                            "expect_no_history"};
 
 // The record kinds of include/nudge/engine.hpp, for `expect_history`.
 const std::vector<std::string> record_kinds = {
@@ -660,6 +661,7 @@ std::optional<StepBody> Reader::step_body(const Entry& e, const Entry* data) {
         {"expect_suppressed", {"reason", "key"}},
         {"expect_action", {"action", "key"}},
         {"expect_history", {}},
+        {"expect_no_history", {}},
     };
     auto fields = fields_of(e, keys.find(k)->second);
     if (!fields) return std::nullopt;
@@ -763,8 +765,10 @@ std::optional<StepBody> Reader::step_body(const Entry& e, const Entry* data) {
         if (!action || !dotted(action, "an action name") || !ok()) return std::nullopt;
         return ExpectActionStep{std::move(*action), std::move(key)};
     }
-    // expect_history: key, kind and flow, then any record field to compare.
+    // expect_history and expect_no_history: key, kind and flow, then any record field to
+    // compare.
     ExpectHistoryStep s;
+    s.absent = k == "expect_no_history";
     auto key = required(*fields, "key", m, key_node, what);
     auto kind = required(*fields, "kind", m, key_node, what);
     s.flow = optional(*fields, "flow");

@@ -232,4 +232,16 @@ TEST_CASE("expect_history finds an entry with the given fields") {
               "expected a history entry entered state=\"cancelled\" on instance #3 "
               "(booking_confirmation); its history:\n    2026-04-01T07:00:00+00:00 entered "
               "state=\"notified\""));
+
+    // expect_no_history: the same match, the other way round.
+    e.absent = true;
+    CHECK_FALSE(expect_history(e, {i}, "UTC"));
+    e.fields = {{"state", v("reminded")}};
+    CHECK(has(expect_history(e, {i}, "UTC"),
+              "expected no history entry entered state=\"reminded\" on instance #3 "
+              "(booking_confirmation); found 2026-04-13T06:00:00+00:00 entered "
+              "state=\"reminded\""));
+    e.kind = v("matched");
+    e.fields.clear();
+    CHECK_FALSE(expect_history(e, {i}, "UTC"));
 }

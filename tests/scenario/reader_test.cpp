@@ -344,6 +344,17 @@ TEST_CASE("values of the wrong kind") {
         auto d = only(read(head + "steps:\n  - expect_history: {key: a, kind: snet}\n"));
         CHECK(mentions(d, "unknown history kind 'snet'; did you mean 'sent'?"));
     }
+    SUBCASE("expect_no_history is read like expect_history") {
+        auto d = only(read(head + "steps:\n  - expect_no_history: {key: a, kind: matchd}\n"));
+        CHECK(mentions(d, "unknown history kind 'matchd'; did you mean 'matched'?"));
+        auto r = read(head + "steps:\n  - expect_no_history: {key: a, kind: matched, route: x}\n");
+        REQUIRE_MESSAGE(r.diagnostics.empty(), render(r.diagnostics));
+        const auto& h = std::get<ExpectHistoryStep>(r.scenario->steps.at(0).body);
+        CHECK(h.absent);
+        CHECK(h.kind.text == "matched");
+        REQUIRE(h.fields.size() == 1);
+        CHECK(h.fields[0].first == "route");
+    }
     SUBCASE("a zone the tz database does not know") {
         auto d = only(read(head + "zone: Europe/Osloo\nsteps: []\n"));
         CHECK(d.code == "unknown-zone");
@@ -530,7 +541,8 @@ TEST_CASE("files that are not scenarios at all") {
 TEST_CASE("the documented key lists") {
     CHECK(scenario_top_keys() ==
           std::vector<std::string>{"flows", "start", "zone", "steps", "actions", "facts"});
-    CHECK(scenario_step_keys().size() == 15);
+    CHECK(scenario_step_keys().size() == 16);
+    CHECK(scenario_step_keys().back() == "expect_no_history");
     CHECK(std::count(scenario_step_keys().begin(), scenario_step_keys().end(), "assign") == 1);
     CHECK(scenario_step_keys().front() == "trigger");
 }
