@@ -9,6 +9,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <unistd.h>
@@ -77,7 +78,51 @@ void durable_steps(benchmark::State& state) {
     std::filesystem::remove_all(dir);
 }
 
+// Opening a database replays its journal (there are no snapshots yet), so the time to open
+// grows with the steps ever committed. This measures it: N triggers, then open the file again.
+void reopen(benchmark::State& state) {
+    auto n = state.range(0);
+    auto dir = std::filesystem::temp_directory_path() /
+               ("nudge-bench-reopen-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto file = dir / "bench.db";
+    std::filesystem::remove(file);
+    auto flow = nudge::compile_source(flow_text, "bench.flow");
+    nudge::FakeClock clock("2026-03-02T09:00:00+01:00");
+    NullTransport out;
+    nudge::DurableOptions options;
+    options.synchronous_full = false;
+    {
+        nudge::DurableEngine engine(file, clock, out, options);
+        engine.load(flow.flow);
+        for (std::int64_t done = 0; done < n; done += 1000) {
+            engine.batch([&] {
+                for (std::int64_t i = done; i < std::min(n, done + 1000); ++i)
+                    engine.trigger("booking.made",
+                                   {{"phone", "+4520" + std::to_string(100000 + i)}});
+            });
+        }
+    }
+    std::int64_t steps = 0;
+    for (auto _ : state) {
+        nudge::DurableEngine engine(file, clock, out, options);
+        steps += engine.steps();
+        benchmark::DoNotOptimize(steps);
+    }
+    state.counters["replayed steps/s"] =
+        benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
+    std::filesystem::remove_all(dir);
+}
+
 } // namespace
+
+BENCHMARK(reopen)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->ArgName("steps")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(3);
 
 BENCHMARK(durable_steps)
     ->ArgsProduct({{1, 10, 100}, {1, 0}})
