@@ -44,30 +44,41 @@ public:
     nudge::SendResult send(const nudge::Message&) override { return {}; }
 };
 
+// A fresh database file in a folder of its own (removed at the end), the compiled flow, a fake
+// clock and a transport that accepts everything.
+struct Bench {
+    std::filesystem::path dir;
+    std::filesystem::path file;
+    nudge::CompileResult flow = nudge::compile_source(flow_text, "bench.flow");
+    nudge::FakeClock clock{"2026-03-02T09:00:00+01:00"};
+    NullTransport out;
+    nudge::DurableOptions options;
+
+    Bench(const std::string& name, bool full)
+        : dir(std::filesystem::temp_directory_path() /
+              ("nudge-bench-" + name + "-" + std::to_string(::getpid()))),
+          file(dir / "bench.db") {
+        std::filesystem::create_directories(dir);
+        std::filesystem::remove(file);
+        options.synchronous_full = full;
+    }
+    ~Bench() { std::filesystem::remove_all(dir); }
+    static std::string phone(std::int64_t i) { return "+4520" + std::to_string(100000 + i); }
+};
+
 void durable_steps(benchmark::State& state) {
     auto batch = static_cast<int>(state.range(0));
     bool full = state.range(1) != 0;
-    auto dir =
-        std::filesystem::temp_directory_path() / ("nudge-bench-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    auto file = dir / "bench.db";
-    std::filesystem::remove(file);
-    auto flow = nudge::compile_source(flow_text, "bench.flow");
-    nudge::FakeClock clock("2026-03-02T09:00:00+01:00");
-    NullTransport out;
-    nudge::DurableOptions options;
-    options.synchronous_full = full;
+    Bench b("steps", full);
     std::int64_t steps = 0;
     {
-        nudge::DurableEngine engine(file, clock, out, options);
-        engine.load(flow.flow);
+        nudge::DurableEngine engine(b.file, b.clock, b.out, b.options);
+        engine.load(b.flow.flow);
         std::int64_t n = 0;
         for (auto _ : state) {
             engine.batch([&] {
-                for (int i = 0; i < batch; ++i) {
-                    engine.trigger("booking.made",
-                                   {{"phone", "+4520" + std::to_string(100000 + n++ % 800000)}});
-                }
+                for (int i = 0; i < batch; ++i)
+                    engine.trigger("booking.made", {{"phone", Bench::phone(n++ % 800000)}});
             });
             steps += batch;
         }
@@ -75,43 +86,31 @@ void durable_steps(benchmark::State& state) {
     state.counters["steps/s"] =
         benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
     state.SetLabel(full ? "synchronous=FULL" : "synchronous=NORMAL");
-    std::filesystem::remove_all(dir);
 }
 
 // Opening a database replays its journal (there are no snapshots yet), so the time to open
 // grows with the steps ever committed. This measures it: N triggers, then open the file again.
 void reopen(benchmark::State& state) {
     auto n = state.range(0);
-    auto dir = std::filesystem::temp_directory_path() /
-               ("nudge-bench-reopen-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    auto file = dir / "bench.db";
-    std::filesystem::remove(file);
-    auto flow = nudge::compile_source(flow_text, "bench.flow");
-    nudge::FakeClock clock("2026-03-02T09:00:00+01:00");
-    NullTransport out;
-    nudge::DurableOptions options;
-    options.synchronous_full = false;
+    Bench b("reopen", false);
     {
-        nudge::DurableEngine engine(file, clock, out, options);
-        engine.load(flow.flow);
+        nudge::DurableEngine engine(b.file, b.clock, b.out, b.options);
+        engine.load(b.flow.flow);
         for (std::int64_t done = 0; done < n; done += 1000) {
             engine.batch([&] {
                 for (std::int64_t i = done; i < std::min(n, done + 1000); ++i)
-                    engine.trigger("booking.made",
-                                   {{"phone", "+4520" + std::to_string(100000 + i)}});
+                    engine.trigger("booking.made", {{"phone", Bench::phone(i)}});
             });
         }
     }
     std::int64_t steps = 0;
     for (auto _ : state) {
-        nudge::DurableEngine engine(file, clock, out, options);
+        nudge::DurableEngine engine(b.file, b.clock, b.out, b.options);
         steps += engine.steps();
         benchmark::DoNotOptimize(steps);
     }
     state.counters["replayed steps/s"] =
         benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
-    std::filesystem::remove_all(dir);
 }
 
 } // namespace
