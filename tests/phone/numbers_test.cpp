@@ -4,6 +4,11 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
+#include <random>
+#include <string>
+#include <vector>
+
 using namespace nudge::detail;
 
 TEST_CASE("Danish numbers: ordinary ones are fixed_line_or_mobile") {
@@ -187,4 +192,42 @@ TEST_CASE("a valid number's E.164 form is its own canonical address, in every nu
         ++checked;
     }
     CHECK(checked > 1000);
+}
+
+TEST_CASE("valid_e164 answers Nordic E.164 text as the full parse does") {
+    // valid_e164 judges "+45…", "+46…", "+47…", "+354…" and "+358…" without libphonenumber's
+    // general parse. Compare it with inspect_number (always the full parse) on every example
+    // number of those codes and on random digits after each code, valid or not.
+    std::vector<std::string> inputs;
+    for (const auto& example : example_numbers()) {
+        auto full = inspect_number(example.second, example.first);
+        if (full.e164.size() > 1 && full.e164.front() == '+') inputs.push_back(full.e164);
+    }
+    std::mt19937 random(20261130);
+    const std::array<std::string, 5> codes = {"45", "46", "47", "354", "358"};
+    for (const auto& code : codes) {
+        for (int i = 0; i < 2000; ++i) {
+            std::string text = "+" + code;
+            auto length = 3 + random() % 11;
+            for (std::size_t d = 0; d < length; ++d)
+                text += static_cast<char>('0' + random() % 10);
+            inputs.push_back(text);
+        }
+    }
+    int nordic_valid = 0;
+    for (const auto& text : inputs) {
+        auto full = inspect_number(text);
+        auto fast = valid_e164(text);
+        INFO(text);
+        if (full.valid) {
+            CHECK(fast == full.e164);
+            if (text.rfind("+45", 0) == 0 || text.rfind("+46", 0) == 0 ||
+                text.rfind("+47", 0) == 0 || text.rfind("+354", 0) == 0 ||
+                text.rfind("+358", 0) == 0)
+                ++nordic_valid;
+        } else {
+            CHECK_FALSE(fast.has_value());
+        }
+    }
+    CHECK(nordic_valid > 1000);
 }
