@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cstdint>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -164,15 +166,24 @@ bool direct_e164_valid(std::string_view text) {
     if (text.size() < 6 || text.size() > 16 || text[0] != '+') return false;
     if (!std::all_of(text.begin() + 1, text.end(), [](char c) { return c >= '0' && c <= '9'; }))
         return false;
-    constexpr std::array<std::string_view, 5> codes = {"45", "46", "47", "354", "358"};
+    struct Code {
+        std::string_view text;
+        int value;
+    };
+    constexpr std::array<Code, 5> codes = {
+        {{"45", 45}, {"46", 46}, {"47", 47}, {"354", 354}, {"358", 358}}};
     auto digits = text.substr(1);
-    for (auto code : codes) {
-        if (digits.size() <= code.size() || digits.substr(0, code.size()) != code) continue;
-        auto national = digits.substr(code.size());
-        if (national.front() == '0' || national.size() > 15) return false;
+    for (const auto& code : codes) {
+        if (!digits.starts_with(code.text) || digits.size() == code.text.size()) continue;
+        auto national = digits.substr(code.text.size());
+        std::uint64_t value = 0;
+        if (national.front() == '0' ||
+            std::from_chars(national.data(), national.data() + national.size(), value).ec !=
+                std::errc{})
+            return false;
         PhoneNumber number;
-        number.set_country_code(std::stoi(std::string(code)));
-        number.set_national_number(std::stoull(std::string(national)));
+        number.set_country_code(code.value);
+        number.set_national_number(value);
         return util().IsValidNumber(number);
     }
     return false;

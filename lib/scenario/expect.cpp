@@ -323,9 +323,12 @@ std::optional<std::string> expect_history(const ExpectHistoryStep& e,
     std::string problem;
     const InstanceView* inst = pick(candidates, e.key, e.flow, problem);
     if (!inst) return "expected " + in_quotes(e.key.text) + " to have an instance; " + problem;
-    std::string wanted = e.kind.text;
-    for (const auto& [name, value] : e.fields)
-        wanted += " " + name + "=" + in_quotes(value.text);
+    auto wanted = [&e] { // for the message only
+        std::string out = e.kind.text;
+        for (const auto& [name, value] : e.fields)
+            out += " " + name + "=" + in_quotes(value.text);
+        return out;
+    };
     for (const auto& r : inst->history) {
         if (r.kind != e.kind.text) continue;
         bool all = std::all_of(e.fields.begin(), e.fields.end(), [&](const auto& f) {
@@ -333,12 +336,12 @@ std::optional<std::string> expect_history(const ExpectHistoryStep& e,
         });
         if (!all) continue;
         if (!e.absent) return std::nullopt;
-        return "expected no history entry " + wanted + " on instance #" + std::to_string(inst->id) +
-               " (" + inst->flow + "); found " + describe(r, zone);
+        return "expected no history entry " + wanted() + " on instance #" +
+               std::to_string(inst->id) + " (" + inst->flow + "); found " + describe(r, zone);
     }
     if (e.absent) return std::nullopt;
     std::vector<bool> none(inst->history.size(), false);
-    return "expected a history entry " + wanted + " on instance #" + std::to_string(inst->id) +
+    return "expected a history entry " + wanted() + " on instance #" + std::to_string(inst->id) +
            " (" + inst->flow + "); its history:" +
            untaken(
                inst->history, none, [&](const Record& r) { return describe(r, zone); }, " empty");
