@@ -32,6 +32,15 @@ bool mentions(const Diagnostic& d, const std::string& words) {
     return d.message.find(words) != std::string::npos;
 }
 
+// The one diagnostic of `r` has `code`, sits at `pos` and says `words`.
+void check_one(const ReadScenario& r, const std::string& code, SourcePos pos,
+               const std::string& words) {
+    auto d = only(r);
+    CHECK(d.code == code);
+    CHECK(d.pos == pos);
+    CHECK(mentions(d, words));
+}
+
 const std::string head = "flows: [sale.flow]\nstart: 2026-03-28T20:55:00+01:00\n";
 
 } // namespace
@@ -191,10 +200,8 @@ TEST_CASE("unknown keys are reported where they are, with the likely key") {
         CHECK(mentions(d, "unknown key 'stpes' in the scenario; did you mean 'steps'?"));
     }
     SUBCASE("a step") {
-        auto d = only(read(head + "steps:\n  - expect_send: {to: \"+4791234567\"}\n"));
-        CHECK(d.code == "unknown-key");
-        CHECK(d.pos == SourcePos{4, 5});
-        CHECK(mentions(d, "did you mean 'expect_sent'?"));
+        check_one(read(head + "steps:\n  - expect_send: {to: \"+4791234567\"}\n"), "unknown-key",
+                  {4, 5}, "did you mean 'expect_sent'?");
     }
     SUBCASE("inside a step") {
         auto d = only(read(head + "steps:\n  - expect_sent: {channel: sms, text_contain: Kari}\n"));
@@ -281,10 +288,8 @@ TEST_CASE("calendar steps of the scenario clock follow the zone") {
 TEST_CASE("durations that are not durations") {
     for (std::string text : {"30 s", "2hours", "-1h", "1h30m", "soon"}) {
         CAPTURE(text);
-        auto d = only(read(head + "steps:\n  - advance: " + text + "\n"));
-        CHECK(d.code == "bad-duration");
-        CHECK(d.pos == SourcePos{4, 14});
-        CHECK(mentions(d, "expected a duration like 30s, 2h or 3d"));
+        check_one(read(head + "steps:\n  - advance: " + text + "\n"), "bad-duration", {4, 14},
+                  "expected a duration like 30s, 2h or 3d");
     }
     auto ok = read(head + "steps:\n  - advance: 1mo\n  - advance: 0s\n");
     CHECK(ok.diagnostics.empty());
@@ -292,16 +297,12 @@ TEST_CASE("durations that are not durations") {
 
 TEST_CASE("values of the wrong kind") {
     SUBCASE("steps is not a list") {
-        auto d = only(read(head + "steps: {advance: 1h}\n"));
-        CHECK(d.code == "expected-list");
-        CHECK(d.pos == SourcePos{3, 8});
-        CHECK(mentions(d, "expected a list of steps for 'steps', saw a map"));
+        check_one(read(head + "steps: {advance: 1h}\n"), "expected-list", {3, 8},
+                  "expected a list of steps for 'steps', saw a map");
     }
     SUBCASE("a step is not a map") {
-        auto d = only(read(head + "steps:\n  - advance\n"));
-        CHECK(d.code == "expected-map");
-        CHECK(d.pos == SourcePos{4, 5});
-        CHECK(mentions(d, "expected a step like '- advance: 30s'"));
+        check_one(read(head + "steps:\n  - advance\n"), "expected-map", {4, 5},
+                  "expected a step like '- advance: 30s'");
     }
     SUBCASE("expect_sent is a scalar") {
         auto d = only(read(head + "steps:\n  - expect_sent: sms\n"));
@@ -367,10 +368,8 @@ TEST_CASE("expect_state checks for no outcome with 'none', and refuses an empty 
     REQUIRE_MESSAGE(r.diagnostics.empty(), render(r.diagnostics));
     CHECK(std::get<ExpectStateStep>(r.scenario->steps[0].body).outcome->text == no_outcome);
 
-    auto d = only(read(head + "steps:\n  - expect_state: {key: a, outcome: \"\"}\n"));
-    CHECK(d.code == "bad-value");
-    CHECK(d.pos == SourcePos{4, 37});
-    CHECK(mentions(d, "empty outcome; write 'outcome: none'"));
+    check_one(read(head + "steps:\n  - expect_state: {key: a, outcome: \"\"}\n"), "bad-value",
+              {4, 37}, "empty outcome; write 'outcome: none'");
 }
 
 TEST_CASE("facts per instance key, with or without a default") {
@@ -396,23 +395,17 @@ steps: []
     CHECK(length.of("q-2").empty()); // no default: unknown for every other key
 
     SUBCASE("a key the per-key form does not have") {
-        auto d =
-            only(read(head + "facts:\n  w:\n    by_key: {a: 1m}\n    defualt: 2m\nsteps: []\n"));
-        CHECK(d.code == "unknown-key");
-        CHECK(d.pos == SourcePos{6, 5});
-        CHECK(mentions(d, "unknown key 'defualt' in fact 'w'; did you mean 'default'?"));
+        check_one(read(head + "facts:\n  w:\n    by_key: {a: 1m}\n    defualt: 2m\nsteps: []\n"),
+                  "unknown-key", {6, 5},
+                  "unknown key 'defualt' in fact 'w'; did you mean 'default'?");
     }
     SUBCASE("a default alone") {
-        auto d = only(read(head + "facts:\n  w: {default: 2m}\nsteps: []\n"));
-        CHECK(d.code == "missing-key");
-        CHECK(d.pos == SourcePos{4, 6});
-        CHECK(mentions(d, "missing key 'by_key' in fact 'w'"));
+        check_one(read(head + "facts:\n  w: {default: 2m}\nsteps: []\n"), "missing-key", {4, 6},
+                  "missing key 'by_key' in fact 'w'");
     }
     SUBCASE("by_key is not a map") {
-        auto d = only(read(head + "facts:\n  w:\n    by_key: [a, b]\nsteps: []\n"));
-        CHECK(d.code == "expected-map");
-        CHECK(d.pos == SourcePos{5, 13});
-        CHECK(mentions(d, "expected a map for 'by_key' of fact 'w', saw a list"));
+        check_one(read(head + "facts:\n  w:\n    by_key: [a, b]\nsteps: []\n"), "expected-map",
+                  {5, 13}, "expected a map for 'by_key' of fact 'w', saw a list");
     }
     SUBCASE("by_key names no key") {
         auto d = only(read(head + "facts:\n  w:\n    by_key: {}\nsteps: []\n"));
@@ -428,11 +421,9 @@ steps: []
         CHECK(r2.diagnostics.items()[1].pos == SourcePos{7, 10});
     }
     SUBCASE("a change of a key's value without its instant") {
-        auto d = only(
-            read(head + "facts:\n  w:\n    by_key:\n      a:\n        - {value: 2}\nsteps: []\n"));
-        CHECK(d.code == "missing-key");
-        CHECK(d.pos == SourcePos{7, 11});
-        CHECK(mentions(d, "missing key 'from' in a change of fact 'w' for key 'a'"));
+        check_one(
+            read(head + "facts:\n  w:\n    by_key:\n      a:\n        - {value: 2}\nsteps: []\n"),
+            "missing-key", {7, 11}, "missing key 'from' in a change of fact 'w' for key 'a'");
     }
 }
 
@@ -445,10 +436,8 @@ TEST_CASE("missing keys and steps that say too much or too little") {
         CHECK(r.diagnostics.items()[0].pos == SourcePos{1, 1});
     }
     SUBCASE("a reply without text") {
-        auto d = only(read(head + "steps:\n  - reply: {from: \"+4791234567\"}\n"));
-        CHECK(d.code == "missing-key");
-        CHECK(d.pos == SourcePos{4, 12});
-        CHECK(mentions(d, "missing key 'text' in 'reply'"));
+        check_one(read(head + "steps:\n  - reply: {from: \"+4791234567\"}\n"), "missing-key",
+                  {4, 12}, "missing key 'text' in 'reply'");
     }
     SUBCASE("an empty value") {
         auto d =
@@ -457,10 +446,9 @@ TEST_CASE("missing keys and steps that say too much or too little") {
         CHECK(d.pos == SourcePos{6, 7});
     }
     SUBCASE("two things in one step") {
-        auto d = only(read(head + "steps:\n  - advance: 1h\n    expect_no_sent: true\n"));
-        CHECK(d.code == "one-thing-per-step");
-        CHECK(d.pos == SourcePos{5, 5});
-        CHECK(mentions(d, "a step does one thing; saw 'advance' and 'expect_no_sent'"));
+        check_one(read(head + "steps:\n  - advance: 1h\n    expect_no_sent: true\n"),
+                  "one-thing-per-step", {5, 5},
+                  "a step does one thing; saw 'advance' and 'expect_no_sent'");
     }
     SUBCASE("data without a trigger") {
         auto d = only(read(head + "steps:\n  - data: {a: b}\n"));
