@@ -47,7 +47,7 @@ std::string to_json(const Record& record, std::string_view zone = "UTC");
 // `text` as a JSON string literal, quotes included (the escaping to_json uses).
 std::string json_quote(std::string_view text);
 
-enum class InstanceStatus { waiting, pending, finished, cancelled };
+enum class InstanceStatus : std::uint8_t { waiting, pending, finished, cancelled };
 std::string_view to_string(InstanceStatus s);
 
 // A snapshot of one instance.
@@ -174,6 +174,20 @@ struct EngineOptions {
     bool index_timers = false;
 };
 
+// What an engine holds, for monitoring (Engine::stats()).
+struct EngineStats {
+    std::size_t instances = 0; // every instance started, finished ones included
+    std::size_t live = 0;      // waiting or pending
+    std::size_t timers = 0;    // timers that will fire unless something cancels them
+    // Entries in the timer queue: the standing timers and cancelled ones not yet dropped. The
+    // engine drops cancelled ones when they come up, or all at once when they outnumber the
+    // standing ones (at least 1,024 of them), so this stays below 2 × timers + 1,024.
+    std::size_t queued_timers = 0;
+    std::uint64_t queue_compactions = 0; // how often the queue was rebuilt without them
+    std::size_t inbox = 0;               // inbox entries, assigned ones included
+    std::size_t suppressions = 0;
+};
+
 class Engine {
 public:
     Engine(Clock& clock, Transport& transport, EngineOptions options = {});
@@ -238,6 +252,8 @@ public:
     std::vector<std::string> flows() const;
     // An instance's pending timers in the order they fire.
     std::vector<PendingTimer> timers(std::uint64_t instance) const;
+    // Counts for monitoring. Walks the instance table: O(instances).
+    EngineStats stats() const;
     // When each key of a flow last started an instance (what `cooldown` counts from).
     std::map<std::string, Instant> last_starts(std::string_view flow) const;
 

@@ -137,7 +137,8 @@ struct Inst {
     std::uint16_t reminder_index = 0;
     std::uint16_t reminder_count = 0;
     std::uint32_t timer_gen = 0, reminder_gen = 0, send_gen = 0;
-    std::uint16_t pending_reminders = 0, pending_sends = 0;
+    // Its standing queued timers by kind (the rest: start, handler and repeat timers).
+    std::uint16_t pending_reminders = 0, pending_sends = 0, pending_rest = 0;
     std::uint32_t messages = 0;
     std::uint32_t epoch = 0; // counts state entries
     std::string key;
@@ -194,6 +195,10 @@ struct Engine::Impl {
     // until the queue drops them), for Engine::timers(id).
     mutable std::unordered_map<std::uint64_t, std::vector<QueuedTimer>> timer_index;
     std::uint64_t timer_seq = 0;
+    // How many queued timers still stand: the rest of `timers` is cancelled ones that wait
+    // to be dropped (see compact_timers).
+    std::size_t standing_timers = 0;
+    std::uint64_t compactions = 0; // times the queue was rebuilt without its cancelled timers
     // Live instances by the canonical address they send to, keyed by the address's hash (every
     // hit is checked against what the instance sends to). Instances whose recipient is a fact
     // are in `unindexed` instead.
@@ -394,8 +399,8 @@ struct Engine::Impl {
         q.instance = inst.id;
         q.gen = t.kind == TimerKind::send ? inst.send_gen : inst.timer_gen;
         q.kgen = inst.reminder_gen;
-        if (t.kind == TimerKind::send) ++inst.pending_sends;
-        if (t.kind == TimerKind::reminder) ++inst.pending_reminders;
+        ++pending_of(inst, t.kind);
+        ++standing_timers;
         q.what = t;
         timers.push_back(q);
         std::push_heap(timers.begin(), timers.end(), Later{});
@@ -439,27 +444,71 @@ struct Engine::Impl {
             pop_timer();
     }
 
+    static std::uint16_t& pending_of(Inst& inst, TimerKind kind) {
+        switch (kind) {
+        case TimerKind::send: return inst.pending_sends;
+        case TimerKind::reminder: return inst.pending_reminders;
+        default: return inst.pending_rest;
+        }
+    }
+
+    // The instance's standing timers of one kind no longer stand (their generation moved on).
+    void dropped(std::uint16_t& pending) {
+        standing_timers -= std::min<std::size_t>(pending, standing_timers);
+        pending = 0;
+    }
+
     // Every timer of the instance, deferred sends included.
     void cancel_timers(Inst& inst) {
         ++inst.timer_gen;
         ++inst.send_gen;
-        inst.pending_sends = 0;
-        inst.pending_reminders = 0;
+        dropped(inst.pending_sends);
+        dropped(inst.pending_reminders);
+        dropped(inst.pending_rest);
+        compact_timers();
     }
 
     // Every timer but the deferred sends.
     void cancel_timers_but_sends(Inst& inst) {
         ++inst.timer_gen;
-        inst.pending_reminders = 0;
+        dropped(inst.pending_reminders);
+        dropped(inst.pending_rest);
+        compact_timers();
     }
 
     void cancel_timer_kind(Inst& inst, TimerKind kind) {
         if (kind == TimerKind::send) {
             ++inst.send_gen;
-            inst.pending_sends = 0;
+            dropped(inst.pending_sends);
         } else if (kind == TimerKind::reminder) {
             ++inst.reminder_gen;
-            inst.pending_reminders = 0;
+            dropped(inst.pending_reminders);
+        }
+        compact_timers();
+    }
+
+    // A cancelled timer stays queued until it comes up, which for a recall a year ahead is a
+    // year. Once the cancelled ones are at least compact_min and outnumber the standing ones,
+    // the queue is rebuilt without them: O(queue) work after at least as many cancellations
+    // (O(1) a timer, amortised), and the queue stays within twice the standing timers (or
+    // compact_min) whatever deadlines were cancelled. Timers still fire in (due, seq) order, a
+    // total order, so the rebuilt heap fires them exactly as before.
+    static constexpr std::size_t compact_min = 1024;
+    void compact_timers() {
+        if (timers.size() <= standing_timers) return;
+        const std::size_t cancelled = timers.size() - standing_timers;
+        if (cancelled < compact_min || cancelled <= standing_timers) return;
+        std::erase_if(timers, [&](const QueuedTimer& q) { return !standing(q); });
+        std::make_heap(timers.begin(), timers.end(), Later{});
+        if (timers.capacity() > 2 * timers.size()) timers.shrink_to_fit();
+        standing_timers = timers.size();
+        ++compactions;
+        if (!options.index_timers) return;
+        for (auto it = timer_index.begin(); it != timer_index.end();) {
+            const Inst* inst = instances.find(it->first);
+            std::erase_if(it->second,
+                          [&](const QueuedTimer& q) { return !inst || !standing(q, *inst); });
+            it = it->second.empty() ? timer_index.erase(it) : std::next(it);
         }
     }
 
@@ -1298,9 +1347,10 @@ struct Engine::Impl {
         for (prune(); !timers.empty() && timers.front().due <= now(); prune()) {
             QueuedTimer q = pop_timer();
             Inst& inst = *instances.find(q.instance);
-            if (q.what.kind == TimerKind::send && inst.pending_sends > 0) --inst.pending_sends;
-            if (q.what.kind == TimerKind::reminder && inst.pending_reminders > 0)
-                --inst.pending_reminders;
+            if (auto& pending = pending_of(inst, q.what.kind); pending > 0) {
+                --pending;
+                --standing_timers;
+            }
             fire(inst, q.what);
             ++fired;
         }
@@ -2114,6 +2164,21 @@ std::vector<PendingTimer> Engine::timers(std::uint64_t instance) const {
     for (const auto& q : standing)
         out.push_back(impl_->pending(q));
     return out;
+}
+
+EngineStats Engine::stats() const {
+    EngineStats s;
+    for (const auto& inst : impl_->instances) {
+        ++s.instances;
+        if (inst.status == InstanceStatus::waiting || inst.status == InstanceStatus::pending)
+            ++s.live;
+    }
+    s.timers = impl_->standing_timers;
+    s.queued_timers = impl_->timers.size();
+    s.queue_compactions = impl_->compactions;
+    s.inbox = impl_->inbox.size();
+    s.suppressions = impl_->suppressions.size();
+    return s;
 }
 
 std::map<std::string, Instant> Engine::last_starts(std::string_view flow) const {

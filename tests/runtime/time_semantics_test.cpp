@@ -283,3 +283,76 @@ from any {
     rig.until("2026-06-04T20:00:00+02:00");
     CHECK(rig.state_of(b) == "expired");
 }
+
+TEST_CASE("cancelled deadlines a year ahead do not pile up in the timer queue") {
+    Rig rig("2026-01-05T08:00:00+01:00", R"(flow recall
+timezone "Europe/Copenhagen"
+
+field phone: phone
+
+channel sms to phone from "4570000000"
+keywords yes = "ja"
+
+trigger car.serviced as phone {
+  start waiting
+}
+
+state waiting {
+  send sms "Time for the yearly check? Reply JA and we will call you."
+  on reply yes -> booked
+  after 400d -> lapsed
+}
+
+final booked
+
+final lapsed
+)");
+    // 6,000 customers a minute apart, so every deadline is a different instant.
+    constexpr int n = 6000;
+    std::vector<std::uint64_t> ids;
+    for (int i = 0; i < n; ++i) {
+        auto started =
+            rig.engine.trigger("car.serviced", {{"phone", "+45201" + std::to_string(10000 + i)}});
+        REQUIRE(started.size() == 1);
+        ids.push_back(started[0]);
+        rig.clock.advance(std::chrono::minutes(1));
+    }
+    auto before = rig.engine.stats();
+    CHECK(before.instances == n);
+    CHECK(before.live == n);
+    CHECK(before.timers == n);
+    CHECK(before.queued_timers == n);
+    CHECK(before.queue_compactions == 0);
+
+    // Two in three book: their deadlines are cancelled, 400 days before they would come up.
+    for (int i = 0; i < n; ++i)
+        if (i % 3 != 0)
+            rig.engine.reply({"+45201" + std::to_string(10000 + i), "4570000000", "Ja"});
+    auto after = rig.engine.stats();
+    CHECK(after.live == n / 3);
+    CHECK(after.timers == n / 3);
+    std::size_t listed = 0;
+    for (auto id : ids)
+        listed += rig.engine.timers(id).size();
+    CHECK(listed == after.timers);
+    CHECK(after.queue_compactions >= 1);
+    CHECK(after.queued_timers < 2 * after.timers + 1024); // 6,000 without the rebuild
+
+    // The standing deadlines still fire each at its own instant, in deadline order.
+    rig.until("2027-02-14T08:00:00+01:00");
+    std::vector<std::uint64_t> lapsed;
+    for (const auto* r : rig.records("entered"))
+        if (r->get("state") == "lapsed") lapsed.push_back(r->instance);
+    REQUIRE(lapsed.size() == n / 3);
+    for (std::size_t k = 0; k < lapsed.size(); ++k) {
+        const auto id = ids[3 * k];
+        CHECK(lapsed[k] == id);
+        auto v = rig.engine.instance(id, false);
+        REQUIRE(v.has_value());
+        CHECK(v->entered == v->started + std::chrono::hours(24 * 400));
+    }
+    auto end = rig.engine.stats();
+    CHECK(end.live == 0);
+    CHECK(end.timers == 0);
+    CHECK(end.queued_timers == 0);
+}
