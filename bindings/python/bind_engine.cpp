@@ -141,6 +141,22 @@ void bind_engine(py::module_& m) {
             [](const PyEngine& e, std::string_view key) { return e.engine.instances_by_key(key); },
             py::arg("key"))
         .def_property_readonly("inbox", [](const PyEngine& e) { return e.engine.inbox(); })
+        .def_property_readonly(
+            "stats",
+            [](const PyEngine& e) {
+                const auto s = e.engine.stats();
+                py::dict d;
+                d["instances"] = s.instances;
+                d["live"] = s.live;
+                d["timers"] = s.timers;
+                d["queued_timers"] = s.queued_timers;
+                d["queue_compactions"] = s.queue_compactions;
+                d["inbox"] = s.inbox;
+                d["suppressions"] = s.suppressions;
+                return d;
+            },
+            "Counts for monitoring, as a dict: instances, live, timers, queued_timers, "
+            "queue_compactions, inbox, suppressions.")
         .def(
             "assign",
             [](PyEngine& e, std::uint64_t item, std::uint64_t instance) {

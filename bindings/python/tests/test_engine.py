@@ -75,6 +75,25 @@ def test_sale_confirmation_end_to_end(sale):
     assert '"kind":"deferred"' in deferred.to_json("Europe/Oslo")
 
 
+def test_stats_count_instances_and_timers(sale):
+    _, _, engine = sale
+    assert engine.stats["instances"] == 0
+    [kari] = engine.trigger(
+        "sale.saved", {"phone": KARI, "first_name": "Kari", "product": "sykkelservice"}
+    )
+    stats = engine.stats
+    assert (stats["instances"], stats["live"], stats["timers"]) == (1, 1, 1)  # the 30 s delay
+    engine.advance(timedelta(seconds=30))
+    stats = engine.stats
+    assert stats["live"] == 1
+    assert stats["timers"] == len(engine.timers(kari)) > 0
+    engine.reply(KARI, "Ja")
+    stats = engine.stats
+    assert (stats["instances"], stats["live"], stats["timers"]) == (1, 0, 0)
+    assert stats["queued_timers"] >= stats["timers"]
+    assert (stats["inbox"], stats["suppressions"], stats["queue_compactions"]) == (0, 0, 0)
+
+
 def test_booking_with_signals(scenarios):
     # tests/scenarios/booking.scenario.yaml: reminders wait for Monday 08:00, a confirmation
     # arrives as a host signal, an unconfirmed booking is cancelled and its slot freed.
