@@ -234,6 +234,10 @@ nudge_status nudge_engine_timers_json(const nudge_engine* engine, uint64_t insta
  * "candidates":[…],"assigned_to"}. */
 nudge_status nudge_engine_inbox_json(const nudge_engine* engine, char** out_json);
 
+/* Counts for monitoring: {"instances","live","timers","queued_timers","queue_compactions",
+ * "inbox","suppressions"} (Engine::stats()). */
+nudge_status nudge_engine_stats_json(const nudge_engine* engine, char** out_json);
+
 /* ---- scenarios ------------------------------------------------------------------------- */
 
 /* Runs a scenario file (README, section Scenarios) on its own fake clock and engine. NUDGE_OK

@@ -137,6 +137,11 @@ static void test_sale_confirmation(const char* dir) {
     CHECK_CONTAINS(json, "\"reason\":\"routed\"");
     CHECK_CONTAINS(json, "\"text\":\"Okei\"");
     nudge_string_free(json);
+    CHECK(nudge_engine_stats_json(engine, &json) == NUDGE_OK);
+    CHECK_CONTAINS(json, "\"instances\":1");
+    CHECK_CONTAINS(json, "\"live\":1");
+    CHECK_CONTAINS(json, "\"inbox\":1");
+    nudge_string_free(json);
 
     CHECK(nudge_engine_reply(engine, "+4791234567", "4790000000", "OK!") == NUDGE_OK);
     CHECK(nudge_engine_instance_json(engine, ids[0], &json) == NUDGE_OK);
@@ -146,6 +151,11 @@ static void test_sale_confirmation(const char* dir) {
     CHECK_CONTAINS(json, "\"first_name\":\"Kari\"");
     CHECK_CONTAINS(json, "\"started\":\"2026-03-28T20:55:00+01:00\"");
     nudge_string_free(json);
+    CHECK(nudge_engine_stats_json(engine, &json) == NUDGE_OK);
+    CHECK_CONTAINS(json, "\"live\":0");
+    CHECK_CONTAINS(json, "\"timers\":0");
+    nudge_string_free(json);
+    CHECK(nudge_engine_stats_json(engine, NULL) == NUDGE_ERROR_INVALID_ARGUMENT);
 
     CHECK(nudge_transport_sent_json(out, "Europe/Oslo", &json) == NUDGE_OK);
     CHECK_CONTAINS(json, "\"text\":\"Takk, Kari! Bestillingen av sykkelservice er bekreftet.\","
