@@ -623,15 +623,8 @@ nudge_status nudge_engine_inbox_json(const nudge_engine* engine, char** out_json
 nudge_status nudge_engine_stats_json(const nudge_engine* engine, char** out_json) {
     return guarded([&] {
         require(engine && out_json, "engine and out_json must not be NULL");
-        const auto s = engine->engine.stats();
-        json j;
-        j["instances"] = s.instances;
-        j["live"] = s.live;
-        j["timers"] = s.timers;
-        j["queued_timers"] = s.queued_timers;
-        j["queue_compactions"] = s.queue_compactions;
-        j["inbox"] = s.inbox;
-        j["suppressions"] = s.suppressions;
+        json j = json::object();
+        engine->engine.stats().each([&](const char* name, auto value) { j[name] = value; });
         *out_json = give(dump(j));
     });
 }

@@ -144,15 +144,8 @@ void bind_engine(py::module_& m) {
         .def_property_readonly(
             "stats",
             [](const PyEngine& e) {
-                const auto s = e.engine.stats();
                 py::dict d;
-                d["instances"] = s.instances;
-                d["live"] = s.live;
-                d["timers"] = s.timers;
-                d["queued_timers"] = s.queued_timers;
-                d["queue_compactions"] = s.queue_compactions;
-                d["inbox"] = s.inbox;
-                d["suppressions"] = s.suppressions;
+                e.engine.stats().each([&](const char* name, auto value) { d[name] = value; });
                 return d;
             },
             "Counts for monitoring, as a dict: instances, live, timers, queued_timers, "

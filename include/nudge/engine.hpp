@@ -186,6 +186,17 @@ struct EngineStats {
     std::uint64_t queue_compactions = 0; // how often the queue was rebuilt without them
     std::size_t inbox = 0;               // inbox entries, assigned ones included
     std::size_t suppressions = 0;
+
+    // Calls f(name, value) for each count, in the order above (the bindings' names).
+    template <class F> void each(F&& f) const {
+        f("instances", instances);
+        f("live", live);
+        f("timers", timers);
+        f("queued_timers", queued_timers);
+        f("queue_compactions", queue_compactions);
+        f("inbox", inbox);
+        f("suppressions", suppressions);
+    }
 };
 
 class Engine {
