@@ -1354,6 +1354,7 @@ struct Engine::Impl {
             fire(inst, q.what);
             ++fired;
         }
+        if (fired > 0) compact_timers(); // timers that fired no longer stand either
         return fired;
     }
 
