@@ -196,14 +196,35 @@ SourcePos pos_at_offset(std::string_view s, std::size_t offset) {
     return p;
 }
 
+// Whether a line's value (what is left of it without its comment) is a block scalar header:
+// `|` or `>`, perhaps with chomping and indentation indicators, after a space or at the start.
+bool ends_with_block_header(std::string_view line) {
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t'))
+        line.remove_suffix(1);
+    while (!line.empty() &&
+           (line.back() == '-' || line.back() == '+' || (line.back() >= '1' && line.back() <= '9')))
+        line.remove_suffix(1);
+    if (line.empty() || (line.back() != '|' && line.back() != '>')) return false;
+    line.remove_suffix(1);
+    return line.empty() || line.back() == ' ';
+}
+
+std::size_t leading_spaces(std::string_view s, std::size_t from) {
+    std::size_t n = 0;
+    while (from + n < s.size() && s[from + n] == ' ')
+        ++n;
+    return n;
+}
+
 // The deepest nesting of flow brackets and block sequence/key indicators, outside quoted
-// scalars and comments. It overestimates a little (brackets inside plain scalars count), which
-// only matters for input no flow file looks like.
+// scalars, block scalars and comments. It overestimates a little (brackets inside plain
+// scalars count), which only matters for input no flow file looks like.
 int nesting_depth(std::string_view s, std::size_t& where) {
     int flow = 0;
     int deepest = 0;
     std::size_t i = 0;
     while (i < s.size()) {
+        const std::size_t line_start = i;
         // Block indicators at the start of a line: `- - - x` nests three sequences.
         int block = 0;
         while (i < s.size() && (s[i] == ' ' || s[i] == '-' || s[i] == '?')) {
@@ -213,6 +234,11 @@ int nesting_depth(std::string_view s, std::size_t& where) {
             }
             ++i;
         }
+        // A block scalar's content is more indented than its key (or than its `|` when it
+        // follows `- ` directly); taking the key's column keeps every line YAML reads as
+        // structure in the count.
+        const std::size_t key_column = i - line_start;
+        std::size_t comment_at = std::string_view::npos;
         if (flow + block > deepest) {
             deepest = flow + block;
             where = i;
@@ -234,6 +260,7 @@ int nesting_depth(std::string_view s, std::size_t& where) {
                         std::string_view(" \t[{,:").find(s[i - 1]) != std::string_view::npos)) {
                 quote = c;
             } else if (c == '#' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t')) {
+                comment_at = i;
                 while (i < s.size() && s[i] != '\n')
                     ++i;
                 break;
@@ -248,9 +275,19 @@ int nesting_depth(std::string_view s, std::size_t& where) {
             if (deepest > max_nesting) return deepest;
             ++i;
         }
+        const std::string_view line = s.substr(line_start, std::min(i, comment_at) - line_start);
         // A quoted scalar may continue on the next line; the quote state carries over only
         // through the line loop above, which is good enough for a depth estimate.
         if (i < s.size()) ++i;
+        if (quote || flow > 0 || !ends_with_block_header(line)) continue;
+        // Skip the block scalar: blank lines and lines indented deeper than its key.
+        while (i < s.size()) {
+            const std::size_t spaces = leading_spaces(s, i);
+            const bool blank = i + spaces == s.size() || s[i + spaces] == '\n';
+            if (!blank && spaces <= key_column) break;
+            i = s.find('\n', i);
+            i = i == std::string_view::npos ? s.size() : i + 1;
+        }
     }
     return deepest;
 }
