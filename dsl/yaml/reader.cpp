@@ -209,13 +209,6 @@ bool ends_with_block_header(std::string_view line) {
     return line.empty() || line.back() == ' ';
 }
 
-std::size_t leading_spaces(std::string_view s, std::size_t from) {
-    std::size_t n = 0;
-    while (from + n < s.size() && s[from + n] == ' ')
-        ++n;
-    return n;
-}
-
 // The deepest nesting of flow brackets and block sequence/key indicators, outside quoted
 // scalars, block scalars and comments. It overestimates a little (brackets inside plain
 // scalars count), which only matters for input no flow file looks like.
@@ -282,9 +275,9 @@ int nesting_depth(std::string_view s, std::size_t& where) {
         if (quote || flow > 0 || !ends_with_block_header(line)) continue;
         // Skip the block scalar: blank lines and lines indented deeper than its key.
         while (i < s.size()) {
-            const std::size_t spaces = leading_spaces(s, i);
-            const bool blank = i + spaces == s.size() || s[i + spaces] == '\n';
-            if (!blank && spaces <= key_column) break;
+            const std::size_t text = std::min(s.find_first_not_of(' ', i), s.size());
+            const bool blank = text == s.size() || s[text] == '\n';
+            if (!blank && text - i <= key_column) break;
             i = s.find('\n', i);
             i = i == std::string_view::npos ? s.size() : i + 1;
         }

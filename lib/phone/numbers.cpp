@@ -160,7 +160,8 @@ bool parse_phone(std::string_view trimmed, std::string_view default_region, Phon
 // off and libphonenumber judges the number. Only for calling codes where the parse could not
 // read the digits any other way: Denmark, Norway and Iceland have no national prefix, Sweden
 // and Finland have 0, and a national number starting with 0 is left to the parse; no
-// extension, no spaces. The answer is the E.164 text itself, or nullopt to parse after all.
+// extension, no spaces. False means "parse it after all", not "invalid": the text is then
+// judged by the general parse.
 // tests/phone/numbers_test.cpp compares both ways on every example number and on random ones.
 bool direct_e164_valid(std::string_view text) {
     if (text.size() < 6 || text.size() > 16 || text[0] != '+') return false;

@@ -2171,8 +2171,7 @@ EngineStats Engine::stats() const {
     EngineStats s;
     for (const auto& inst : impl_->instances) {
         ++s.instances;
-        if (inst.status == InstanceStatus::waiting || inst.status == InstanceStatus::pending)
-            ++s.live;
+        if (impl_->live(inst)) ++s.live;
     }
     s.timers = impl_->standing_timers;
     s.queued_timers = impl_->timers.size();
