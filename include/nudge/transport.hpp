@@ -33,8 +33,16 @@ struct SendResult {
     bool accepted = true;
     std::string transport_id; // the transport's own reference, recorded in history
     std::string error;        // why not, when not accepted
+    // A refusal that trying again cannot mend (the gateway answered 4xx other than 429, the
+    // address is malformed): a DurableEngine stops retrying and routes the instance's
+    // `on send.failed`. Without it a refusal is temporary and retried with backoff.
+    bool permanent = false;
 };
 
+// Thread safety: the engines call send() from the thread that drives them. `nudge serve` calls
+// the transports of nudge/transports.hpp from a small worker pool, several sends at once, so
+// those are safe to call concurrently; a host's own transport only needs that when the host
+// does the same.
 class Transport {
 public:
     virtual ~Transport() = default;
