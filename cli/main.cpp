@@ -1,5 +1,6 @@
 // nudge: check, format, convert, draw, test and simulate follow-up flows.
 #include "commands.hpp"
+#include "serve_command.hpp"
 
 #include <nudge/version.hpp>
 
@@ -153,6 +154,9 @@ int main(int argc, char** argv) {
     report_cmd->add_option("--format", report.format, "Output: table, csv or json")
         ->check(CLI::IsMember({"table", "csv", "json"}));
 
+    ServeOptions serve;
+    auto* serve_cmd = add_serve_command(app, serve);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -177,5 +181,6 @@ int main(int argc, char** argv) {
     if (*inspect_cmd) return run_inspect(inspect);
     if (*inbox_cmd) return run_inspect(inbox);
     if (*migrate_cmd) return run_migrate(migrate);
+    if (*serve_cmd) return run_serve(serve);
     return 2;
 }

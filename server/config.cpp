@@ -1,0 +1,229 @@
+#include "config.hpp"
+
+#include <nudge/error.hpp>
+#include <nudge/flow.hpp>
+
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+
+namespace nudge::server {
+
+namespace {
+
+struct Reader {
+    std::string file;
+    const std::function<std::optional<std::string>(const std::string&)>& env;
+
+    [[noreturn]] void fail(const YAML::Node& at, const std::string& what) const {
+        auto m = at.Mark();
+        std::string where = file;
+        if (!m.is_null()) where += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+        throw error(where + ": " + what);
+    }
+
+    std::string text(const YAML::Node& n, const std::string& key) const {
+        if (!n.IsScalar()) fail(n, "'" + key + "' must be a single value");
+        return n.Scalar();
+    }
+
+    std::size_t count(const YAML::Node& n, const std::string& key) const {
+        auto s = text(n, key);
+        try {
+            std::size_t used = 0;
+            auto v = std::stoull(s, &used);
+            if (used == s.size() && v > 0) return static_cast<std::size_t>(v);
+        } catch (const std::exception&) {
+        }
+        fail(n, "'" + key + "' must be a whole number above 0, saw '" + s + "'");
+    }
+
+    std::chrono::seconds seconds(const YAML::Node& n, const std::string& key) const {
+        auto s = text(n, key);
+        auto d = parse_duration(s);
+        auto exact = d ? exact_seconds(*d) : std::nullopt;
+        if (!exact || *exact <= 0)
+            fail(n, "'" + key + "' must be a duration such as 10s or 2m, saw '" + s + "'");
+        return std::chrono::seconds(*exact);
+    }
+
+    bool flag(const YAML::Node& n, const std::string& key) const {
+        auto s = text(n, key);
+        if (s == "true") return true;
+        if (s == "false") return false;
+        fail(n, "'" + key + "' must be true or false, saw '" + s + "'");
+    }
+
+    // The value of the environment variable a `*_env` key names; refused when unset.
+    std::string secret(const YAML::Node& n, const std::string& key) const {
+        auto name = text(n, key);
+        auto v = env(name);
+        if (!v || v->empty())
+            fail(n, "'" + key + "' names the environment variable " + name + ", which is not set");
+        return *v;
+    }
+
+    void only(const YAML::Node& map, std::initializer_list<const char*> keys,
+              const std::string& what) const {
+        std::set<std::string> known(keys.begin(), keys.end());
+        for (const auto& kv : map) {
+            auto k = kv.first.Scalar();
+            if (!known.count(k)) {
+                std::string list;
+                for (const auto* key : keys) list += std::string(list.empty() ? "" : ", ") + key;
+                fail(kv.first, "unknown key '" + k + "' in " + what + " (known: " + list + ")");
+            }
+        }
+    }
+
+    ChannelConfig channel(const YAML::Node& n, const std::string& name) const {
+        if (!n.IsMap()) fail(n, "channel '" + name + "' must be a map with a 'transport'");
+        only(n, {"transport", "url", "username", "password_env", "from", "secret_env", "path",
+                 "smsc", "dlr_mask", "require_tls"},
+             "channel '" + name + "'");
+        ChannelConfig c;
+        if (!n["transport"]) fail(n, "channel '" + name + "' has no 'transport'");
+        c.kind = text(n["transport"], "transport");
+        if (c.kind != "kannel" && c.kind != "smtp" && c.kind != "webhook" && c.kind != "file")
+            fail(n["transport"], "unknown transport '" + c.kind +
+                                     "' (known: kannel, smtp, webhook, file)");
+        if (n["url"]) c.url = text(n["url"], "url");
+        if (n["username"]) c.username = text(n["username"], "username");
+        if (n["password_env"]) c.password = secret(n["password_env"], "password_env");
+        if (n["from"]) c.from = text(n["from"], "from");
+        if (n["secret_env"]) c.secret = secret(n["secret_env"], "secret_env");
+        if (n["path"]) c.path = text(n["path"], "path");
+        if (n["smsc"]) c.smsc = text(n["smsc"], "smsc");
+        if (n["dlr_mask"]) c.dlr_mask = static_cast<int>(count(n["dlr_mask"], "dlr_mask"));
+        if (n["require_tls"]) c.require_tls = flag(n["require_tls"], "require_tls");
+        bool needs_url = c.kind != "file";
+        if (needs_url && c.url.empty()) fail(n, "channel '" + name + "' needs a 'url'");
+        if (c.kind == "file" && c.path.empty()) fail(n, "channel '" + name + "' needs a 'path'");
+        if (c.kind == "webhook" && c.secret.empty())
+            fail(n, "channel '" + name + "' needs a 'secret_env' to sign with");
+        return c;
+    }
+};
+
+} // namespace
+
+Config read_config(const std::string& path,
+                   const std::function<std::optional<std::string>(const std::string&)>& env) {
+    YAML::Node root;
+    try {
+        root = YAML::LoadFile(path);
+    } catch (const YAML::BadFile&) {
+        throw error(path + ": cannot read the config file");
+    } catch (const YAML::Exception& e) {
+        throw error(path + ":" + std::to_string(e.mark.line + 1) + ":" +
+                    std::to_string(e.mark.column + 1) + ": " + e.msg);
+    }
+    Reader r{path, env};
+    Config c;
+    if (root.IsNull()) return c;
+    if (!root.IsMap()) r.fail(root, "the config must be a map of settings");
+    r.only(root,
+           {"flows", "database", "listen", "public_url", "channels", "secrets", "limits",
+            "fake_clock", "synchronous", "debug_log"},
+           "the config");
+    if (root["flows"]) c.flows = r.text(root["flows"], "flows");
+    if (root["database"]) c.database = r.text(root["database"], "database");
+    if (root["listen"]) c.listen = r.text(root["listen"], "listen");
+    if (root["public_url"]) c.public_url = r.text(root["public_url"], "public_url");
+    if (root["fake_clock"]) c.fake_clock = r.text(root["fake_clock"], "fake_clock");
+    if (root["debug_log"]) c.debug_log = r.flag(root["debug_log"], "debug_log");
+    if (auto s = root["synchronous"]) {
+        auto v = r.text(s, "synchronous");
+        if (v != "full" && v != "normal") r.fail(s, "'synchronous' must be full or normal");
+        c.synchronous_full = v == "full";
+    }
+    if (auto ch = root["channels"]) {
+        if (!ch.IsMap()) r.fail(ch, "'channels' must map channel names to transports");
+        for (const auto& kv : ch)
+            c.channels[kv.first.Scalar()] = r.channel(kv.second, kv.first.Scalar());
+    }
+    if (auto s = root["secrets"]) {
+        if (!s.IsMap()) r.fail(s, "'secrets' must be a map");
+        r.only(s, {"webhook_env", "read_token_env", "kannel_token_env"}, "'secrets'");
+        if (auto w = s["webhook_env"]) {
+            // One variable, or a list of them (rotation: the new secret and the old one).
+            if (w.IsSequence()) {
+                for (const auto& item : w) c.webhook_secrets.push_back(r.secret(item, "webhook_env"));
+            } else {
+                c.webhook_secrets.push_back(r.secret(w, "webhook_env"));
+            }
+        }
+        if (s["read_token_env"]) c.read_token = r.secret(s["read_token_env"], "read_token_env");
+        if (s["kannel_token_env"])
+            c.kannel_token = r.secret(s["kannel_token_env"], "kannel_token_env");
+    }
+    if (auto l = root["limits"]) {
+        if (!l.IsMap()) r.fail(l, "'limits' must be a map");
+        r.only(l,
+               {"body_bytes", "header_bytes", "read_timeout", "max_connections", "drain_timeout",
+                "send_workers", "batch_max", "webhook_tolerance"},
+               "'limits'");
+        auto& L = c.limits;
+        if (l["body_bytes"]) L.body_bytes = r.count(l["body_bytes"], "body_bytes");
+        if (l["header_bytes"]) L.header_bytes = r.count(l["header_bytes"], "header_bytes");
+        if (l["read_timeout"]) L.read_timeout = r.seconds(l["read_timeout"], "read_timeout");
+        if (l["max_connections"])
+            L.max_connections = r.count(l["max_connections"], "max_connections");
+        if (l["drain_timeout"]) L.drain_timeout = r.seconds(l["drain_timeout"], "drain_timeout");
+        if (l["send_workers"]) L.send_workers = r.count(l["send_workers"], "send_workers");
+        if (l["batch_max"]) L.batch_max = r.count(l["batch_max"], "batch_max");
+        if (l["webhook_tolerance"])
+            L.webhook_tolerance = r.seconds(l["webhook_tolerance"], "webhook_tolerance");
+    }
+    return c;
+}
+
+ChannelConfig parse_channel_flag(const std::string& spec) {
+    auto colon = spec.find(':');
+    if (colon == std::string::npos)
+        throw error("--channel NAME=KIND:WHERE expected, saw '" + spec + "'");
+    ChannelConfig c;
+    c.kind = spec.substr(0, colon);
+    auto rest = spec.substr(colon + 1);
+    if (c.kind == "file") {
+        c.path = rest;
+    } else if (c.kind == "kannel" || c.kind == "smtp") {
+        // user:password@ in the URL are the credentials; they are taken out of the URL.
+        auto scheme_end = rest.find("://");
+        auto at = rest.find('@');
+        if (scheme_end != std::string::npos && at != std::string::npos && at > scheme_end) {
+            auto userinfo = rest.substr(scheme_end + 3, at - scheme_end - 3);
+            auto sep = userinfo.find(':');
+            c.username = userinfo.substr(0, sep);
+            if (sep != std::string::npos) c.password = userinfo.substr(sep + 1);
+            rest = rest.substr(0, scheme_end + 3) + rest.substr(at + 1);
+        }
+        auto q = rest.find("?from=");
+        if (c.kind == "smtp" && q != std::string::npos) {
+            c.from = rest.substr(q + 6);
+            rest = rest.substr(0, q);
+        }
+        c.url = rest;
+    } else if (c.kind == "webhook") {
+        throw error("a webhook channel needs a secret: configure it in the config file");
+    } else {
+        throw error("unknown transport '" + c.kind + "' in '" + spec +
+                    "' (known: kannel, smtp, file)");
+    }
+    if (rest.empty()) throw error("--channel '" + spec + "' names no destination");
+    return c;
+}
+
+std::vector<std::string> validate(const Config& c) {
+    std::vector<std::string> problems;
+    if (c.flows.empty()) problems.push_back("no flows folder (flows: in the config, or --flows)");
+    if (c.database.empty())
+        problems.push_back("no database file (database: in the config, or --db)");
+    if (c.listen.find(':') == std::string::npos)
+        problems.push_back("listen must be ADDRESS:PORT, saw '" + c.listen + "'");
+    if (c.channels.empty())
+        problems.push_back("no channel has a transport (channels: in the config, or --channel)");
+    return problems;
+}
+
+} // namespace nudge::server

@@ -1,0 +1,114 @@
+"""nudge serve through its HTTP interface: the missed-call flow run on a fake clock, with its
+SMS going to the file transport."""
+
+import signal
+
+from nudge_server import Server, read_jsonl, wait_for
+
+CUSTOMER = "+4520123456"
+SHOP = "4532100000"
+
+
+def sent(server):
+    return read_jsonl(server.outbox_file)
+
+
+def test_missed_call_evening(server):
+    r = server.event("call.missed", {"phone": CUSTOMER, "restaurant": "Pizza Roma"})
+    assert r.status_code == 202, r.text
+    body = r.json()
+    assert body["event"] == "call.missed"
+    assert len(body["started"]) == 1 and body["suppressed"] == []
+    instance = body["started"][0]
+
+    # The SMS waits 30 s, so that staff can call back first.
+    server.advance("29s")
+    assert sent(server) == []
+    server.advance("1s")
+    messages = wait_for(lambda: sent(server), what="the first SMS")
+    assert len(messages) == 1
+    assert messages[0]["to"] == CUSTOMER
+    assert messages[0]["from"] == SHOP
+    assert "Pizza Roma" in messages[0]["text"]
+    assert messages[0]["at"] == "2026-06-05T16:00:30Z"
+
+    r = server.inbound(CUSTOMER, SHOP, "2 margherita og en cola")
+    assert r.status_code == 202, r.text
+    assert r.json()["result"] == "taken"
+    assert server.instance(instance)["state"] == "parsing"
+
+    r = server.event("order.parsed", {"phone": CUSTOMER, "order_summary": "2 margherita, 1 cola",
+                                      "order_total": "189.00"})
+    assert r.status_code == 202, r.text
+    assert r.json()["signalled"] == 1
+    view = server.instance(instance)
+    assert view["state"] == "ordered" and view["status"] == "finished"
+    assert view["outcome"] == "converted"
+    confirmation = wait_for(lambda: len(sent(server)) == 2 and sent(server)[1], what="the confirmation")
+    assert "2 margherita, 1 cola" in confirmation["text"]
+    kinds = [h["kind"] for h in view["history"]]
+    assert kinds[:2] == ["started", "entered"] and "received" in kinds
+
+    report = server.get("/v1/report/missed_call").json()
+    assert report["starts"] == 1 and report["outcomes"]["converted"]["count"] == 1
+    assert server.metric("nudge_instances_started_total", flow="missed_call") == 1
+    assert server.metric("nudge_sends_total", channel="sms", result="accepted") == 2
+
+
+def test_cooldown_and_window_are_reported(server):
+    assert server.event("call.missed", {"phone": CUSTOMER, "restaurant": "Roma"}).status_code == 202
+    r = server.event("call.missed", {"phone": CUSTOMER, "restaurant": "Roma"})
+    assert r.status_code == 202
+    assert r.json()["started"] == []
+    assert [s["reason"] for s in r.json()["suppressed"]] in (["cooldown"], ["active"])
+    server.advance("5h")  # 23:00, after closing
+    r = server.event("call.missed", {"phone": "+4521212121", "restaurant": "Roma"})
+    assert r.json()["started"] == []
+    assert r.json()["suppressed"] == [{"flow": "missed_call", "reason": "outside_window"}]
+
+
+def test_a_replayed_webhook_id_answers_as_the_first_time(server):
+    first = server.event("call.missed", {"phone": CUSTOMER, "restaurant": "Roma"}, msg_id="msg_1")
+    again = server.event("call.missed", {"phone": CUSTOMER, "restaurant": "Roma"}, msg_id="msg_1")
+    assert first.status_code == again.status_code == 202
+    assert first.json() == again.json()
+    assert again.headers.get("x-nudge-replayed") == "true"
+    assert len(server.instances(flow="missed_call")) == 1
+
+
+def test_the_old_secret_is_accepted_during_rotation(server):
+    from nudge_server import OLD_SECRET_KEY
+    r = server.post_signed("/v1/events/call.missed", {"phone": CUSTOMER, "restaurant": "Roma"},
+                           key=OLD_SECRET_KEY)
+    assert r.status_code == 202, r.text
+
+
+def test_restart_keeps_deadlines_and_sends_once(tmp_path, flows_dir):
+    out = tmp_path / "sms.jsonl"
+    s = Server(tmp_path, flows_dir, {"sms": f"file:{out}"}, fake_clock="2026-06-05T18:00:00+02:00")
+    s.start()
+    assert s.event("call.missed", {"phone": CUSTOMER, "restaurant": "Roma"}).status_code == 202
+    s.advance("10s")
+    assert s.stop(signal.SIGKILL) == -signal.SIGKILL
+    # The fake clock starts where the flag says; the deadline (18:00:30) is in the database.
+    s2 = Server(tmp_path, flows_dir, {"sms": f"file:{out}"},
+                fake_clock="2026-06-05T18:00:10+02:00", port=s.port)
+    s2.start()
+    try:
+        s2.advance("19s")
+        assert read_jsonl(out) == []
+        s2.advance("1s")
+        wait_for(lambda: read_jsonl(out), what="the SMS after the restart")
+        assert len(read_jsonl(out)) == 1
+        assert s2.stop(signal.SIGTERM) == 0
+    finally:
+        s2.stop()
+
+
+def test_sigterm_drains_and_exits_zero(server):
+    for i in range(20):
+        assert server.event("call.missed", {"phone": f"+45201234{i:02d}",
+                                            "restaurant": "Roma"}).status_code == 202
+    assert server.stop(signal.SIGTERM) == 0
+    events = [line["event"] for line in server.log_lines()]
+    assert "draining" in events and events[-1] == "stopped"
