@@ -27,8 +27,9 @@ struct KannelOptions {
     std::string password;
     std::string smsc;  // smsc= (routing to one SMSC), when not empty
     int dlr_mask = 27; // delivered, not delivered, SMSC accepted, SMSC rejected; 0: no reports
-    // Where Kannel reports deliveries. "{id}" is replaced by the message's id, URL-encoded;
-    // Kannel's own escapes stay for Kannel to fill (%d the status, %F the SMSC's id).
+    // Where Kannel reports deliveries. "{id}" is replaced by the message's id, URL-encoded
+    // with each '%' doubled (Kannel reads "%C3" as its %C escape, "%%" as '%'); Kannel's own
+    // escapes stay for Kannel to fill (%d the status, %F the SMSC's id).
     // Example: "http://127.0.0.1:8080/v1/dlr/kannel/TOKEN?id={id}&status=%d&smsc_id=%F"
     std::string dlr_url;
     std::chrono::milliseconds timeout{10000};
@@ -100,8 +101,8 @@ std::string message_json(const Message& message);
 // and a second hand-over the file still holds every message at most once.
 class FileTransport final : public Transport {
 public:
-    // Opens (creating) the file and reads the ids it already holds. Throws nudge::error when
-    // it cannot be opened.
+    // Opens (creating) the file, cuts off a torn last line and reads the ids it already holds.
+    // Throws nudge::io_error when it cannot be opened or another FileTransport holds it.
     explicit FileTransport(const std::filesystem::path& path);
     ~FileTransport() override;
     SendResult send(const Message& message) override;
