@@ -161,9 +161,9 @@ FlowInfo describe(std::shared_ptr<const CompiledFlow> flow, std::string file) {
         info.triggers.insert(t.event);
         info.key_field = t.key;
     }
-    auto scan = [&](const std::vector<Handler>& handlers) {
+    auto scan = [&](const std::vector<nudge::Handler>& handlers) {
         for (const auto& h : handlers)
-            if (h.kind == Handler::Kind::event) info.events.insert(h.event);
+            if (h.kind == nudge::Handler::Kind::event) info.events.insert(h.event);
     };
     for (const auto& s : def.states)
         scan(s.handlers);
