@@ -35,6 +35,7 @@ struct Record {
     std::string flow;
     // started entered sent deferred suppressed failed received matched inbox timer emitted
     // action set outcome finished restarted cancelled assigned moved migrated opted_out error
+    // delivered
     std::string kind;
     std::vector<std::pair<std::string, std::string>> fields; // in a fixed order per kind
     // The value of a field, or "" when absent.
@@ -157,6 +158,17 @@ struct Emitted {
     Instant at;
 };
 
+// What a gateway said about a message after taking it (an SMS delivery report): the message
+// reached the phone, or it never will. `message_id` is the message's idempotency key.
+struct DeliveryReport {
+    std::uint64_t instance = 0;
+    std::string message_id;
+    std::string channel;
+    std::string to;
+    bool delivered = true;
+    std::string detail; // the gateway's words: "delivered", "rejected by the SMSC", …
+};
+
 struct FactQuery {
     std::string fact;
     std::string flow;
@@ -248,6 +260,11 @@ public:
     void cancel(std::uint64_t instance, std::string_view reason);
     // Adds an address to the suppression list as the host (an opt-out from another source).
     void suppress(std::string_view address, std::string_view source);
+    // A delivery report on one of the instance's messages: `delivered` records that it reached
+    // the recipient; a failure records `failed` (with the report's detail) and, while the
+    // instance is live, routes its `on send.failed` as a send that failed at once would.
+    // Throws nudge::error for an unknown instance.
+    void report(const DeliveryReport& report);
 
     // --- queries -------------------------------------------------------------------------
     // `with_history` false leaves InstanceView::history empty (cheaper when only the state

@@ -54,7 +54,11 @@ struct OutboxItem {
     int attempts = 0;
     Instant next_attempt;
     std::optional<Instant> done_at;
+    // Set when the transport refused it for good (SendResult::permanent): never tried again.
+    std::optional<Instant> failed_at;
     std::string last_error;
+    // Neither done nor failed: it will be handed to the transport (again).
+    bool unfinished() const { return !done_at && !failed_at; }
 };
 
 // An instance as the database's read table has it (after its last committed step).
@@ -145,13 +149,26 @@ public:
     virtual std::int64_t steps() const = 0;
 
     // --- the outbox ----------------------------------------------------------------------
-    // In the order written; `due`: only unfinished ones whose attempt time has come.
-    virtual std::vector<OutboxItem> outbox(bool unfinished_only,
-                                           std::optional<Instant> due = {}) const = 0;
+    // In the order written; `due`: only unfinished ones whose attempt time has come; `limit`:
+    // at most that many (0: all).
+    virtual std::vector<OutboxItem> outbox(bool unfinished_only, std::optional<Instant> due = {},
+                                           std::size_t limit = 0) const = 0;
+    // One message by its key, finished or not.
+    virtual std::optional<OutboxItem> outbox_item(std::string_view key) const = 0;
     virtual void mark_done(std::string_view key, Instant at) = 0;
     virtual void mark_refused(std::string_view key, Instant next_attempt,
                               std::string_view error) = 0;
+    // A refusal for good: the message is finished without having been sent.
+    virtual void mark_failed(std::string_view key, Instant at, std::string_view error) = 0;
     virtual std::optional<Instant> next_delivery() const = 0;
+    // The keys of the first `limit` unfinished messages by attempt time, with that time.
+    virtual std::vector<std::pair<std::string, Instant>> next_attempts(std::size_t limit) const = 0;
+
+    // --- receipts: what was answered to a request with an idempotency key ----------------
+    virtual std::optional<std::string> receipt(std::string_view key) const = 0;
+    virtual void put_receipt(std::string_view key, std::string_view value, Instant at) = 0;
+    // Forgets the receipts taken before `before`; returns how many.
+    virtual std::int64_t prune_receipts(Instant before) = 0;
 
     // --- read tables ---------------------------------------------------------------------
     // Each filter applies when not empty.
@@ -182,6 +199,8 @@ struct DurableOptions {
     bool synchronous_full = true;
     // The database may grow to at most this many pages (for tests of a full disk).
     std::optional<std::int64_t> max_pages;
+    // How long remember()'s receipts are kept (a retried request older than this is new).
+    std::chrono::seconds receipt_retention{7 * 24 * 3600};
 };
 
 // A Store in one SQLite file (WAL). Opening a database of the previous schema upgrades it (in
@@ -216,11 +235,17 @@ public:
                 const ReadRows& rows) override;
     void replay(const std::function<void(const JournalEntry&)>& f) const override;
     std::int64_t steps() const override;
-    std::vector<OutboxItem> outbox(bool unfinished_only,
-                                   std::optional<Instant> due = {}) const override;
+    std::vector<OutboxItem> outbox(bool unfinished_only, std::optional<Instant> due = {},
+                                   std::size_t limit = 0) const override;
+    std::optional<OutboxItem> outbox_item(std::string_view key) const override;
     void mark_done(std::string_view key, Instant at) override;
     void mark_refused(std::string_view key, Instant next_attempt, std::string_view error) override;
+    void mark_failed(std::string_view key, Instant at, std::string_view error) override;
     std::optional<Instant> next_delivery() const override;
+    std::vector<std::pair<std::string, Instant>> next_attempts(std::size_t limit) const override;
+    std::optional<std::string> receipt(std::string_view key) const override;
+    void put_receipt(std::string_view key, std::string_view value, Instant at) override;
+    std::int64_t prune_receipts(Instant before) override;
     std::vector<StoredInstance> instances(std::string_view flow = {}, std::string_view state = {},
                                           std::string_view key = {}) const override;
     std::vector<InboxItem> inbox(bool unassigned_only = false) const override;
@@ -275,6 +300,8 @@ public:
     void move(std::uint64_t instance, std::string_view state);
     void cancel(std::uint64_t instance, std::string_view reason);
     void suppress(std::string_view address, std::string_view source);
+    // A gateway's delivery report on a message (Engine::report), as one step.
+    void report(const DeliveryReport& report);
 
     // Runs the inputs `inputs` makes with their steps committed together, in one
     // transaction: faster, and none of them is taken (records and emits reach the host,
@@ -292,6 +319,26 @@ public:
     // The earliest time an unfinished message may be tried again, if any is waiting.
     std::optional<Instant> next_delivery() const;
     std::vector<OutboxItem> outbox(bool unfinished_only = true) const;
+    std::optional<OutboxItem> outbox_item(std::string_view key) const;
+
+    // Delivery by the host's own workers (what `nudge serve` does), instead of deliver():
+    // take_due() claims up to `max` unfinished messages whose attempt time has come and which
+    // are not claimed already; the host sends them, from any thread, and hands the results to
+    // settle() (on the engine's thread), which commits them together as deliver() does: done,
+    // retried with backoff, or, for a permanent refusal, failed, which routes the instance's
+    // `on send.failed` in the same transaction. Claims live in memory: after a crash the
+    // messages not settled are handed over again with the same keys. While messages are
+    // claimed, next_delivery() leaves them out.
+    std::vector<OutboxItem> take_due(std::size_t max);
+    void settle(const std::vector<std::pair<std::string, SendResult>>& results);
+    std::size_t claimed() const;
+
+    // --- receipts ------------------------------------------------------------------------
+    // What the host answered to a request with an idempotency key (its own encoding), kept
+    // for DurableOptions::receipt_retention so that a retried request gets the same answer.
+    // remember() writes in the current batch's transaction (or its own).
+    std::optional<std::string> receipt(std::string_view key) const;
+    void remember(std::string_view key, std::string_view answer);
 
     // --- queries -------------------------------------------------------------------------
     // The engine as of the last committed step (instances, inbox, metrics, …).

@@ -2062,6 +2062,26 @@ void Engine::cancel(std::uint64_t instance, std::string_view reason) {
     impl_->record(&inst, inst.flow, "cancelled", {{"why", std::string(reason)}});
 }
 
+void Engine::report(const DeliveryReport& report) {
+    auto* found = impl_->instances.find(report.instance);
+    if (!found) throw error("no instance " + std::to_string(report.instance));
+    auto& inst = *found;
+    if (report.delivered) {
+        impl_->record(&inst, inst.flow, "delivered",
+                      {{"channel", report.channel},
+                       {"to", report.to},
+                       {"message", report.message_id},
+                       {"detail", report.detail}});
+        return;
+    }
+    impl_->failed(inst, {{"channel", report.channel},
+                         {"to", report.to},
+                         {"message", report.message_id},
+                         {"error", report.detail}});
+    impl_->after_failure(inst);
+    impl_->run_due();
+}
+
 void Engine::suppress(std::string_view address, std::string_view source) {
     std::string region = impl_->flows.empty() ? "" : impl_->flows.front().ctx.region;
     auto a = detail::canonical_address(address, region);

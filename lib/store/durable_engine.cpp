@@ -115,6 +115,8 @@ struct DurableEngine::Impl final : Transport {
     std::vector<std::string> load_order;
     std::size_t inbox_stored = 0;
     std::size_t suppressions_stored = 0;
+    std::set<std::string, std::less<>> claimed; // taken by take_due(), not settled yet
+    std::uint64_t remembered = 0;
 
     std::function<void(const Record&)> host_observer;
     std::function<void(const Emitted&)> host_emit;
@@ -273,6 +275,17 @@ struct DurableEngine::Impl final : Transport {
             return nullptr;
         }
         if (kind == "migrate") return migration_json(e.migrate(in.at("flow").get<std::string>()));
+        if (kind == "report") {
+            DeliveryReport r;
+            r.instance = in.at("instance").get<std::uint64_t>();
+            r.message_id = in.at("message").get<std::string>();
+            r.channel = in.at("channel").get<std::string>();
+            r.to = in.at("to").get<std::string>();
+            r.delivered = in.at("delivered").get<bool>();
+            r.detail = in.at("detail").get<std::string>();
+            e.report(r);
+            return nullptr;
+        }
         throw store_error(path + ": unknown step kind '" + kind + "' in the journal");
     }
 
@@ -474,6 +487,48 @@ struct DurableEngine::Impl final : Transport {
 
     // ---- delivery --------------------------------------------------------------------------
 
+    std::chrono::seconds backoff(int attempts) const {
+        auto wait = options.retry_first;
+        for (int i = 0; i < attempts && wait < options.retry_max; ++i)
+            wait *= 2;
+        return std::min(wait, options.retry_max);
+    }
+
+    static json report_json(const DeliveryReport& r) {
+        return {{"instance", r.instance},   {"message", r.message_id},
+                {"channel", r.channel},     {"to", r.to},
+                {"delivered", r.delivered}, {"detail", r.detail}};
+    }
+
+    void report(const DeliveryReport& r) {
+        step("report", report_json(r), {}, [&](const json& in) {
+            apply("report", in);
+            return 0;
+        });
+    }
+
+    // Marks one transport answer in the open transaction; a permanent refusal is returned as
+    // the report to run (after the marks, as a step).
+    std::optional<DeliveryReport> mark(const OutboxItem& item, const SendResult& r, Instant now) {
+        if (r.accepted) {
+            store.mark_done(item.message.id, now);
+            return std::nullopt;
+        }
+        if (!r.permanent) {
+            store.mark_refused(item.message.id, now + backoff(item.attempts), r.error);
+            return std::nullopt;
+        }
+        store.mark_failed(item.message.id, now, r.error);
+        DeliveryReport report;
+        report.instance = item.message.instance;
+        report.message_id = item.message.id;
+        report.channel = item.message.channel;
+        report.to = item.message.to;
+        report.delivered = false;
+        report.detail = r.error.empty() ? "refused for good by the transport" : r.error;
+        return report;
+    }
+
     int deliver() {
         auto now = clock.now();
         auto due = store.outbox(true, now);
@@ -483,7 +538,9 @@ struct DurableEngine::Impl final : Transport {
         // commit hands this run's messages over again (same keys), never an earlier run's.
         bool own_transaction = !store.in_transaction();
         if (own_transaction) store.begin();
+        std::vector<DeliveryReport> failures;
         for (auto& item : due) {
+            if (claimed.count(item.message.id)) continue; // a host's worker has it
             SendResult r;
             try {
                 r = transport.send(item.message);
@@ -492,16 +549,8 @@ struct DurableEngine::Impl final : Transport {
             } catch (...) {
                 r = {false, {}, "the transport threw"};
             }
-            if (r.accepted) {
-                store.mark_done(item.message.id, now);
-                ++accepted;
-            } else {
-                auto wait = options.retry_first;
-                for (int i = 0; i < item.attempts && wait < options.retry_max; ++i)
-                    wait *= 2;
-                wait = std::min(wait, options.retry_max);
-                store.mark_refused(item.message.id, now + wait, r.error);
-            }
+            if (r.accepted) ++accepted;
+            if (auto f = mark(item, r, now)) failures.push_back(std::move(*f));
         }
         if (own_transaction) {
             try {
@@ -512,7 +561,62 @@ struct DurableEngine::Impl final : Transport {
                                   "will be handed over again): " + e.what());
             }
         }
+        for (const auto& f : failures)
+            report(f);
         return accepted;
+    }
+
+    std::vector<OutboxItem> take_due(std::size_t max) {
+        std::vector<OutboxItem> out;
+        if (max == 0) return out;
+        for (auto& item : store.outbox(true, clock.now(), max + claimed.size())) {
+            if (out.size() == max) break;
+            if (claimed.count(item.message.id)) continue;
+            claimed.insert(item.message.id);
+            out.push_back(std::move(item));
+        }
+        return out;
+    }
+
+    void settle(const std::vector<std::pair<std::string, SendResult>>& results) {
+        auto now = clock.now();
+        for (const auto& r : results) {
+            auto it = claimed.find(r.first);
+            if (it != claimed.end()) claimed.erase(it);
+        }
+        // The marks and the failures' steps commit together (a failure routes the instance).
+        batch([&] {
+            std::vector<DeliveryReport> failures;
+            for (const auto& [key, r] : results) {
+                auto item = store.outbox_item(key);
+                if (!item || !item->unfinished()) continue;
+                if (auto f = mark(*item, r, now)) failures.push_back(std::move(*f));
+            }
+            for (const auto& f : failures)
+                report(f);
+        });
+    }
+
+    std::optional<Instant> next_delivery() const {
+        if (claimed.empty()) return store.next_delivery();
+        for (const auto& [key, at] : store.next_attempts(claimed.size() + 1))
+            if (!claimed.count(key)) return at;
+        return std::nullopt;
+    }
+
+    void remember(std::string_view key, std::string_view answer) {
+        auto now = clock.now();
+        bool own = !store.in_transaction();
+        try {
+            if (own) store.begin();
+            if (remembered++ % 1024 == 0) store.prune_receipts(now - options.receipt_retention);
+            store.put_receipt(key, answer, now);
+            if (own) store.commit();
+        } catch (const store_error& e) {
+            if (own) store.rollback();
+            throw store_error(path + ": the answer to request " + std::string(key) +
+                              " was not saved: " + e.what());
+        }
     }
 
     // ---- flow versions ---------------------------------------------------------------------
@@ -629,7 +733,29 @@ void DurableEngine::batch(const std::function<void()>& inputs) { impl_->batch(in
 
 int DurableEngine::deliver() { return impl_->deliver(); }
 
-std::optional<Instant> DurableEngine::next_delivery() const { return impl_->store.next_delivery(); }
+std::optional<Instant> DurableEngine::next_delivery() const { return impl_->next_delivery(); }
+
+std::optional<OutboxItem> DurableEngine::outbox_item(std::string_view key) const {
+    return impl_->store.outbox_item(key);
+}
+
+std::vector<OutboxItem> DurableEngine::take_due(std::size_t max) { return impl_->take_due(max); }
+
+void DurableEngine::settle(const std::vector<std::pair<std::string, SendResult>>& results) {
+    impl_->settle(results);
+}
+
+std::size_t DurableEngine::claimed() const { return impl_->claimed.size(); }
+
+std::optional<std::string> DurableEngine::receipt(std::string_view key) const {
+    return impl_->store.receipt(key);
+}
+
+void DurableEngine::remember(std::string_view key, std::string_view answer) {
+    impl_->remember(key, answer);
+}
+
+void DurableEngine::report(const DeliveryReport& report) { impl_->report(report); }
 
 std::vector<OutboxItem> DurableEngine::outbox(bool unfinished_only) const {
     return impl_->store.outbox(unfinished_only);

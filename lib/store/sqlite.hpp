@@ -14,8 +14,9 @@ namespace nudge::store {
 
 // What marks a file as a nudge database, and the schema version this build writes.
 constexpr std::int64_t application_id = 0x6e756467; // "nudg"
-// 2 added timers, cooldowns, metrics, meta and instances.version; a 1 is upgraded on opening.
-constexpr std::int64_t schema_version = 2;
+// 2 added timers, cooldowns, metrics, meta and instances.version; 3 added outbox.failed_at and
+// the receipts. An older database is upgraded on opening.
+constexpr std::int64_t schema_version = 3;
 
 class Db {
 public:

@@ -61,6 +61,15 @@ CREATE TABLE metrics(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 )";
 
+// What schema 3 added to schema 2: permanent send failures and request receipts.
+constexpr const char* schema_3 = R"(
+ALTER TABLE outbox ADD COLUMN failed_at INTEGER;
+DROP INDEX outbox_unfinished;
+CREATE INDEX outbox_pending ON outbox(next_attempt) WHERE done_at IS NULL AND failed_at IS NULL;
+CREATE TABLE receipts(key TEXT PRIMARY KEY, at INTEGER NOT NULL, value TEXT NOT NULL);
+CREATE INDEX receipts_at ON receipts(at);
+)";
+
 std::int64_t seconds_of(Instant t) { return t.time_since_epoch().count(); }
 Instant instant_of(std::int64_t s) { return Instant{std::chrono::seconds{s}}; }
 std::int64_t id_of(std::uint64_t id) { return static_cast<std::int64_t>(id); }
@@ -113,12 +122,15 @@ OutboxItem item_of(const store::Stmt& s) {
     it.next_attempt = instant_of(s.integer(14));
     if (!s.is_null(15)) it.done_at = instant_of(s.integer(15));
     it.last_error = s.text(16);
+    if (!s.is_null(17)) it.failed_at = instant_of(s.integer(17));
     return it;
 }
 
 constexpr const char* outbox_columns =
     "SELECT key, step, flow, instance, inst_key, channel, kind, to_addr, from_addr, subject, "
-    "body, at, reminder, attempts, next_attempt, done_at, last_error FROM outbox ";
+    "body, at, reminder, attempts, next_attempt, done_at, last_error, failed_at FROM outbox ";
+
+constexpr const char* pending = "done_at IS NULL AND failed_at IS NULL";
 
 } // namespace
 
@@ -167,16 +179,21 @@ struct SqliteStore::Impl {
             in_transaction([&] {
                 db.exec(schema);
                 db.exec(schema_2);
+                db.exec(schema_3);
                 db.exec("PRAGMA application_id=" + std::to_string(application_id));
                 db.exec("PRAGMA user_version=" + std::to_string(schema_version));
             });
         } else if (found < schema_version) {
             // Schema 1 → 2: new read tables, and the instances' version column. Their rows
             // come from a replay (rewrite()); the mark says one is owed, even after a crash.
+            // 2 → 3: the outbox's failed_at and the receipts; nothing to rewrite.
             in_transaction([&] {
-                db.exec("ALTER TABLE instances ADD COLUMN version INTEGER NOT NULL DEFAULT 1");
-                db.exec(schema_2);
-                db.exec("INSERT INTO meta(key, value) VALUES('rewrite', '1')");
+                if (found < 2) {
+                    db.exec("ALTER TABLE instances ADD COLUMN version INTEGER NOT NULL DEFAULT 1");
+                    db.exec(schema_2);
+                    db.exec("INSERT INTO meta(key, value) VALUES('rewrite', '1')");
+                }
+                db.exec(schema_3);
                 db.exec("PRAGMA user_version=" + std::to_string(schema_version));
             });
         }
@@ -410,12 +427,16 @@ std::int64_t SqliteStore::steps() const {
     return s.step() ? s.integer(0) : 0;
 }
 
-std::vector<OutboxItem> SqliteStore::outbox(bool unfinished_only,
-                                            std::optional<Instant> due) const {
-    std::string where = due               ? "WHERE done_at IS NULL AND next_attempt <= ?"
-                        : unfinished_only ? "WHERE done_at IS NULL"
-                                          : "";
-    store::Stmt s(impl_->db, std::string(outbox_columns) + where + " ORDER BY step, rowid");
+std::vector<OutboxItem> SqliteStore::outbox(bool unfinished_only, std::optional<Instant> due,
+                                            std::size_t limit) const {
+    std::string where = due ? std::string("WHERE ") + pending + " AND next_attempt <= ?"
+                        : unfinished_only ? std::string("WHERE ") + pending
+                                          : std::string();
+    if (limit > 0)
+        where += " ORDER BY step, rowid LIMIT " + std::to_string(limit);
+    else
+        where += " ORDER BY step, rowid";
+    store::Stmt s(impl_->db, std::string(outbox_columns) + where);
     if (due) s.bind(1, seconds_of(*due));
     std::vector<OutboxItem> out;
     while (s.step())
@@ -437,10 +458,60 @@ void SqliteStore::mark_refused(std::string_view key, Instant next_attempt, std::
     retry.run();
 }
 
+std::optional<OutboxItem> SqliteStore::outbox_item(std::string_view key) const {
+    store::Stmt& s = impl_->cached(
+        "SELECT key, step, flow, instance, inst_key, channel, kind, to_addr, from_addr, subject, "
+        "body, at, reminder, attempts, next_attempt, done_at, last_error, failed_at FROM outbox "
+        "WHERE key = ?");
+    s.bind(1, key);
+    std::optional<OutboxItem> out;
+    if (s.step()) out = item_of(s);
+    s.reset();
+    return out;
+}
+
+void SqliteStore::mark_failed(std::string_view key, Instant at, std::string_view error) {
+    store::Stmt& fail = impl_->cached("UPDATE outbox SET failed_at = ?, attempts = attempts + 1, "
+                                      "last_error = ? WHERE key = ?");
+    fail.bind(1, seconds_of(at)).bind(2, error).bind(3, key);
+    fail.run();
+}
+
 std::optional<Instant> SqliteStore::next_delivery() const {
-    store::Stmt s(impl_->db, "SELECT min(next_attempt) FROM outbox WHERE done_at IS NULL");
+    store::Stmt s(impl_->db, std::string("SELECT min(next_attempt) FROM outbox WHERE ") + pending);
     if (s.step() && !s.is_null(0)) return instant_of(s.integer(0));
     return std::nullopt;
+}
+
+std::vector<std::pair<std::string, Instant>> SqliteStore::next_attempts(std::size_t limit) const {
+    store::Stmt s(impl_->db, std::string("SELECT key, next_attempt FROM outbox WHERE ") + pending +
+                                 " ORDER BY next_attempt LIMIT " + std::to_string(limit));
+    std::vector<std::pair<std::string, Instant>> out;
+    while (s.step())
+        out.emplace_back(s.text(0), instant_of(s.integer(1)));
+    return out;
+}
+
+std::optional<std::string> SqliteStore::receipt(std::string_view key) const {
+    store::Stmt& s = impl_->cached("SELECT value FROM receipts WHERE key = ?");
+    s.bind(1, key);
+    std::optional<std::string> out;
+    if (s.step()) out = s.text(0);
+    s.reset();
+    return out;
+}
+
+void SqliteStore::put_receipt(std::string_view key, std::string_view value, Instant at) {
+    store::Stmt& s = impl_->cached("INSERT OR REPLACE INTO receipts(key, at, value) VALUES(?,?,?)");
+    s.bind(1, key).bind(2, seconds_of(at)).bind(3, value);
+    s.run();
+}
+
+std::int64_t SqliteStore::prune_receipts(Instant before) {
+    store::Stmt s(impl_->db, "DELETE FROM receipts WHERE at < ?");
+    s.bind(1, seconds_of(before));
+    s.run();
+    return sqlite3_changes(impl_->db.get());
 }
 
 std::vector<StoredInstance> SqliteStore::instances(std::string_view flow, std::string_view state,

@@ -329,6 +329,47 @@ TEST_CASE("the timers cooldowns and metrics tables follow every step") {
     check_tables(db.file, e);
 }
 
+// What schema 2 was: no failed sends, no receipts.
+constexpr const char* to_schema_2 =
+    "DROP TABLE receipts; DROP INDEX outbox_pending; ALTER TABLE outbox DROP COLUMN failed_at; "
+    "CREATE INDEX outbox_unfinished ON outbox(next_attempt) WHERE done_at IS NULL; "
+    "PRAGMA user_version=2;";
+
+TEST_CASE("a database of schema 2 gains failed sends and receipts on opening") {
+    TempDb db;
+    FakeClock clock("2026-03-02T10:00:00+01:00");
+    RecordingTransport out;
+    {
+        DurableEngine e(db.file, clock, out, quick());
+        e.load(compiled(v1));
+        e.trigger("sale.saved", kari);
+    }
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(db.file.c_str(), &raw) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(raw, to_schema_2, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+    try {
+        StoreView view(db.file);
+        FAIL("read a database of schema 2");
+    } catch (const store_error& e) {
+        CHECK(std::string(e.what()).find("older nudge (schema 2") != std::string::npos);
+    }
+    {
+        DurableEngine e(db.file, clock, out, quick());
+        CHECK(e.steps() == 2);
+        CHECK_FALSE(e.receipt("request-1"));
+        e.remember("request-1", "answered");
+        CHECK(e.receipt("request-1") == "answered");
+        e.trigger("sale.saved", ola);
+    }
+    StoreView view(db.file);
+    CHECK(view.instances().size() == 2);
+    DurableEngine again(db.file, clock, out, quick());
+    CHECK(again.steps() == 3);
+    CHECK(again.receipt("request-1") == "answered");
+    check_tables(db.file, again);
+}
+
 TEST_CASE("a database of the previous schema is upgraded on opening") {
     TempDb db;
     FakeClock clock("2026-03-02T10:00:00+01:00");
@@ -345,9 +386,11 @@ TEST_CASE("a database of the previous schema is upgraded on opening") {
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open(db.file.c_str(), &raw) == SQLITE_OK);
     REQUIRE(sqlite3_exec(raw,
-                         "DROP TABLE timers; DROP TABLE cooldowns; DROP TABLE metrics; "
-                         "DROP TABLE meta; ALTER TABLE instances DROP COLUMN version; "
-                         "PRAGMA user_version=1",
+                         (std::string(to_schema_2) +
+                          "DROP TABLE timers; DROP TABLE cooldowns; DROP TABLE metrics; "
+                          "DROP TABLE meta; ALTER TABLE instances DROP COLUMN version; "
+                          "PRAGMA user_version=1")
+                             .c_str(),
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(raw);
 
