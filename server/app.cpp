@@ -64,11 +64,13 @@ Response json_error(int status, const std::string& message, json extra) {
 
 App::App(const Config& c, std::ostream& out)
     : config(c), log(out, c.debug_log),
-      http_(io, c.limits, [this](Request r, Respond respond) { handle(std::move(r), std::move(respond)); },
-            [this](int status) {
-                metrics.add("nudge_http_requests_total",
-                            {{"route", "refused"}, {"status", std::to_string(status)}});
-            }),
+      http_(
+          io, c.limits,
+          [this](Request r, Respond respond) { handle(std::move(r), std::move(respond)); },
+          [this](int status) {
+              metrics.add("nudge_http_requests_total",
+                          {{"route", "refused"}, {"status", std::to_string(status)}});
+          }),
       wake_(io), drain_timer_(io), stop_signals_(io, SIGINT, SIGTERM), hup_signal_(io, SIGHUP),
       workers_(std::max<std::size_t>(1, c.limits.send_workers)) {
     metrics.family("nudge_http_requests_total", "counter", "HTTP requests by route and status.");
@@ -78,8 +80,10 @@ App::App(const Config& c, std::ostream& out)
                    "Triggers that started nothing, by flow and reason.");
     metrics.family("nudge_signals_total", "counter", "Instances moved by an event, by flow.");
     metrics.family("nudge_replies_total", "counter", "Inbound messages, by how they were routed.");
-    metrics.family("nudge_sends_total", "counter", "Messages handed to a transport, by channel and result.");
-    metrics.family("nudge_delivery_reports_total", "counter", "Gateway delivery reports, by status.");
+    metrics.family("nudge_sends_total", "counter",
+                   "Messages handed to a transport, by channel and result.");
+    metrics.family("nudge_delivery_reports_total", "counter",
+                   "Gateway delivery reports, by status.");
     metrics.family("nudge_timers_fired_total", "counter", "Engine timers fired.");
     metrics.family("nudge_outbox_pending", "gauge", "Messages written but not yet done.");
     metrics.family("nudge_sends_in_flight", "gauge", "Messages a worker is sending now.");
@@ -197,8 +201,8 @@ void App::load_flows(bool initial, json* report) {
         }
         const auto& name = result.flow->flow().name;
         if (next.count(name)) {
-            auto why = "flow " + name + " is defined by both " + next[name].file + " and " +
-                       file.string();
+            auto why =
+                "flow " + name + " is defined by both " + next[name].file + " and " + file.string();
             if (initial) throw error(why);
             refused.push_back({{"file", file.string()}, {"diagnostics", why}});
             continue;
@@ -262,8 +266,11 @@ int App::run() {
         log.error("start_failed", {{"error", e.what()}});
         return 1;
     }
-    json started = {{"listen", config.listen}, {"port", http_.port()}, {"database", config.database},
-                    {"flows", json::array()}, {"steps", engine->steps()}};
+    json started = {{"listen", config.listen},
+                    {"port", http_.port()},
+                    {"database", config.database},
+                    {"flows", json::array()},
+                    {"steps", engine->steps()}};
     for (const auto& [name, info] : flows)
         started["flows"].push_back(name);
     if (fake_clock) started["fake_clock"] = format_instant(clock->now());
@@ -473,21 +480,22 @@ void App::flush() {
                 answers[i] = inputs[i].run();
                 if (!key.empty()) {
                     first_with_key[key] = i;
-                    engine->remember(key, json{{"status", answers[i].status},
-                                               {"body", answers[i].body}}
-                                              .dump());
+                    engine->remember(
+                        key, json{{"status", answers[i].status}, {"body", answers[i].body}}.dump());
                 }
             }
         });
         store_ok = true;
     } catch (const store_error& e) {
         store_ok = false;
-        log.error("store_error", {{"during", "commit"}, {"inputs", inputs.size()}, {"error", e.what()}});
+        log.error("store_error",
+                  {{"during", "commit"}, {"inputs", inputs.size()}, {"error", e.what()}});
         for (auto& a : answers)
             a = json_error(503, "the database could not save the request; nothing happened, "
                                 "try again");
     }
-    auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    auto seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics.observe("nudge_commit_seconds", seconds);
     metrics.observe("nudge_commit_batch_size", static_cast<double>(inputs.size()));
     for (std::size_t i = 0; i < inputs.size(); ++i) {

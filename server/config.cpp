@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
 #include <set>
 
 namespace nudge::server {
@@ -18,7 +19,8 @@ struct Reader {
     [[noreturn]] void fail(const YAML::Node& at, const std::string& what) const {
         auto m = at.Mark();
         std::string where = file;
-        if (!m.is_null()) where += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+        if (!m.is_null())
+            where += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
         throw error(where + ": " + what);
     }
 
@@ -29,12 +31,9 @@ struct Reader {
 
     std::size_t count(const YAML::Node& n, const std::string& key) const {
         auto s = text(n, key);
-        try {
-            std::size_t used = 0;
-            auto v = std::stoull(s, &used);
-            if (used == s.size() && v > 0) return static_cast<std::size_t>(v);
-        } catch (const std::exception&) {
-        }
+        std::size_t v = 0;
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (ec == std::errc() && p == s.data() + s.size() && v > 0) return v;
         fail(n, "'" + key + "' must be a whole number above 0, saw '" + s + "'");
     }
 
@@ -70,7 +69,8 @@ struct Reader {
             auto k = kv.first.Scalar();
             if (!known.count(k)) {
                 std::string list;
-                for (const auto* key : keys) list += std::string(list.empty() ? "" : ", ") + key;
+                for (const auto* key : keys)
+                    list += std::string(list.empty() ? "" : ", ") + key;
                 fail(kv.first, "unknown key '" + k + "' in " + what + " (known: " + list + ")");
             }
         }
@@ -78,15 +78,16 @@ struct Reader {
 
     ChannelConfig channel(const YAML::Node& n, const std::string& name) const {
         if (!n.IsMap()) fail(n, "channel '" + name + "' must be a map with a 'transport'");
-        only(n, {"transport", "url", "username", "password_env", "from", "secret_env", "path",
-                 "smsc", "dlr_mask", "require_tls"},
+        only(n,
+             {"transport", "url", "username", "password_env", "from", "secret_env", "path", "smsc",
+              "dlr_mask", "require_tls"},
              "channel '" + name + "'");
         ChannelConfig c;
         if (!n["transport"]) fail(n, "channel '" + name + "' has no 'transport'");
         c.kind = text(n["transport"], "transport");
         if (c.kind != "kannel" && c.kind != "smtp" && c.kind != "webhook" && c.kind != "file")
-            fail(n["transport"], "unknown transport '" + c.kind +
-                                     "' (known: kannel, smtp, webhook, file)");
+            fail(n["transport"],
+                 "unknown transport '" + c.kind + "' (known: kannel, smtp, webhook, file)");
         if (n["url"]) c.url = text(n["url"], "url");
         if (n["username"]) c.username = text(n["username"], "username");
         if (n["password_env"]) c.password = secret(n["password_env"], "password_env");
@@ -148,7 +149,8 @@ Config read_config(const std::string& path,
         if (auto w = s["webhook_env"]) {
             // One variable, or a list of them (rotation: the new secret and the old one).
             if (w.IsSequence()) {
-                for (const auto& item : w) c.webhook_secrets.push_back(r.secret(item, "webhook_env"));
+                for (const auto& item : w)
+                    c.webhook_secrets.push_back(r.secret(item, "webhook_env"));
             } else {
                 c.webhook_secrets.push_back(r.secret(w, "webhook_env"));
             }
@@ -190,7 +192,10 @@ ChannelConfig parse_channel_flag(const std::string& spec) {
     } else if (c.kind == "kannel" || c.kind == "smtp") {
         // user:password@ in the URL are the credentials; they are taken out of the URL.
         auto scheme_end = rest.find("://");
-        auto at = rest.find('@');
+        auto authority_end = scheme_end == std::string::npos
+                                 ? std::string::npos
+                                 : rest.find_first_of("/?", scheme_end + 3);
+        auto at = rest.substr(0, authority_end).find('@');
         if (scheme_end != std::string::npos && at != std::string::npos && at > scheme_end) {
             auto userinfo = rest.substr(scheme_end + 3, at - scheme_end - 3);
             auto sep = userinfo.find(':');

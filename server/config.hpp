@@ -16,14 +16,14 @@ namespace nudge::server {
 // apply to the kinds their comments name.
 struct ChannelConfig {
     std::string kind;
-    std::string url;      // kannel: sendsms URL; smtp: smtp://…; webhook: the receiver
-    std::string username; // kannel, smtp
-    std::string password; // kannel, smtp (from password_env)
-    std::string from;     // smtp: From when the flow's channel has none
-    std::string secret;   // webhook (from secret_env)
-    std::string path;     // file
-    std::string smsc;     // kannel
-    int dlr_mask = 27;    // kannel
+    std::string url;          // kannel: sendsms URL; smtp: smtp://…; webhook: the receiver
+    std::string username;     // kannel, smtp
+    std::string password;     // kannel, smtp (from password_env)
+    std::string from;         // smtp: From when the flow's channel has none
+    std::string secret;       // webhook (from secret_env)
+    std::string path;         // file
+    std::string smsc;         // kannel
+    int dlr_mask = 27;        // kannel
     bool require_tls = false; // smtp
 };
 
@@ -45,10 +45,10 @@ struct Config {
     // How gateways reach this server (Kannel's dlr-url); default http://LISTEN.
     std::string public_url;
     std::map<std::string, ChannelConfig> channels; // by channel name; "*" for any other
-    std::vector<std::string> webhook_secrets;       // Standard Webhooks keys, newest first
-    std::string read_token;                         // bearer token of the read API
-    std::string kannel_token;                       // path token of Kannel's callbacks
-    std::optional<std::string> fake_clock;          // start instant: test mode
+    std::vector<std::string> webhook_secrets;      // Standard Webhooks keys, newest first
+    std::string read_token;                        // bearer token of the read API
+    std::string kannel_token;                      // path token of Kannel's callbacks
+    std::optional<std::string> fake_clock;         // start instant: test mode
     bool synchronous_full = true;
     bool debug_log = false; // log phone numbers and texts too
     Limits limits;

@@ -61,7 +61,8 @@ struct HttpServer::Impl {
 class Session : public std::enable_shared_from_this<Session> {
 public:
     Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
-        : stream_(std::move(socket)), server_(std::move(server)) {
+        : stream_(std::move(socket)), deadline_(stream_.get_executor()),
+          server_(std::move(server)) {
         server_->sessions.insert(this);
         ++server_->counters.open_connections;
         boost::system::error_code ec;
@@ -78,12 +79,17 @@ public:
 
     void close() {
         boost::system::error_code ec;
+        deadline_.cancel();
         stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
         stream_.socket().close(ec);
     }
 
 private:
     beast::tcp_stream stream_;
+    // The read deadline is a timer of its own, not the stream's: the stream's closes the
+    // socket, and a client that stalled mid-request should still hear 408.
+    net::steady_timer deadline_;
+    bool timed_out_ = false;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     http::response<http::string_body> response_;
@@ -96,11 +102,19 @@ private:
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(server_->limits.header_bytes));
         parser_->body_limit(server_->limits.body_bytes);
-        stream_.expires_after(server_->limits.read_timeout);
-        http::async_read(stream_, buffer_, *parser_,
-                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                             self->on_read(ec);
-                         });
+        stream_.expires_never();
+        timed_out_ = false;
+        deadline_.expires_after(server_->limits.read_timeout);
+        deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+            auto self = weak.lock();
+            if (ec || !self) return;
+            self->timed_out_ = true;
+            beast::error_code ignored;
+            self->stream_.socket().cancel(ignored);
+        });
+        http::async_read(
+            stream_, buffer_, *parser_,
+            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
 
     void refuse(int status, const std::string& message) {
@@ -112,18 +126,18 @@ private:
     }
 
     void on_read(beast::error_code ec) {
-        if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
-            ec == net::error::eof || ec == net::error::connection_reset) {
-            return close();
-        }
-        if (ec == beast::error::timeout) {
+        deadline_.cancel();
+        if (timed_out_ && ec) {
             ++server_->counters.timeouts;
             // A client that sent part of a request and stalled hears why; an idle keep-alive
             // connection is just closed.
             if (parser_->got_some() || buffer_.size() > 0)
                 return refuse(408, "the request did not arrive within " +
-                                       std::to_string(server_->limits.read_timeout.count()) +
-                                       " s");
+                                       std::to_string(server_->limits.read_timeout.count()) + " s");
+            return close();
+        }
+        if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
+            ec == net::error::eof || ec == net::error::connection_reset) {
             return close();
         }
         if (ec == http::error::body_limit)
@@ -151,12 +165,12 @@ private:
         // The answer may wait for the group commit: no deadline while the handler works.
         stream_.expires_never();
         auto answered = std::make_shared<bool>(false);
-        server_->handler(std::move(req), [self = shared_from_this(), keep_alive,
-                                          answered](Response r) {
-            if (*answered) return;
-            *answered = true;
-            self->write(std::move(r), keep_alive);
-        });
+        server_->handler(std::move(req),
+                         [self = shared_from_this(), keep_alive, answered](Response r) {
+                             if (*answered) return;
+                             *answered = true;
+                             self->write(std::move(r), keep_alive);
+                         });
     }
 
     void write(Response r, bool keep_alive) {
@@ -180,20 +194,20 @@ private:
 };
 
 void HttpServer::Impl::accept(const std::shared_ptr<Impl>& self) {
-    acceptor.async_accept(net::make_strand(io), [this, self](beast::error_code ec,
-                                                             tcp::socket socket) {
-        if (!accepting) return;
-        if (!ec) {
-            if (sessions.size() >= limits.max_connections) {
-                ++counters.refused_connections;
-                boost::system::error_code ignored;
-                socket.close(ignored);
-            } else {
-                std::make_shared<Session>(std::move(socket), self)->start();
-            }
-        }
-        accept(self);
-    });
+    acceptor.async_accept(net::make_strand(io),
+                          [this, self](beast::error_code ec, tcp::socket socket) {
+                              if (!accepting) return;
+                              if (!ec) {
+                                  if (sessions.size() >= limits.max_connections) {
+                                      ++counters.refused_connections;
+                                      boost::system::error_code ignored;
+                                      socket.close(ignored);
+                                  } else {
+                                      std::make_shared<Session>(std::move(socket), self)->start();
+                                  }
+                              }
+                              accept(self);
+                          });
 }
 
 HttpServer::HttpServer(net::io_context& io, const Limits& limits, Handler handler,

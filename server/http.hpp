@@ -9,8 +9,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,8 +22,8 @@ namespace nudge::server {
 
 struct Request {
     std::string method;
-    std::string path;  // without the query, not decoded
-    std::string query; // after '?', not decoded
+    std::string path;                                         // without the query, not decoded
+    std::string query;                                        // after '?', not decoded
     std::vector<std::pair<std::string, std::string>> headers; // names in lower case
     std::string body;
     std::string remote; // the peer's address

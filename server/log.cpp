@@ -18,8 +18,12 @@ void Log::line(const char* level, const std::string& event, nlohmann::json field
     out_->flush();
 }
 
-void Log::info(const std::string& event, nlohmann::json fields) { line("info", event, std::move(fields)); }
-void Log::warn(const std::string& event, nlohmann::json fields) { line("warn", event, std::move(fields)); }
+void Log::info(const std::string& event, nlohmann::json fields) {
+    line("info", event, std::move(fields));
+}
+void Log::warn(const std::string& event, nlohmann::json fields) {
+    line("warn", event, std::move(fields));
+}
 void Log::error(const std::string& event, nlohmann::json fields) {
     line("error", event, std::move(fields));
 }

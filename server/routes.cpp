@@ -2,8 +2,9 @@
 // Inputs that change the engine go through the group commit (App::submit) and are answered
 // only after their step is committed; reads answer at once from the engine.
 #include "app.hpp"
-#include "signature.hpp"
+#include "phone/numbers.hpp"
 #include "runtime/value.hpp"
+#include "signature.hpp"
 
 #include <nudge/error.hpp>
 
@@ -57,9 +58,10 @@ std::optional<json> parse_object(const std::string& body, Response& refusal) {
         }
         auto what = std::string(e.what());
         auto colon = what.rfind(": ");
-        refusal = json_error(400, "malformed JSON at line " + std::to_string(line) + ", column " +
-                                      std::to_string(column) +
-                                      (colon == std::string::npos ? "" : ": " + what.substr(colon + 2)),
+        refusal = json_error(400,
+                             "malformed JSON at line " + std::to_string(line) + ", column " +
+                                 std::to_string(column) +
+                                 (colon == std::string::npos ? "" : ": " + what.substr(colon + 2)),
                              {{"line", line}, {"column", column}});
         return std::nullopt;
     }
@@ -177,16 +179,18 @@ void App::handle(Request req, Respond respond) {
         r.body = metrics.text();
         return answer("metrics", std::move(r));
     }
-    if (draining)
-        return answer("draining", json_error(503, "the server is shutting down"));
-    if (parts.empty() || parts[0] != "v1") return answer("unknown", json_error(404, "no such route"));
+    if (draining) return answer("draining", json_error(503, "the server is shutting down"));
+    if (parts.empty() || parts[0] != "v1")
+        return answer("unknown", json_error(404, "no such route"));
 
     // ---- Kannel's callbacks: a token in the path (Kannel cannot sign) -----------------------
     if (parts.size() == 4 && parts[1] == "inbound" && parts[2] == "kannel") {
         route = "inbound_kannel";
-        if (config.kannel_token.empty() || !detail::constant_time_equal(parts[3], config.kannel_token))
+        if (config.kannel_token.empty() ||
+            !detail::constant_time_equal(parts[3], config.kannel_token))
             return answer(route, json_error(404, "no such route"));
-        auto from = query_value(req, "from"), to = query_value(req, "to"), id = query_value(req, "id");
+        auto from = query_value(req, "from"), to = query_value(req, "to"),
+             id = query_value(req, "id");
         auto text = req.body;
         if (text.empty()) text = query_value(req, "text");
         if (from.empty() || to.empty())
@@ -208,7 +212,8 @@ void App::handle(Request req, Respond respond) {
     }
     if (parts.size() == 4 && parts[1] == "dlr" && parts[2] == "kannel") {
         route = "dlr_kannel";
-        if (config.kannel_token.empty() || !detail::constant_time_equal(parts[3], config.kannel_token))
+        if (config.kannel_token.empty() ||
+            !detail::constant_time_equal(parts[3], config.kannel_token))
             return answer(route, json_error(404, "no such route"));
         auto id = query_value(req, "id");
         auto status = query_value(req, "status");
@@ -225,8 +230,9 @@ void App::handle(Request req, Respond respond) {
         report.channel = item->message.channel;
         report.to = item->message.to;
         report.delivered = status == "1";
-        report.detail = status == "1" ? "delivered" : status == "2" ? "not delivered to the phone"
-                                                                    : "rejected by the SMSC";
+        report.detail = status == "1"   ? "delivered"
+                        : status == "2" ? "not delivered to the phone"
+                                        : "rejected by the SMSC";
         return submit({"kannel-dlr:" + id + ":" + status,
                        [this, report] {
                            engine->report(report);
@@ -254,9 +260,10 @@ void App::handle(Request req, Respond respond) {
         // against replays, which a fake clock does not change.
         auto real_now = SystemClock().now().time_since_epoch().count();
         if (std::llabs(real_now - stamp) > config.limits.webhook_tolerance.count())
-            return answer(route, json_error(401, "webhook-timestamp is more than " +
-                                                     std::to_string(config.limits.webhook_tolerance.count()) +
-                                                     " s away from now"));
+            return answer(
+                route, json_error(401, "webhook-timestamp is more than " +
+                                           std::to_string(config.limits.webhook_tolerance.count()) +
+                                           " s away from now"));
         if (!detail::webhook_signature_valid(webhook_keys, id, ts, req.body, sig))
             return answer(route, json_error(401, "webhook-signature does not match"));
         Response refusal;
@@ -265,8 +272,9 @@ void App::handle(Request req, Respond respond) {
         std::string bad;
         auto data = to_data(*body, bad);
         if (!data)
-            return answer(route, json_error(422, "field " + bad + " must be a text, number or boolean",
-                                            {{"field", bad}}));
+            return answer(route,
+                          json_error(422, "field " + bad + " must be a text, number or boolean",
+                                     {{"field", bad}}));
         if (is_inbound) {
             auto get = [&](const char* k) {
                 auto it = data->find(k);
@@ -305,19 +313,21 @@ void App::handle(Request req, Respond respond) {
             auto zone = def.timezone.value_or("UTC");
             try {
                 ctx.zone = date::locate_zone(zone);
-            } catch (const std::exception&) {
-            }
+            } catch (const std::exception&) {}
             ctx.region = detail::region_of_zone(zone);
             for (const auto& f : def.fields) {
                 auto it = data->find(f.name);
                 if (it == data->end() || it->second.empty()) continue;
                 std::string why;
-                if (!detail::read_value(f.type, it->second, ctx, why))
+                // The engine keeps a phone value that is not a valid number as text (a number
+                // policy may still judge it); at the edge it is a mistake of the sender's.
+                bool ok = f.type == FieldType::phone
+                              ? detail::valid_e164(it->second, ctx.region).has_value()
+                              : detail::read_value(f.type, it->second, ctx, why).has_value();
+                if (!ok)
                     return answer(route, json_error(422,
-                                                    "field " + f.name + ": '" +
-                                                        log.personal(it->second) + "' is not " +
-                                                        type_name(f.type) +
-                                                        (why.empty() ? "" : " (" + why + ")"),
+                                                    "field " + f.name + ": '" + it->second +
+                                                        "' is not " + type_name(f.type),
                                                     {{"field", f.name},
                                                      {"expected", type_name(f.type)},
                                                      {"flow", name}}));
@@ -334,50 +344,52 @@ void App::handle(Request req, Respond respond) {
             for (const auto& [name, info] : flows)
                 known = known || info.events.count(event);
             if (!known)
-                return answer(route, json_error(404, "no flow starts on or waits for event " + event,
-                                                {{"event", event}}));
+                return answer(route,
+                              json_error(404, "no flow starts on or waits for event " + event,
+                                         {{"event", event}}));
         }
         metrics.add("nudge_triggers_total", {{"event", event}});
-        return submit({"webhook:" + id,
-                       [this, event, data = std::move(*data), triggers, signals] {
-                           json out = {{"event", event},
-                                       {"started", json::array()},
-                                       {"signalled", 0},
-                                       {"suppressed", json::array()}};
-                           if (triggers) {
-                               std::map<std::string, FlowMetrics> before;
-                               for (const auto& [name, info] : flows)
-                                   if (info.triggers.count(event))
-                                       before[name] = engine->engine().metrics(name);
-                               auto ids = engine->trigger(event, data);
-                               out["started"] = ids;
-                               for (const auto& [name, m] : before) {
-                                   auto after = engine->engine().metrics(name);
-                                   auto started = after.starts - m.starts;
-                                   if (started > 0)
-                                       metrics.add("nudge_instances_started_total", {{"flow", name}},
-                                                   static_cast<double>(started));
-                                   for (const auto& [reason, n] : after.suppressed) {
-                                       auto was = m.suppressed.count(reason) ? m.suppressed.at(reason) : 0;
-                                       if (n > was) {
-                                           out["suppressed"].push_back({{"flow", name}, {"reason", reason}});
-                                           metrics.add("nudge_suppressions_total",
-                                                       {{"flow", name}, {"reason", reason}},
-                                                       static_cast<double>(n - was));
-                                       }
-                                   }
-                               }
-                           }
-                           int moved = 0;
-                           for (const auto& [flow, key] : signals) {
-                               int n = engine->signal(flow, key, event, data);
-                               if (n > 0) metrics.add("nudge_signals_total", {{"flow", flow}}, n);
-                               moved += n;
-                           }
-                           out["signalled"] = moved;
-                           return json_response(202, out);
-                       },
-                       respond, route});
+        return submit(
+            {"webhook:" + id,
+             [this, event, data = std::move(*data), triggers, signals] {
+                 json out = {{"event", event},
+                             {"started", json::array()},
+                             {"signalled", 0},
+                             {"suppressed", json::array()}};
+                 if (triggers) {
+                     std::map<std::string, FlowMetrics> before;
+                     for (const auto& [name, info] : flows)
+                         if (info.triggers.count(event))
+                             before[name] = engine->engine().metrics(name);
+                     auto ids = engine->trigger(event, data);
+                     out["started"] = ids;
+                     for (const auto& [name, m] : before) {
+                         auto after = engine->engine().metrics(name);
+                         auto started = after.starts - m.starts;
+                         if (started > 0)
+                             metrics.add("nudge_instances_started_total", {{"flow", name}},
+                                         static_cast<double>(started));
+                         for (const auto& [reason, n] : after.suppressed) {
+                             auto was = m.suppressed.count(reason) ? m.suppressed.at(reason) : 0;
+                             if (n > was) {
+                                 out["suppressed"].push_back({{"flow", name}, {"reason", reason}});
+                                 metrics.add("nudge_suppressions_total",
+                                             {{"flow", name}, {"reason", reason}},
+                                             static_cast<double>(n - was));
+                             }
+                         }
+                     }
+                 }
+                 int moved = 0;
+                 for (const auto& [flow, key] : signals) {
+                     int n = engine->signal(flow, key, event, data);
+                     if (n > 0) metrics.add("nudge_signals_total", {{"flow", flow}}, n);
+                     moved += n;
+                 }
+                 out["signalled"] = moved;
+                 return json_response(202, out);
+             },
+             respond, route});
     }
 
     // ---- test mode --------------------------------------------------------------------------
@@ -388,11 +400,27 @@ void App::handle(Request req, Respond respond) {
         auto body = parse_object(req.body, refusal);
         if (!body) return answer(route, refusal);
         auto by = body->value("by", std::string());
-        auto d = parse_duration(by);
-        auto seconds = d ? exact_seconds(*d) : std::nullopt;
+        // One duration or several written together: "90s", "4d22h59m".
+        std::optional<std::int64_t> seconds =
+            by.empty() ? std::nullopt : std::optional<std::int64_t>(0);
+        for (std::size_t at = 0; seconds && at < by.size();) {
+            auto end = by.find_first_of("0123456789", by.find_first_not_of("0123456789", at));
+            auto d = parse_duration(std::string_view(by).substr(at, end - at));
+            // The fake clock counts a day as 24 hours and a week as 7 days (an elapsed time).
+            auto part = !d                           ? std::nullopt
+                        : d->unit == DurationUnit::d ? std::optional<std::int64_t>(d->count * 86400)
+                        : d->unit == DurationUnit::w
+                            ? std::optional<std::int64_t>(d->count * 7 * 86400)
+                            : exact_seconds(*d);
+            seconds = part ? std::optional<std::int64_t>(*seconds + *part) : std::nullopt;
+            at = end;
+        }
         if (!seconds || *seconds < 0)
-            return answer(route, json_error(422, "'by' must be a duration such as 30s or 2h, saw '" +
-                                                     by + "'", {{"field", "by"}}));
+            return answer(route, json_error(422,
+                                            "'by' must be an elapsed time in s, m, h, d or w "
+                                            "such as 30s, 2h or 4d22h59m, saw '" +
+                                                by + "'",
+                                            {{"field", "by"}}));
         return answer(route, json_response(200, advance(std::chrono::seconds(*seconds))));
     }
 
@@ -401,7 +429,8 @@ void App::handle(Request req, Respond respond) {
     auto auth = req.header("authorization");
     constexpr std::string_view bearer = "Bearer ";
     if (config.read_token.empty() || auth.substr(0, bearer.size()) != bearer ||
-        !detail::constant_time_equal(std::string_view(auth).substr(bearer.size()), config.read_token))
+        !detail::constant_time_equal(std::string_view(auth).substr(bearer.size()),
+                                     config.read_token))
         return answer(route, json_error(401, "missing or wrong bearer token"));
     const auto& e = engine->engine();
 
@@ -409,8 +438,10 @@ void App::handle(Request req, Respond respond) {
         auto flow = query_value(req, "flow"), state = query_value(req, "state");
         json list = json::array();
         std::vector<std::string> names;
-        if (!flow.empty()) names.push_back(flow);
-        else names = e.flows();
+        if (!flow.empty())
+            names.push_back(flow);
+        else
+            names = e.flows();
         for (const auto& f : names)
             for (const auto& v : e.instances(f, state))
                 list.push_back(instance_json(v, false, "UTC"));
@@ -423,11 +454,14 @@ void App::handle(Request req, Respond respond) {
         if (parts.size() == 3 && method_is("GET"))
             return answer(route, json_response(200, instance_json(*v, true, "UTC")));
         if (parts.size() == 4 && parts[3] == "cancel" && method_is("POST")) {
-            return submit({"", [this, id = *id] {
-                               engine->cancel(id, "cancelled through the API");
-                               return json_response(200, instance_json(*engine->engine().instance(id, false), false, "UTC"));
-                           },
-                           respond, route});
+            return submit(
+                {"",
+                 [this, id = *id] {
+                     engine->cancel(id, "cancelled through the API");
+                     return json_response(
+                         200, instance_json(*engine->engine().instance(id, false), false, "UTC"));
+                 },
+                 respond, route});
         }
         if (parts.size() == 4 && parts[3] == "move" && method_is("POST")) {
             Response refusal;
@@ -436,13 +470,17 @@ void App::handle(Request req, Respond respond) {
             auto state = body->value("state", std::string());
             auto info = flows.find(v->flow);
             if (info == flows.end() || !info->second.flow->state_index(state))
-                return answer(route, json_error(422, "flow " + v->flow + " has no state '" + state + "'",
-                                                {{"field", "state"}}));
-            return submit({"", [this, id = *id, state] {
-                               engine->move(id, state);
-                               return json_response(200, instance_json(*engine->engine().instance(id, false), false, "UTC"));
-                           },
-                           respond, route});
+                return answer(route,
+                              json_error(422, "flow " + v->flow + " has no state '" + state + "'",
+                                         {{"field", "state"}}));
+            return submit(
+                {"",
+                 [this, id = *id, state] {
+                     engine->move(id, state);
+                     return json_response(
+                         200, instance_json(*engine->engine().instance(id, false), false, "UTC"));
+                 },
+                 respond, route});
         }
         return answer(route, json_error(405, "not a method or action of an instance"));
     }
@@ -472,10 +510,12 @@ void App::handle(Request req, Respond respond) {
             instance = item->candidates[0];
         auto target = instance ? e.instance(instance, false) : std::nullopt;
         if (!target)
-            return answer(route, json_error(422, "name the instance ('instance': id) this reply belongs to",
-                                            {{"field", "instance"}}));
+            return answer(
+                route, json_error(422, "name the instance ('instance': id) this reply belongs to",
+                                  {{"field", "instance"}}));
         if (parts[3] == "assign") {
-            return submit({"", [this, item_id = item->id, instance] {
+            return submit({"",
+                           [this, item_id = item->id, instance] {
                                engine->assign(item_id, instance);
                                return json_response(200, {{"assigned_to", instance}});
                            },
@@ -485,14 +525,17 @@ void App::handle(Request req, Respond respond) {
             auto state = body->value("state", std::string());
             auto info = flows.find(target->flow);
             if (info == flows.end() || !info->second.flow->state_index(state))
-                return answer(route, json_error(422, "flow " + target->flow + " has no state '" + state + "'",
-                                                {{"field", "state"}}));
-            return submit({"", [this, item_id = item->id, instance, state] {
-                               engine->assign(item_id, instance);
-                               engine->move(instance, state);
-                               return json_response(200, {{"assigned_to", instance}, {"state", state}});
-                           },
-                           respond, route});
+                return answer(
+                    route, json_error(422, "flow " + target->flow + " has no state '" + state + "'",
+                                      {{"field", "state"}}));
+            return submit(
+                {"",
+                 [this, item_id = item->id, instance, state] {
+                     engine->assign(item_id, instance);
+                     engine->move(instance, state);
+                     return json_response(200, {{"assigned_to", instance}, {"state", state}});
+                 },
+                 respond, route});
         }
         return answer(route, json_error(404, "an inbox item can be assigned or moved"));
     }
@@ -502,7 +545,9 @@ void App::handle(Request req, Respond respond) {
             json states = json::object();
             for (const auto& s : info.flow->states())
                 states[s.name] = e.instances(name, s.name).size();
-            list.push_back({{"name", name}, {"version", e.version(name)}, {"file", info.file},
+            list.push_back({{"name", name},
+                            {"version", e.version(name)},
+                            {"file", info.file},
                             {"states", states}});
         }
         return answer(route, json_response(200, {{"flows", list}}));
@@ -519,9 +564,12 @@ void App::handle(Request req, Respond respond) {
             auto m = engine->migrate(parts[2], query_value(req, "dry_run") == "true");
             json moved = json::array(), missing = json::array();
             for (const auto& x : m.moved)
-                moved.push_back({{"instance", x.instance}, {"from_version", x.from_version}, {"state", x.state}});
+                moved.push_back({{"instance", x.instance},
+                                 {"from_version", x.from_version},
+                                 {"state", x.state}});
             for (const auto& x : m.missing)
-                missing.push_back({{"state", x.state}, {"version", x.version}, {"instances", x.instances}});
+                missing.push_back(
+                    {{"state", x.state}, {"version", x.version}, {"instances", x.instances}});
             return answer(route, json_response(m.ok() ? 200 : 409, {{"flow", m.flow},
                                                                     {"version", m.version},
                                                                     {"moved", moved},

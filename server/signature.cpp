@@ -39,7 +39,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
 
 std::optional<std::string> webhook_key(std::string_view secret) {
     constexpr std::string_view prefix = "whsec_";
-    if (secret.substr(0, prefix.size()) == prefix) return base64_decode(secret.substr(prefix.size()));
+    if (secret.substr(0, prefix.size()) == prefix)
+        return base64_decode(secret.substr(prefix.size()));
     return std::string(secret);
 }
 
@@ -51,8 +52,8 @@ static std::string hmac_sha256(std::string_view key, std::string_view data) {
     return std::string(reinterpret_cast<const char*>(mac), len);
 }
 
-std::string webhook_signature(std::string_view key, std::string_view id,
-                              std::string_view timestamp, std::string_view body) {
+std::string webhook_signature(std::string_view key, std::string_view id, std::string_view timestamp,
+                              std::string_view body) {
     std::string signed_text;
     signed_text.reserve(id.size() + timestamp.size() + body.size() + 2);
     signed_text.append(id).append(".").append(timestamp).append(".").append(body);

@@ -18,8 +18,8 @@ std::optional<std::string> base64_decode(std::string_view text);
 std::optional<std::string> webhook_key(std::string_view secret);
 
 // "v1,<base64 of HMAC-SHA256(key, id + '.' + timestamp + '.' + body)>"
-std::string webhook_signature(std::string_view key, std::string_view id,
-                              std::string_view timestamp, std::string_view body);
+std::string webhook_signature(std::string_view key, std::string_view id, std::string_view timestamp,
+                              std::string_view body);
 
 // True when one of the space-separated entries of the webhook-signature header `header` is a
 // "v1," signature that one of `keys` makes for id, timestamp and body. Compared in constant

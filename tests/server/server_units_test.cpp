@@ -32,7 +32,8 @@ TEST_CASE("standard webhooks: the specification's example signature") {
 }
 
 TEST_CASE("standard webhooks: base64 round trips and refuses what is not base64") {
-    for (std::string s : {"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)})
+    for (const std::string& s :
+         std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)})
         CHECK(detail::base64_decode(detail::base64_encode(s)) == s);
     CHECK_FALSE(detail::base64_decode("abc"));
     CHECK_FALSE(detail::base64_decode("ab c"));
@@ -70,8 +71,8 @@ limits:
   body_bytes: 1000
   read_timeout: 5s
 )");
-    auto c = read_config(p.string(),
-                         env_of({{"KPW", "pw"}, {"NEW", "n"}, {"OLD", "o"}, {"READ", "r"}}));
+    auto c =
+        read_config(p.string(), env_of({{"KPW", "pw"}, {"NEW", "n"}, {"OLD", "o"}, {"READ", "r"}}));
     std::filesystem::remove(p);
     CHECK(c.flows == "flows/");
     CHECK(c.listen == "127.0.0.1:9090");

@@ -42,6 +42,7 @@ def test_workshop_recall_email(tmp_path):
             assert "Kære Søren Ærø" in m["body"]
             assert "nærmer sig sin næste service" in m["body"]
             assert m["headers"]["message-id"].startswith("<")
-            assert s.metric("nudge_sends_total", channel="email", result="accepted") == 1
+            wait_for(lambda: s.metric("nudge_sends_total", channel="email", result="accepted") == 1,
+                     what="the e-mail counted as accepted")
         finally:
             s.stop()

@@ -46,6 +46,8 @@ def test_missed_call_through_kannel(tmp_path, flows_dir):
             assert sms["to"] == CUSTOMER and sms["from"] == SHOP
             # Not GSM-7 (the cup): sent as UCS-2, and it arrives intact.
             assert sms["type"] in ("ucs-2", "ucs2")
+            # Over 70 UTF-16 units: Kannel sent it in two parts, joined again at the phone.
+            assert sms.get("parts") == 2
             assert "Hej fra Café Roma ☕!" in sms["text"]
 
             # Kannel's delivery report comes back through the dlr-url nudge set.
