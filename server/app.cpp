@@ -239,6 +239,8 @@ json App::reload() {
 // ---- the loop ---------------------------------------------------------------------------------
 
 int App::run() {
+    // A peer that closes its end (a client, Graphviz's `dot`) must not end the server.
+    std::signal(SIGPIPE, SIG_IGN);
     try {
         for (const auto& key : config.webhook_secrets) {
             auto k = detail::webhook_key(key);

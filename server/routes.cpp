@@ -6,7 +6,10 @@
 #include "runtime/value.hpp"
 #include "signature.hpp"
 
+#include <nudge/compile.hpp>
 #include <nudge/error.hpp>
+
+#include <boost/asio/post.hpp>
 
 #include <date/tz.h>
 
@@ -538,6 +541,30 @@ void App::handle(Request req, Respond respond) {
                  respond, route});
         }
         return answer(route, json_error(404, "an inbox item can be assigned or moved"));
+    }
+    if (parts.size() == 3 && parts[1] == "flows" && parts[2].size() > 4 &&
+        parts[2].ends_with(".svg") && method_is("GET")) {
+        route = "flow_svg";
+        auto name = parts[2].substr(0, parts[2].size() - 4);
+        auto it = flows.find(name);
+        if (it == flows.end()) return answer(route, json_error(404, "no flow " + name));
+        // Graphviz runs on a worker: the loop goes on meanwhile.
+        boost::asio::post(workers_, [this, flow = it->second.flow, respond, route] {
+            auto svg = to_svg(*flow);
+            boost::asio::post(io, [this, svg = std::move(svg), respond, route]() mutable {
+                Response r;
+                if (svg.error) {
+                    r = json_error(503, "the picture could not be drawn: " + *svg.error);
+                } else {
+                    r.content_type = "image/svg+xml";
+                    r.body = std::move(svg.out);
+                }
+                metrics.add("nudge_http_requests_total",
+                            {{"route", route}, {"status", std::to_string(r.status)}});
+                respond(std::move(r));
+            });
+        });
+        return;
     }
     if (parts.size() == 2 && parts[1] == "flows" && method_is("GET")) {
         json list = json::array();

@@ -119,6 +119,17 @@ CompileResult compile_file(const std::filesystem::path& path);
 // label, each edge labelled with why it is taken.
 std::string to_dot(const CompiledFlow& flow);
 
+// An SVG picture: DOT text rendered by Graphviz's `dot` (run as a child process; it must be on
+// PATH). `error` says why nothing came out. Blocks until `dot` exits: a server calls it off its
+// event loop. Safe to call from several threads when SIGPIPE is ignored process-wide (it
+// sets SIGPIPE's handler for the call otherwise).
+struct Svg {
+    std::string out;
+    std::optional<std::string> error;
+};
+Svg render_svg(const std::string& dot_text);
+Svg to_svg(const CompiledFlow& flow);
+
 // A Mermaid `stateDiagram-v2`, renderable in Markdown viewers that support Mermaid.
 std::string to_mermaid(const CompiledFlow& flow);
 

@@ -114,3 +114,16 @@ def test_sigterm_drains_and_exits_zero(server):
     assert server.stop(signal.SIGTERM) == 0
     events = [line["event"] for line in server.log_lines()]
     assert "draining" in events and events[-1] == "stopped"
+
+
+def test_flow_picture_as_svg(server):
+    r = server.get("/v1/flows/missed_call.svg")
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "image/svg+xml"
+    assert "<svg" in r.text and "</svg>" in r.text
+    # The states are in the picture.
+    for state in ("texted", "parsing", "ordered"):
+        assert state in r.text
+    r = server.get("/v1/flows/no_such_flow.svg")
+    assert r.status_code == 404 and r.json()["error"] == "no flow no_such_flow"
+    assert server.get("/v1/flows/missed_call.svg", token="wrong").status_code == 401
