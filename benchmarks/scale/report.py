@@ -105,6 +105,11 @@ results = {
                      for b in micro],
     "rows": rows + xrows,
 }
+# Keys other harnesses write (benchmarks/serve/run.sh's serve_*) are kept.
+if os.path.exists(results_json):
+    with open(results_json) as f:
+        kept = {k: v for k, v in json.load(f).items() if k not in results}
+    results.update(kept)
 with open(results_json, "w") as f:
     json.dump(results, f, indent=2)
     f.write("\n")
