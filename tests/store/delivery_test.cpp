@@ -72,7 +72,8 @@ public:
 
 std::vector<std::string> kinds(const DurableEngine& e, std::uint64_t id) {
     std::vector<std::string> out;
-    for (const auto& r : e.engine().instance(id)->history)
+    auto view = e.engine().instance(id); // kept: the loop must not outlive it
+    for (const auto& r : view->history)
         out.push_back(r.kind);
     return out;
 }
