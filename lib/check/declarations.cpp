@@ -1,6 +1,7 @@
 // Checks on the declarations above the states: header, channels, calendars, word sets, policy,
 // templates and classifiers.
 #include "check/detail.hpp"
+#include "text/reply_text.hpp"
 
 #include <date/tz.h>
 
@@ -59,11 +60,20 @@ std::string month_day_text(const MonthDay& md) {
 
 bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
+// `replies`: the words are compared with replies (keyword sets, opt_out, classifier rules),
+// so one that normalises to no token at all ("!!!", "$", a lone skin tone) can never match.
 void check_words(Checker& c, const std::vector<std::string>& words, std::string_view what,
-                 const Loc& loc) {
+                 const Loc& loc, bool replies) {
     for (const auto& w : words) {
         if (blank(w)) {
             c.error("empty-word", std::string(what) + " has an empty word", loc.begin, span(loc));
+            return;
+        }
+        if (replies && reply_tokens(w).empty()) {
+            c.error("empty-word",
+                    std::string(what) + " has " + quote(w) +
+                        ", which has no letter, digit or emoji, so no reply can match it",
+                    loc.begin, span(loc));
             return;
         }
     }
@@ -104,10 +114,10 @@ void check_declarations(Checker& c) {
     }
 
     for (const auto& k : f.keywords)
-        check_words(c, k.words, "keywords " + q(k.name), k.loc);
+        check_words(c, k.words, "keywords " + q(k.name), k.loc, true);
     for (const auto& l : f.lists)
-        check_words(c, l.items, "list " + q(l.name), l.loc);
-    check_words(c, f.opt_out, "opt_out", f.opt_out_loc);
+        check_words(c, l.items, "list " + q(l.name), l.loc, false);
+    check_words(c, f.opt_out, "opt_out", f.opt_out_loc, true);
 
     if (f.numbers && f.numbers->kind == NumberPolicy::Kind::regions) {
         for (const auto& r : f.numbers->regions) {
@@ -154,7 +164,8 @@ void check_declarations(Checker& c) {
         }
         for (const auto& rule : cl.rules) {
             const Loc& loc = rule.loc.begin.line ? rule.loc : cl.loc;
-            check_words(c, rule.keywords, "label " + q(rule.label) + " of " + q(cl.name), loc);
+            check_words(c, rule.keywords, "label " + q(rule.label) + " of " + q(cl.name), loc,
+                        true);
         }
     }
 }

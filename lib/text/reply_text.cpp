@@ -86,6 +86,25 @@ bool drop_stray_joiners(std::string& text) {
     return dropped;
 }
 
+// Case folding makes Turkish and Azeri "İ" an "i" with a dot above (U+0307), which no
+// precomposed letter absorbs: the dot goes, so that "İPTAL" is "iptal". True when one went (what
+// is left may compose: "İ́" is "í").
+bool drop_dots_above_i(std::string& text) {
+    static constexpr std::string_view dotted = "i\u0307";
+    auto at = text.find(dotted);
+    if (at == std::string::npos) return false;
+    std::string out;
+    out.reserve(text.size());
+    std::size_t from = 0;
+    for (; at != std::string::npos; at = text.find(dotted, from)) {
+        out.append(text, from, at + 1 - from);
+        from = at + dotted.size();
+    }
+    out.append(text, from);
+    text = std::move(out);
+    return true;
+}
+
 // NFKC + case folding: "ＯＫ" is "ok", "ﬁ" is "fi", "Å" is "å".
 std::string fold(const std::string& valid) {
     utf8proc_uint8_t* mapped = nullptr;
@@ -215,8 +234,10 @@ std::vector<std::string> reply_tokens(std::string_view text) {
 
 std::vector<std::string> reply_tokens_full(std::string_view text) {
     auto folded = fold(clean(text));
-    // Letters the joiner sat between may compose once it is gone.
-    if (drop_stray_joiners(folded)) folded = fold(folded);
+    // Letters the joiner or the dot sat between may compose once it is gone.
+    bool dropped = drop_stray_joiners(folded);
+    if (drop_dots_above_i(folded)) dropped = true;
+    if (dropped) folded = fold(folded);
 
     std::vector<CodePoint> cps;
     cps.reserve(folded.size());

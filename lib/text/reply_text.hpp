@@ -19,8 +19,9 @@ namespace nudge::detail {
 // Invalid UTF-8 never throws: bad bytes are dropped.
 // Also: ’ and ʼ inside a word become ', an emoji token is its pictographs and the joiners
 // between them ("👍🏽" is "👍", "👩🏽‍💻" is "👩‍💻"), a keycap digit is its
-// digit, invisible characters (soft hyphen, byte order mark) vanish without splitting a word, and a
-// zero-width space splits one. normalize_reply(normalize_reply(x)) == normalize_reply(x).
+// digit, Turkish and Azeri "İ" folds to a plain "i" ("İPTAL" is "iptal"), invisible characters
+// (soft hyphen, byte order mark) vanish without splitting a word, and a zero-width space splits
+// one. normalize_reply(normalize_reply(x)) == normalize_reply(x).
 std::vector<std::string> reply_tokens(std::string_view text);
 // The same through the full Unicode passes, even for plain ASCII text (reply_tokens takes a
 // short cut for it): for tests that the two agree.

@@ -166,6 +166,53 @@ final callback
     CHECK(rig.state_of(id) == "callback");
 }
 
+TEST_CASE("'on reply any' and 'other' take an empty or blank reply; a keyword set never does") {
+    Rig rig("2026-05-12T12:00:00+02:00", R"(flow anything
+timezone "Europe/Istanbul"
+
+field phone: phone
+
+channel sms to phone from "905320000000"
+
+keywords cancel = "iptal"
+keywords thumbs = "👍"
+
+trigger order.saved as phone {
+  start asked
+}
+
+state asked {
+  send sms "Onaylamak için 👍, iptal için İPTAL yazın."
+  on reply cancel -> cancelled
+  on reply thumbs -> confirmed
+  on reply any -> answered
+}
+
+final cancelled
+
+final confirmed
+
+final answered
+)");
+    auto blank = rig.engine.trigger("order.saved", {{"phone", "+905321111111"}})[0];
+    rig.engine.reply({"+905321111111", "905320000000", "   "});
+    CHECK(rig.state_of(blank) == "answered");
+    auto empty = rig.engine.trigger("order.saved", {{"phone", "+905322222222"}})[0];
+    rig.engine.reply({"+905322222222", "905320000000", ""});
+    CHECK(rig.state_of(empty) == "answered");
+    auto symbols = rig.engine.trigger("order.saved", {{"phone", "+905323333333"}})[0];
+    rig.engine.reply({"+905323333333", "905320000000", "?!"});
+    CHECK(rig.state_of(symbols) == "answered");
+    // An emoji is a word: it can be a keyword, skin tone or not.
+    auto thumbs = rig.engine.trigger("order.saved", {{"phone", "+905324444444"}})[0];
+    rig.engine.reply({"+905324444444", "905320000000", "👍🏽"});
+    CHECK(rig.state_of(thumbs) == "confirmed");
+    auto cancel = rig.engine.trigger("order.saved", {{"phone", "+905325555555"}})[0];
+    rig.engine.reply({"+905325555555", "905320000000", "İPTAL"});
+    CHECK(rig.state_of(cancel) == "cancelled");
+    CHECK(rig.engine.inbox().empty());
+}
+
 TEST_CASE("replies and opt-outs follow the number the instance has now") {
     Rig rig("2026-05-12T12:00:00+02:00", outcome_flow("sale", "4790000000"));
     auto id =

@@ -87,6 +87,22 @@ TEST_CASE("Danish and Swedish letters fold before matching") {
     CHECK_FALSE(matches(no, "na"));
 }
 
+TEST_CASE("Turkish and Azeri keywords match in both cases") {
+    KeywordMatcher cancel({"iptal", "istemiyorum"});
+    CHECK(matches(cancel, "İPTAL"));
+    CHECK(matches(cancel, "iptal"));
+    CHECK(matches(cancel, "Lütfen İPTAL edin"));
+    CHECK(matches(cancel, "İSTEMİYORUM!"));
+    KeywordMatcher upper({"İPTAL"});
+    CHECK(matches(upper, "iptal"));
+    CHECK(matches(upper, "İptal"));
+    KeywordMatcher azeri({"bəli", "imtina"});
+    CHECK(matches(azeri, "BƏLİ"));
+    CHECK(matches(azeri, "Bəli"));
+    CHECK(matches(azeri, "İMTİNA"));
+    CHECK_FALSE(matches(azeri, "beli")); // ə is a letter of its own
+}
+
 TEST_CASE("emoji keywords match emoji tokens") {
     KeywordMatcher thumbs({"👍"});
     CHECK(matches(thumbs, "👍"));
@@ -95,6 +111,14 @@ TEST_CASE("emoji keywords match emoji tokens") {
     KeywordMatcher ok({"ok"});
     CHECK(matches(ok, "ok 👍"));
     CHECK(matches(ok, "👍ok"));
+    // A skin tone alone is no word: the matcher has nothing to look for (nudge check refuses it).
+    KeywordMatcher tone({"🏽"});
+    CHECK(tone.empty());
+    CHECK_FALSE(matches(tone, "👍🏽"));
+    CHECK_FALSE(matches(tone, "🏽"));
+    KeywordMatcher symbols({"!!!", "$"});
+    CHECK(symbols.empty());
+    CHECK_FALSE(matches(symbols, "!!!"));
 }
 
 TEST_CASE("multi-word keywords match as a whole-word sequence") {
