@@ -76,6 +76,8 @@ public:
     void end_window(Loc loc);
     void season_day(MonthDay md, bool first);
     void end_season(Loc loc);
+    void keyword_match(KeywordMatch m) { scratch_.match = m; }
+    void keyword_ignore_accents() { scratch_.ignore_accents = true; }
     void end_keywords(Loc loc);
     void end_list_decl(Loc loc);
     void numbers_kind(NumberPolicy::Kind k);
@@ -154,6 +156,8 @@ private:
         std::optional<std::string> to;
         bool to_literal = false;
         MonthDay first, last;
+        KeywordMatch match = KeywordMatch::any;
+        bool ignore_accents = false;
     };
     Scratch take_scratch();
 

@@ -387,6 +387,18 @@ NUDGE_ACTION(first_str) { st.b.add_string(unquote(in.string_view())); }
 NUDGE_ACTION(next_str) { st.b.add_string(unquote(in.string_view())); }
 }
 ;
+NUDGE_ACTION(match_all) { st.b.keyword_match(KeywordMatch::all); }
+}
+;
+NUDGE_ACTION(match_start) { st.b.keyword_match(KeywordMatch::start); }
+}
+;
+NUDGE_ACTION(match_exact) { st.b.keyword_match(KeywordMatch::exact); }
+}
+;
+NUDGE_ACTION(ignoring_accents) { st.b.keyword_ignore_accents(); }
+}
+;
 NUDGE_ACTION(keywords_decl) { st.b.end_keywords(st.loc(in)); }
 }
 ;
@@ -769,6 +781,9 @@ NUDGE_ERROR(season_first, "expected the first day of the season as MM-DD, such a
 NUDGE_ERROR(season_dots, "expected '..' between the first and last day of the season")
 NUDGE_ERROR(season_last, "expected the last day of the season as MM-DD, such as 11-08")
 NUDGE_ERROR(first_str, "expected a string in quotes")
+NUDGE_ERROR(of_kw, "expected 'of' after 'all', as in 'all of \"pizza\", \"today\"'")
+NUDGE_ERROR(with_kw, "expected 'with' after 'starting', as in 'starting with \"stop\"'")
+NUDGE_ERROR(accents_kw, "expected 'accents' after 'ignoring'")
 NUDGE_ERROR(next_str, "expected a string in quotes after ','")
 NUDGE_ERROR(region_item, "expected a region code of two capital letters, such as DK")
 NUDGE_ERROR(number_policy, "expected 'all', 'nordic', a region code such as DK or a list such "

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <utility>
 
 namespace nudge::detail {
 
@@ -266,6 +267,36 @@ std::vector<std::string> reply_tokens_full(std::string_view text) {
     }
     t.flush();
     return std::move(t.tokens);
+}
+
+std::string without_accents(std::string_view token) {
+    if (plain_ascii(token)) return std::string(token);
+    utf8proc_uint8_t* mapped = nullptr;
+    auto n = utf8proc_map(
+        reinterpret_cast<const utf8proc_uint8_t*>(token.data()),
+        static_cast<utf8proc_ssize_t>(token.size()), &mapped,
+        static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK));
+    if (n < 0) return std::string(token); // invalid UTF-8 or out of memory: leave it be
+    std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owned(mapped, &std::free);
+    std::string_view stripped(reinterpret_cast<const char*>(mapped), static_cast<std::size_t>(n));
+    // Letters whose stroke or missing dot is part of the letter, not a mark utf8proc can strip.
+    static constexpr std::pair<std::string_view, char> base_letters[] = {
+        {"\u0131", 'i'}, {"\u00F8", 'o'}, {"\u0142", 'l'}, {"\u0111", 'd'}, {"\u0127", 'h'}};
+    std::string out;
+    out.reserve(stripped.size());
+    for (std::size_t at = 0; at < stripped.size();) {
+        bool replaced = false;
+        for (const auto& [letter, base] : base_letters) {
+            if (stripped.substr(at, letter.size()) == letter) {
+                out += base;
+                at += letter.size();
+                replaced = true;
+                break;
+            }
+        }
+        if (!replaced) out += stripped[at++];
+    }
+    return out;
 }
 
 std::string normalize_reply(std::string_view text) {

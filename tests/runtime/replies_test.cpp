@@ -1,5 +1,6 @@
 // DESIGN §5 "Replies", "Opt-out": normalization, routing by (from, to), the inbox.
 #include "runtime_support.hpp"
+#include "test_support.hpp"
 
 using namespace nudge;
 using namespace std::chrono_literals;
@@ -211,6 +212,25 @@ final answered
     rig.engine.reply({"+905325555555", "905320000000", "İPTAL"});
     CHECK(rig.state_of(cancel) == "cancelled");
     CHECK(rig.engine.inbox().empty());
+}
+
+TEST_CASE("keyword sets match any, all, the start or exactly, with or without accents") {
+    Rig rig("2026-05-12T12:00:00+02:00",
+            test::read_text(test::test_dir() / "dsl" / "valid" / "text-keyword-forms.flow"));
+    auto ask = [&](const std::string& phone, const std::string& text) {
+        auto id = rig.engine.trigger("order.saved", {{"phone", phone}})[0];
+        rig.engine.reply({phone, "905320000000", text});
+        return rig.state_of(id);
+    };
+    CHECK(ask("+905321000001", "HAYIR") == "declined");
+    CHECK(ask("+905321000002", "Bugün bir PIZZA") == "ordered");
+    CHECK(ask("+905321000003", "pizza yarın") == "asked");
+    CHECK(ask("+905321000004", "Dur lütfen") == "stopped");
+    CHECK(ask("+905321000005", "lütfen dur") == "asked");
+    CHECK(ask("+905321000006", "Evet lütfen!") == "confirmed");
+    CHECK(ask("+905321000007", "evet ama yarın") == "asked");
+    CHECK(ask("+905321000008", "CAFÉ") == "confirmed");
+    CHECK(ask("+905321000009", "cafe") == "asked"); // 'cafe' keeps its accents
 }
 
 TEST_CASE("replies and opt-outs follow the number the instance has now") {
