@@ -62,7 +62,10 @@ public:
     // --- header and declarations ---------------------------------------------------------
     void flow_header(std::string name, Loc loc);
     void flow_version(int v) { flow_.version = v; }
-    void flow_timezone(std::string tz) { flow_.timezone = std::move(tz); }
+    void flow_timezone(std::string tz, Loc loc) {
+        flow_.timezone = std::move(tz);
+        flow_.timezone_loc = loc;
+    }
     void field_type(std::string_view type, Loc loc);
     void end_field(Loc loc);
     void end_fact(Loc loc);

@@ -268,7 +268,7 @@ NUDGE_ACTION(header) { st.b.flow_header(st.b.take_name(), st.loc(in)); }
 NUDGE_ACTION(version_number) { st.b.flow_version(count_of(in)); }
 }
 ;
-NUDGE_ACTION(timezone_string) { st.b.flow_timezone(unquote(in.string_view())); }
+NUDGE_ACTION(timezone_string) { st.b.flow_timezone(unquote(in.string_view()), st.loc(in)); }
 }
 ;
 NUDGE_ACTION(decl_name) { st.b.set_name(in.string()); }

@@ -1583,6 +1583,7 @@ FlowDef Reader::read(const Node& root) {
             if (auto v = whole_number(e, 1)) flow.version = *v;
         } else if (key == "timezone") {
             flow.timezone = text(e);
+            flow.timezone_loc = loc(e.value);
         } else if (key == "fields") {
             fields(e, flow);
         } else if (key == "facts") {

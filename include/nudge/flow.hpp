@@ -373,6 +373,7 @@ struct FlowDef {
     std::string name;
     int version = 1;
     std::optional<std::string> timezone; // IANA name; default UTC when absent
+    Loc timezone_loc;                    // the zone's name where it was written
     std::vector<FieldDecl> fields;
     std::vector<FactDecl> facts;
     std::vector<ChannelDecl> channels;

@@ -21,11 +21,18 @@ void check_header(Checker& c) {
             known = false;
         }
         if (!known) {
-            // The IR keeps no position for the timezone statement; the flow line stands in.
+            // A flow built by a program may have no position for its zone: the flow line then.
+            const Loc& at = f.timezone_loc.begin.line ? f.timezone_loc : f.loc;
+            std::vector<std::string> zones;
+            try {
+                for (const auto& z : date::get_tzdb().zones)
+                    zones.push_back(z.name());
+            } catch (const std::exception&) {}
+            auto near = suggestion(*f.timezone, zones);
             c.error("unknown-zone",
                     "unknown time zone " + quote(*f.timezone) +
-                        " (use an IANA name such as \"Europe/Copenhagen\")",
-                    f.loc.begin, span(f.loc));
+                        (near.empty() ? " (use an IANA name such as \"Europe/Copenhagen\")" : near),
+                    at.begin, span(at));
         }
     }
 }
