@@ -1163,6 +1163,9 @@ ParseResult parse_flow_text(std::string_view source, std::string filename) {
                                      filename, pos_of_byte(source, bad));
             return result;
         }
+        // A byte-order mark (some Windows editors write one) is no part of the flow, as in the
+        // YAML reader; line 1 starts after it.
+        if (source.substr(0, 3) == "\xEF\xBB\xBF") source.remove_prefix(3);
         if (only_blank(source)) {
             result.diagnostics.error("empty-flow",
                                      "the file has no flow in it: expected 'flow NAME'", filename,
