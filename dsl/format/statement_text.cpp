@@ -70,7 +70,15 @@ std::string statement_text(const WindowDecl& w) {
 std::string statement_text(const SeasonDecl& s) { return "season " + s.name + " = " + to_text(s); }
 
 std::string statement_text(const KeywordsDecl& k) {
-    return "keywords " + k.name + " = " + quoted_list(k.words);
+    std::string_view match;
+    switch (k.match) {
+    case KeywordMatch::any: break;
+    case KeywordMatch::all: match = "all of "; break;
+    case KeywordMatch::start: match = "starting with "; break;
+    case KeywordMatch::exact: match = "exactly "; break;
+    }
+    return "keywords " + k.name + " = " + std::string(match) + quoted_list(k.words) +
+           (k.ignore_accents ? " ignoring accents" : "");
 }
 
 std::string statement_text(const ListDecl& l) {

@@ -62,7 +62,10 @@ public:
     // --- header and declarations ---------------------------------------------------------
     void flow_header(std::string name, Loc loc);
     void flow_version(int v) { flow_.version = v; }
-    void flow_timezone(std::string tz) { flow_.timezone = std::move(tz); }
+    void flow_timezone(std::string tz, Loc loc) {
+        flow_.timezone = std::move(tz);
+        flow_.timezone_loc = loc;
+    }
     void field_type(std::string_view type, Loc loc);
     void end_field(Loc loc);
     void end_fact(Loc loc);
@@ -76,6 +79,8 @@ public:
     void end_window(Loc loc);
     void season_day(MonthDay md, bool first);
     void end_season(Loc loc);
+    void keyword_match(KeywordMatch m) { scratch_.match = m; }
+    void keyword_ignore_accents() { scratch_.ignore_accents = true; }
     void end_keywords(Loc loc);
     void end_list_decl(Loc loc);
     void numbers_kind(NumberPolicy::Kind k);
@@ -154,6 +159,8 @@ private:
         std::optional<std::string> to;
         bool to_literal = false;
         MonthDay first, last;
+        KeywordMatch match = KeywordMatch::any;
+        bool ignore_accents = false;
     };
     Scratch take_scratch();
 

@@ -183,8 +183,17 @@ struct season_decl : seq<NUDGE_KW("season"), ws, must<decl_name>, ws, must<equal
 struct first_str : str {};
 struct next_str : str {};
 struct string_list : seq<must<first_str>, star<comma, must<next_str>>> {};
-struct keywords_decl
-    : seq<NUDGE_KW("keywords"), ws, must<decl_name>, ws, must<equals>, ws, string_list> {};
+// How a reply must hold the words (default: any of them occurs), and whether accents count.
+struct of_kw : NUDGE_KW("of") {};
+struct with_kw : NUDGE_KW("with") {};
+struct accents_kw : NUDGE_KW("accents") {};
+struct match_all : seq<NUDGE_KW("all"), ws, must<of_kw>> {};
+struct match_start : seq<NUDGE_KW("starting"), ws, must<with_kw>> {};
+struct match_exact : NUDGE_KW("exactly") {};
+struct keyword_match : sor<match_all, match_start, match_exact> {};
+struct ignoring_accents : seq<NUDGE_KW("ignoring"), ws, must<accents_kw>> {};
+struct keywords_decl : seq<NUDGE_KW("keywords"), ws, must<decl_name>, ws, must<equals>, ws,
+                           opt<keyword_match, ws>, string_list, opt<ws, ignoring_accents>> {};
 struct list_decl : seq<NUDGE_KW("list"), ws, must<decl_name>, ws, must<equals>, ws, string_list> {};
 
 struct region : seq<upper, upper, not_at<identifier_other>> {};

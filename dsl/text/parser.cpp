@@ -268,7 +268,7 @@ NUDGE_ACTION(header) { st.b.flow_header(st.b.take_name(), st.loc(in)); }
 NUDGE_ACTION(version_number) { st.b.flow_version(count_of(in)); }
 }
 ;
-NUDGE_ACTION(timezone_string) { st.b.flow_timezone(unquote(in.string_view())); }
+NUDGE_ACTION(timezone_string) { st.b.flow_timezone(unquote(in.string_view()), st.loc(in)); }
 }
 ;
 NUDGE_ACTION(decl_name) { st.b.set_name(in.string()); }
@@ -385,6 +385,18 @@ NUDGE_ACTION(first_str) { st.b.add_string(unquote(in.string_view())); }
 }
 ;
 NUDGE_ACTION(next_str) { st.b.add_string(unquote(in.string_view())); }
+}
+;
+NUDGE_ACTION(match_all) { st.b.keyword_match(KeywordMatch::all); }
+}
+;
+NUDGE_ACTION(match_start) { st.b.keyword_match(KeywordMatch::start); }
+}
+;
+NUDGE_ACTION(match_exact) { st.b.keyword_match(KeywordMatch::exact); }
+}
+;
+NUDGE_ACTION(ignoring_accents) { st.b.keyword_ignore_accents(); }
 }
 ;
 NUDGE_ACTION(keywords_decl) { st.b.end_keywords(st.loc(in)); }
@@ -769,6 +781,9 @@ NUDGE_ERROR(season_first, "expected the first day of the season as MM-DD, such a
 NUDGE_ERROR(season_dots, "expected '..' between the first and last day of the season")
 NUDGE_ERROR(season_last, "expected the last day of the season as MM-DD, such as 11-08")
 NUDGE_ERROR(first_str, "expected a string in quotes")
+NUDGE_ERROR(of_kw, "expected 'of' after 'all', as in 'all of \"pizza\", \"today\"'")
+NUDGE_ERROR(with_kw, "expected 'with' after 'starting', as in 'starting with \"stop\"'")
+NUDGE_ERROR(accents_kw, "expected 'accents' after 'ignoring'")
 NUDGE_ERROR(next_str, "expected a string in quotes after ','")
 NUDGE_ERROR(region_item, "expected a region code of two capital letters, such as DK")
 NUDGE_ERROR(number_policy, "expected 'all', 'nordic', a region code such as DK or a list such "
@@ -1148,6 +1163,9 @@ ParseResult parse_flow_text(std::string_view source, std::string filename) {
                                      filename, pos_of_byte(source, bad));
             return result;
         }
+        // A byte-order mark (some Windows editors write one) is no part of the flow, as in the
+        // YAML reader; line 1 starts after it.
+        if (source.substr(0, 3) == "\xEF\xBB\xBF") source.remove_prefix(3);
         if (only_blank(source)) {
             result.diagnostics.error("empty-flow",
                                      "the file has no flow in it: expected 'flow NAME'", filename,

@@ -709,6 +709,7 @@ private:
     void windows(const Entry& e, FlowDef& flow);
     void seasons(const Entry& e, FlowDef& flow);
     void word_sets(const Entry& e, FlowDef& flow, bool keywords);
+    void keyword_set(const Entry& item, FlowDef& flow);
     void numbers(const Entry& e, FlowDef& flow);
     void caps(const Entry& e, FlowDef& flow);
     void templates(const Entry& e, FlowDef& flow);
@@ -907,12 +908,55 @@ void Reader::seasons(const Entry& e, FlowDef& flow) {
 
 void Reader::word_sets(const Entry& e, FlowDef& flow, bool keywords) {
     for (const auto& item : named_map(e, keywords ? "word lists" : "item lists")) {
+        if (keywords && item.value.IsMap()) {
+            keyword_set(item, flow);
+            continue;
+        }
         auto words = strings(item, keywords ? "words" : "items");
         if (keywords)
             flow.keywords.push_back({item.name, std::move(words), loc(item.key)});
         else
             flow.lists.push_back({item.name, std::move(words), loc(item.key)});
     }
+}
+
+// A keyword set with options: {words: [...], match: all, ignore_accents: true}.
+void Reader::keyword_set(const Entry& item, FlowDef& flow) {
+    auto m = map(item.value, item.value, "a keyword set", {"words", "match", "ignore_accents"});
+    if (!m) return;
+    KeywordsDecl k{item.name, {}, loc(item.key)};
+    bool ok = true;
+    if (auto w = require(*m, "words", item.value, "a keyword set")) {
+        k.words = strings(*w, "words");
+    } else {
+        ok = false;
+    }
+    if (auto v = find(*m, "match")) {
+        auto t = text(*v);
+        auto match = t ? parse_keyword_match(*t) : std::nullopt;
+        if (t && !match) {
+            error("bad-value",
+                  "expected how the words must match for 'match' (any, all, start or exact), "
+                  "saw '" +
+                      shown(*t) + "'",
+                  where(*v));
+        }
+        if (match) k.match = *match;
+        ok = ok && match;
+    }
+    if (auto v = find(*m, "ignore_accents")) {
+        auto t = text(*v);
+        if (t && (*t == "true" || *t == "false")) {
+            k.ignore_accents = *t == "true";
+        } else {
+            if (t)
+                error("bad-value",
+                      "expected true or false for 'ignore_accents', saw '" + shown(*t) + "'",
+                      where(*v));
+            ok = false;
+        }
+    }
+    if (ok) flow.keywords.push_back(std::move(k));
 }
 
 bool is_region(std::string_view s) {
@@ -1539,6 +1583,7 @@ FlowDef Reader::read(const Node& root) {
             if (auto v = whole_number(e, 1)) flow.version = *v;
         } else if (key == "timezone") {
             flow.timezone = text(e);
+            flow.timezone_loc = loc(e.value);
         } else if (key == "fields") {
             fields(e, flow);
         } else if (key == "facts") {

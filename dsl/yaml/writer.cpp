@@ -503,8 +503,17 @@ YNode flow_node(const FlowDef& f) {
     }
     if (!f.keywords.empty()) {
         YNode m = name_map();
-        for (const auto& k : f.keywords)
-            add(m, k.name, text_list(k.words));
+        for (const auto& k : f.keywords) {
+            if (k.match == KeywordMatch::any && !k.ignore_accents) {
+                add(m, k.name, text_list(k.words));
+                continue;
+            }
+            YNode set = map();
+            add(set, "words", text_list(k.words));
+            if (k.match != KeywordMatch::any) add(set, "match", std::string(to_string(k.match)));
+            if (k.ignore_accents) add(set, "ignore_accents", raw("true"));
+            add(m, k.name, std::move(set));
+        }
         add(root, "keywords", std::move(m));
     }
     if (!f.lists.empty()) {

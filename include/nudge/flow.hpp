@@ -153,10 +153,24 @@ struct SeasonDecl { // season winter_tyres = 10-01..11-08   (inclusive, every ye
 };
 std::string to_text(const SeasonDecl& s); // "10-01..11-08"
 
-struct KeywordsDecl { // keywords yes = "ja", "ok"
+// How a reply must contain a keyword set's words (all compared as normalised tokens).
+enum class KeywordMatch {
+    any,   // keywords yes = "ja", "ok"                 one of them occurs as whole words
+    all,   // keywords order = all of "pizza", "today"  every one of them occurs
+    start, // keywords stop = starting with "stop"      the reply begins with one of them
+    exact, // keywords yes = exactly "yes", "yes please" the whole reply is one of them
+};
+std::string_view to_string(KeywordMatch m); // "any" "all" "start" "exact" (the YAML spelling)
+std::optional<KeywordMatch> parse_keyword_match(std::string_view name);
+
+struct KeywordsDecl { // keywords yes = "ja", "ok"      keywords no = "nej", "hayır" ignoring
+                      // accents
     std::string name;
     std::vector<std::string> words;
     Loc loc;
+    // After loc, so that {name, words, loc} still builds the plain set it always did.
+    KeywordMatch match = KeywordMatch::any;
+    bool ignore_accents = false; // "cafe" matches "café", "HAYIR" matches "hayır"
     friend bool operator==(const KeywordsDecl&, const KeywordsDecl&) = default;
 };
 
@@ -359,6 +373,7 @@ struct FlowDef {
     std::string name;
     int version = 1;
     std::optional<std::string> timezone; // IANA name; default UTC when absent
+    Loc timezone_loc;                    // the zone's name where it was written
     std::vector<FieldDecl> fields;
     std::vector<FactDecl> facts;
     std::vector<ChannelDecl> channels;

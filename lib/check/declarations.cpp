@@ -1,6 +1,7 @@
 // Checks on the declarations above the states: header, channels, calendars, word sets, policy,
 // templates and classifiers.
 #include "check/detail.hpp"
+#include "text/reply_text.hpp"
 
 #include <date/tz.h>
 
@@ -20,11 +21,18 @@ void check_header(Checker& c) {
             known = false;
         }
         if (!known) {
-            // The IR keeps no position for the timezone statement; the flow line stands in.
+            // A flow built by a program may have no position for its zone: the flow line then.
+            const Loc& at = f.timezone_loc.begin.line ? f.timezone_loc : f.loc;
+            std::vector<std::string> zones;
+            try {
+                for (const auto& z : date::get_tzdb().zones)
+                    zones.push_back(z.name());
+            } catch (const std::exception&) {}
+            auto near = suggestion(*f.timezone, zones);
             c.error("unknown-zone",
                     "unknown time zone " + quote(*f.timezone) +
-                        " (use an IANA name such as \"Europe/Copenhagen\")",
-                    f.loc.begin, span(f.loc));
+                        (near.empty() ? " (use an IANA name such as \"Europe/Copenhagen\")" : near),
+                    at.begin, span(at));
         }
     }
 }
@@ -59,11 +67,20 @@ std::string month_day_text(const MonthDay& md) {
 
 bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
+// `replies`: the words are compared with replies (keyword sets, opt_out, classifier rules),
+// so one that normalises to no token at all ("!!!", "$", a lone skin tone) can never match.
 void check_words(Checker& c, const std::vector<std::string>& words, std::string_view what,
-                 const Loc& loc) {
+                 const Loc& loc, bool replies) {
     for (const auto& w : words) {
         if (blank(w)) {
             c.error("empty-word", std::string(what) + " has an empty word", loc.begin, span(loc));
+            return;
+        }
+        if (replies && reply_tokens(w).empty()) {
+            c.error("empty-word",
+                    std::string(what) + " has " + quote(w) +
+                        ", which has no letter, digit or emoji, so no reply can match it",
+                    loc.begin, span(loc));
             return;
         }
     }
@@ -104,10 +121,10 @@ void check_declarations(Checker& c) {
     }
 
     for (const auto& k : f.keywords)
-        check_words(c, k.words, "keywords " + q(k.name), k.loc);
+        check_words(c, k.words, "keywords " + q(k.name), k.loc, true);
     for (const auto& l : f.lists)
-        check_words(c, l.items, "list " + q(l.name), l.loc);
-    check_words(c, f.opt_out, "opt_out", f.opt_out_loc);
+        check_words(c, l.items, "list " + q(l.name), l.loc, false);
+    check_words(c, f.opt_out, "opt_out", f.opt_out_loc, true);
 
     if (f.numbers && f.numbers->kind == NumberPolicy::Kind::regions) {
         for (const auto& r : f.numbers->regions) {
@@ -154,7 +171,8 @@ void check_declarations(Checker& c) {
         }
         for (const auto& rule : cl.rules) {
             const Loc& loc = rule.loc.begin.line ? rule.loc : cl.loc;
-            check_words(c, rule.keywords, "label " + q(rule.label) + " of " + q(cl.name), loc);
+            check_words(c, rule.keywords, "label " + q(rule.label) + " of " + q(cl.name), loc,
+                        true);
         }
     }
 }

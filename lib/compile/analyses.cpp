@@ -243,7 +243,12 @@ void reply_routes(Analysis& a) {
             }
         }
         const Handler* catch_all = nullptr;
-        std::map<std::string, const Handler*> taken; // folded word → first route with it
+        // Folded word → the first route that takes every reply with it: a route whose set
+        // matches on any of its words (one that needs all of them, or the whole reply, or its
+        // start, leaves other replies with the word to later routes). Sets that ignore accents
+        // take the word without them, whatever accents a reply puts on it.
+        std::map<std::string, const Handler*> taken;
+        std::map<std::string, const Handler*> taken_loose;
         for (const Handler* h : routes) {
             auto report = [&](std::string code, std::string message) {
                 if (said.insert(code + message).second) a.warning(code, message, h->loc);
@@ -263,14 +268,25 @@ void reply_routes(Analysis& a) {
             if (set == sets.end()) continue;
             std::map<const Handler*, std::vector<std::string>> clashes;
             std::vector<const Handler*> order;
-            for (const auto& w : set->second->words) {
+            const KeywordsDecl& k = *set->second;
+            bool takes = k.match == KeywordMatch::any;
+            for (const auto& w : k.words) {
                 // Compared as the runtime matches them: "OK!" and "ok" are one keyword.
                 auto folded = normalize_reply(w);
                 if (folded.empty()) continue; // no words in it: it can never match anything
-                auto [it, fresh] = taken.emplace(folded, h);
-                if (fresh || it->second == h) continue;
-                if (!clashes.count(it->second)) order.push_back(it->second);
-                clashes[it->second].push_back(w);
+                auto loose = without_accents(folded);
+                const Handler* first = nullptr;
+                if (auto it = taken_loose.find(loose); it != taken_loose.end()) first = it->second;
+                if (auto it = taken.find(folded); !first && !k.ignore_accents && it != taken.end())
+                    first = it->second;
+                if (first && first != h) {
+                    if (!clashes.count(first)) order.push_back(first);
+                    clashes[first].push_back(w);
+                    continue;
+                }
+                if (takes)
+                    (k.ignore_accents ? taken_loose : taken)
+                        .emplace(k.ignore_accents ? loose : folded, h);
             }
             for (const Handler* first : order) {
                 std::string words;
@@ -284,8 +300,10 @@ void reply_routes(Analysis& a) {
             }
             // A conditional route does not always take its words; later routes still may.
             if (h->condition) {
-                for (auto it = taken.begin(); it != taken.end();) {
-                    it = it->second == h ? taken.erase(it) : std::next(it);
+                for (auto* words : {&taken, &taken_loose}) {
+                    for (auto it = words->begin(); it != words->end();) {
+                        it = it->second == h ? words->erase(it) : std::next(it);
+                    }
                 }
             }
         }

@@ -12,6 +12,7 @@ constexpr std::array<std::string_view, 5> channel_kind_names = {"sms", "email", 
                                                                 "webhook"};
 constexpr std::array<std::string_view, 7> weekday_names = {"mon", "tue", "wed", "thu",
                                                            "fri", "sat", "sun"};
+constexpr std::array<std::string_view, 4> keyword_match_names = {"any", "all", "start", "exact"};
 constexpr std::array<std::string_view, 7> unit_names = {"s", "m", "h", "d", "w", "mo", "y"};
 } // namespace
 
@@ -36,6 +37,17 @@ std::optional<ChannelKind> parse_channel_kind(std::string_view name) {
 }
 
 std::string_view to_string(Weekday d) { return weekday_names[static_cast<std::size_t>(d)]; }
+
+std::string_view to_string(KeywordMatch m) {
+    return keyword_match_names[static_cast<std::size_t>(m)];
+}
+
+std::optional<KeywordMatch> parse_keyword_match(std::string_view name) {
+    for (std::size_t i = 0; i < keyword_match_names.size(); ++i) {
+        if (keyword_match_names[i] == name) return static_cast<KeywordMatch>(i);
+    }
+    return std::nullopt;
+}
 
 std::string_view to_string(DurationUnit u) { return unit_names[static_cast<std::size_t>(u)]; }
 

@@ -1937,7 +1937,7 @@ int Engine::load_version(std::shared_ptr<const CompiledFlow> flow, int version) 
     for (const auto& x : def.channels)
         f.channels[x.name] = &x;
     for (const auto& k : def.keywords)
-        f.keywords.emplace(k.name, detail::KeywordMatcher(k.words));
+        f.keywords.emplace(k.name, detail::KeywordMatcher(k.words, k.match, k.ignore_accents));
     f.opt_out = detail::KeywordMatcher(def.opt_out);
     for (const auto& ch : def.channels) {
         FlowRt::Chan c;

@@ -6,13 +6,36 @@
 
 namespace nudge::detail {
 
-KeywordMatcher::KeywordMatcher(const std::vector<std::string>& keywords) {
+namespace {
+
+std::vector<std::string> accents_dropped(const std::vector<std::string>& tokens) {
+    std::vector<std::string> out;
+    out.reserve(tokens.size());
+    for (const auto& token : tokens)
+        out.push_back(without_accents(token));
+    return out;
+}
+
+// Whether `keyword` occurs in `tokens` as a whole-word sequence.
+bool occurs(const std::vector<std::string>& keyword, const std::vector<std::string>& tokens) {
+    return std::search(tokens.begin(), tokens.end(), keyword.begin(), keyword.end()) !=
+           tokens.end();
+}
+
+} // namespace
+
+KeywordMatcher::KeywordMatcher(const std::vector<std::string>& keywords, KeywordMatch match,
+                               bool ignore_accents)
+    : match_(match), ignore_accents_(ignore_accents) {
     for (const auto& keyword : keywords) {
         auto tokens = reply_tokens(keyword);
         if (tokens.empty()) continue;
+        if (ignore_accents_) tokens = accents_dropped(tokens);
         auto& same_start = by_first_[tokens.front()];
-        if (std::find(same_start.begin(), same_start.end(), tokens) == same_start.end())
-            same_start.push_back(std::move(tokens));
+        if (std::find(same_start.begin(), same_start.end(), tokens) == same_start.end()) {
+            same_start.push_back(tokens);
+            keywords_.push_back(std::move(tokens));
+        }
     }
 }
 
@@ -27,13 +50,33 @@ bool KeywordMatcher::matches_at(const std::vector<std::string>& tokens, std::siz
 }
 
 bool KeywordMatcher::matches(const std::vector<std::string>& tokens) const {
-    for (std::size_t at = 0; at < tokens.size(); ++at) {
-        if (matches_at(tokens, at)) return true;
+    if (ignore_accents_) return matches_folded(accents_dropped(tokens));
+    return matches_folded(tokens);
+}
+
+bool KeywordMatcher::matches_folded(const std::vector<std::string>& tokens) const {
+    switch (match_) {
+    case KeywordMatch::any:
+        for (std::size_t at = 0; at < tokens.size(); ++at) {
+            if (matches_at(tokens, at)) return true;
+        }
+        return false;
+    case KeywordMatch::all:
+        return !keywords_.empty() &&
+               std::all_of(keywords_.begin(), keywords_.end(),
+                           [&](const auto& keyword) { return occurs(keyword, tokens); });
+    case KeywordMatch::start: return !tokens.empty() && matches_at(tokens, 0);
+    case KeywordMatch::exact:
+        return std::find(keywords_.begin(), keywords_.end(), tokens) != keywords_.end();
     }
     return false;
 }
 
 bool KeywordMatcher::matches_first(const std::vector<std::string>& tokens) const {
+    if (ignore_accents_) {
+        auto folded = accents_dropped(tokens);
+        return !folded.empty() && matches_at(folded, 0);
+    }
     return !tokens.empty() && matches_at(tokens, 0);
 }
 

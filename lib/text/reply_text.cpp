@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <utility>
 
 namespace nudge::detail {
 
@@ -84,6 +85,25 @@ bool drop_stray_joiners(std::string& text) {
     }
     if (dropped) text = std::move(out);
     return dropped;
+}
+
+// Case folding makes Turkish and Azeri "İ" an "i" with a dot above (U+0307), which no
+// precomposed letter absorbs: the dot goes, so that "İPTAL" is "iptal". True when one went (what
+// is left may compose: "İ́" is "í").
+bool drop_dots_above_i(std::string& text) {
+    static constexpr std::string_view dotted = "i\u0307";
+    auto at = text.find(dotted);
+    if (at == std::string::npos) return false;
+    std::string out;
+    out.reserve(text.size());
+    std::size_t from = 0;
+    for (; at != std::string::npos; at = text.find(dotted, from)) {
+        out.append(text, from, at + 1 - from);
+        from = at + dotted.size();
+    }
+    out.append(text, from);
+    text = std::move(out);
+    return true;
 }
 
 // NFKC + case folding: "ＯＫ" is "ok", "ﬁ" is "fi", "Å" is "å".
@@ -215,8 +235,10 @@ std::vector<std::string> reply_tokens(std::string_view text) {
 
 std::vector<std::string> reply_tokens_full(std::string_view text) {
     auto folded = fold(clean(text));
-    // Letters the joiner sat between may compose once it is gone.
-    if (drop_stray_joiners(folded)) folded = fold(folded);
+    // Letters the joiner or the dot sat between may compose once it is gone.
+    bool dropped = drop_stray_joiners(folded);
+    if (drop_dots_above_i(folded)) dropped = true;
+    if (dropped) folded = fold(folded);
 
     std::vector<CodePoint> cps;
     cps.reserve(folded.size());
@@ -245,6 +267,36 @@ std::vector<std::string> reply_tokens_full(std::string_view text) {
     }
     t.flush();
     return std::move(t.tokens);
+}
+
+std::string without_accents(std::string_view token) {
+    if (plain_ascii(token)) return std::string(token);
+    utf8proc_uint8_t* mapped = nullptr;
+    auto n = utf8proc_map(
+        reinterpret_cast<const utf8proc_uint8_t*>(token.data()),
+        static_cast<utf8proc_ssize_t>(token.size()), &mapped,
+        static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK));
+    if (n < 0) return std::string(token); // invalid UTF-8 or out of memory: leave it be
+    std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owned(mapped, &std::free);
+    std::string_view stripped(reinterpret_cast<const char*>(mapped), static_cast<std::size_t>(n));
+    // Letters whose stroke or missing dot is part of the letter, not a mark utf8proc can strip.
+    static constexpr std::pair<std::string_view, char> base_letters[] = {
+        {"\u0131", 'i'}, {"\u00F8", 'o'}, {"\u0142", 'l'}, {"\u0111", 'd'}, {"\u0127", 'h'}};
+    std::string out;
+    out.reserve(stripped.size());
+    for (std::size_t at = 0; at < stripped.size();) {
+        bool replaced = false;
+        for (const auto& [letter, base] : base_letters) {
+            if (stripped.substr(at, letter.size()) == letter) {
+                out += base;
+                at += letter.size();
+                replaced = true;
+                break;
+            }
+        }
+        if (!replaced) out += stripped[at++];
+    }
+    return out;
 }
 
 std::string normalize_reply(std::string_view text) {

@@ -19,8 +19,9 @@ namespace nudge::detail {
 // Invalid UTF-8 never throws: bad bytes are dropped.
 // Also: ’ and ʼ inside a word become ', an emoji token is its pictographs and the joiners
 // between them ("👍🏽" is "👍", "👩🏽‍💻" is "👩‍💻"), a keycap digit is its
-// digit, invisible characters (soft hyphen, byte order mark) vanish without splitting a word, and a
-// zero-width space splits one. normalize_reply(normalize_reply(x)) == normalize_reply(x).
+// digit, Turkish and Azeri "İ" folds to a plain "i" ("İPTAL" is "iptal"), invisible characters
+// (soft hyphen, byte order mark) vanish without splitting a word, and a zero-width space splits
+// one. normalize_reply(normalize_reply(x)) == normalize_reply(x).
 std::vector<std::string> reply_tokens(std::string_view text);
 // The same through the full Unicode passes, even for plain ASCII text (reply_tokens takes a
 // short cut for it): for tests that the two agree.
@@ -29,14 +30,22 @@ std::vector<std::string> reply_tokens_full(std::string_view text);
 // The tokens joined by single spaces.
 std::string normalize_reply(std::string_view text);
 
+// A token without its accents, for keyword sets that ignore them: marks go ("café" is "cafe",
+// "ş" is "s", "å" is "a") and the letters that carry theirs built in read as their base letter
+// ("ı" is "i", "ø" is "o", "ł" is "l", "đ" is "d"). Emoji tokens stay as they are.
+std::string without_accents(std::string_view token);
+
 // A keyword set compiled for matching: each keyword may be several words ("call me").
 // Keywords are tokenized like replies; one that has no tokens ("!!!") never matches.
 class KeywordMatcher {
 public:
     KeywordMatcher() = default;
-    explicit KeywordMatcher(const std::vector<std::string>& keywords);
+    explicit KeywordMatcher(const std::vector<std::string>& keywords,
+                            KeywordMatch match = KeywordMatch::any, bool ignore_accents = false);
 
-    // true when some keyword occurs in `tokens` as a whole-word sequence.
+    // true when the reply's tokens match the set as its KeywordMatch says: some keyword occurs
+    // as a whole-word sequence (any), every keyword does (all), the reply starts with one
+    // (start), or is one (exact).
     bool matches(const std::vector<std::string>& tokens) const;
     // true when `tokens` starts with some keyword (used for opt-out: the first word decides).
     bool matches_first(const std::vector<std::string>& tokens) const;
@@ -44,10 +53,14 @@ public:
     bool empty() const { return by_first_.empty(); }
 
 private:
+    bool matches_folded(const std::vector<std::string>& tokens) const;
     bool matches_at(const std::vector<std::string>& tokens, std::size_t at) const;
 
     // Keyword token sequences, indexed by their first token.
     std::unordered_map<std::string, std::vector<std::vector<std::string>>> by_first_;
+    std::vector<std::vector<std::string>> keywords_; // each once, in declaration order
+    KeywordMatch match_ = KeywordMatch::any;
+    bool ignore_accents_ = false;
 };
 
 // A classifier compiled once: its rules' keyword sets, in declaration order.

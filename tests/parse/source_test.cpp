@@ -95,3 +95,24 @@ TEST_CASE("the caret line counts characters, not bytes, under non-ASCII text") {
     CHECK(out.find("\n" + std::string(28, ' ') + "^" + std::string(11, '~') + "\n") !=
           std::string::npos);
 }
+
+TEST_CASE("a byte-order mark before the flow is skipped, as the YAML reader does") {
+    std::string text = "\xEF\xBB\xBF"
+                       "flow bom\n\nfinal done\n";
+    auto r = parse_flow_text(text, "bom.flow");
+    REQUIRE(r.ok());
+    CHECK(r.flow->name == "bom");
+    CHECK(r.flow->loc.begin == SourcePos{1, 1});
+    // An error on line 1 counts columns from after the mark.
+    auto bad = parse_flow_text("\xEF\xBB\xBF"
+                               "flow 9",
+                               "bom.flow");
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.diagnostics.begin()->pos == SourcePos{1, 6});
+    // A mark alone is an empty file, and one anywhere else is still an error.
+    CHECK(parse_flow_text("\xEF\xBB\xBF", "e.flow").diagnostics.begin()->code == "empty-flow");
+    CHECK_FALSE(parse_flow_text("flow x\n\xEF\xBB\xBF"
+                                "final done\n",
+                                "m.flow")
+                    .ok());
+}

@@ -1,5 +1,6 @@
 // DESIGN §5 "Replies", "Opt-out": normalization, routing by (from, to), the inbox.
 #include "runtime_support.hpp"
+#include "test_support.hpp"
 
 using namespace nudge;
 using namespace std::chrono_literals;
@@ -164,6 +165,72 @@ final callback
     CHECK(rig.engine.inbox()[0].reason == "routed");
     rig.engine.reply({"+4520123456", "4570000000", "Ja, men ring mig først 👍"});
     CHECK(rig.state_of(id) == "callback");
+}
+
+TEST_CASE("'on reply any' and 'other' take an empty or blank reply; a keyword set never does") {
+    Rig rig("2026-05-12T12:00:00+02:00", R"(flow anything
+timezone "Europe/Istanbul"
+
+field phone: phone
+
+channel sms to phone from "905320000000"
+
+keywords cancel = "iptal"
+keywords thumbs = "👍"
+
+trigger order.saved as phone {
+  start asked
+}
+
+state asked {
+  send sms "Onaylamak için 👍, iptal için İPTAL yazın."
+  on reply cancel -> cancelled
+  on reply thumbs -> confirmed
+  on reply any -> answered
+}
+
+final cancelled
+
+final confirmed
+
+final answered
+)");
+    auto blank = rig.engine.trigger("order.saved", {{"phone", "+905321111111"}})[0];
+    rig.engine.reply({"+905321111111", "905320000000", "   "});
+    CHECK(rig.state_of(blank) == "answered");
+    auto empty = rig.engine.trigger("order.saved", {{"phone", "+905322222222"}})[0];
+    rig.engine.reply({"+905322222222", "905320000000", ""});
+    CHECK(rig.state_of(empty) == "answered");
+    auto symbols = rig.engine.trigger("order.saved", {{"phone", "+905323333333"}})[0];
+    rig.engine.reply({"+905323333333", "905320000000", "?!"});
+    CHECK(rig.state_of(symbols) == "answered");
+    // An emoji is a word: it can be a keyword, skin tone or not.
+    auto thumbs = rig.engine.trigger("order.saved", {{"phone", "+905324444444"}})[0];
+    rig.engine.reply({"+905324444444", "905320000000", "👍🏽"});
+    CHECK(rig.state_of(thumbs) == "confirmed");
+    auto cancel = rig.engine.trigger("order.saved", {{"phone", "+905325555555"}})[0];
+    rig.engine.reply({"+905325555555", "905320000000", "İPTAL"});
+    CHECK(rig.state_of(cancel) == "cancelled");
+    CHECK(rig.engine.inbox().empty());
+}
+
+TEST_CASE("keyword sets match any, all, the start or exactly, with or without accents") {
+    Rig rig("2026-05-12T12:00:00+02:00",
+            test::read_text(test::test_dir() / "dsl" / "valid" / "text-keyword-forms.flow"));
+    auto ask = [&](const std::string& phone, const std::string& text) {
+        auto id = rig.engine.trigger("order.saved", {{"phone", phone}})[0];
+        rig.engine.reply({phone, "905320000000", text});
+        return rig.state_of(id);
+    };
+    CHECK(ask("+905321000001", "HAYIR") == "declined");
+    CHECK(ask("+905321000002", "Bugün bir PIZZA") == "ordered");
+    CHECK(ask("+905321000003", "pizza yarın") == "asked");
+    CHECK(ask("+905321000004", "Dur lütfen") == "stopped");
+    CHECK(ask("+905321000005", "lütfen dur") == "asked");
+    CHECK(ask("+905321000006", "Evet lütfen!") == "confirmed");
+    CHECK(ask("+905321000007", "evet ama yarın") == "asked");
+    CHECK(ask("+905321000008", "CAFÉ") == "confirmed");
+    CHECK(ask("+905321000009", "cafe") == "asked"); // 'cafe' keeps its accents
 }
 
 TEST_CASE("replies and opt-outs follow the number the instance has now") {

@@ -87,6 +87,22 @@ TEST_CASE("Danish and Swedish letters fold before matching") {
     CHECK_FALSE(matches(no, "na"));
 }
 
+TEST_CASE("Turkish and Azeri keywords match in both cases") {
+    KeywordMatcher cancel({"iptal", "istemiyorum"});
+    CHECK(matches(cancel, "İPTAL"));
+    CHECK(matches(cancel, "iptal"));
+    CHECK(matches(cancel, "Lütfen İPTAL edin"));
+    CHECK(matches(cancel, "İSTEMİYORUM!"));
+    KeywordMatcher upper({"İPTAL"});
+    CHECK(matches(upper, "iptal"));
+    CHECK(matches(upper, "İptal"));
+    KeywordMatcher azeri({"bəli", "imtina"});
+    CHECK(matches(azeri, "BƏLİ"));
+    CHECK(matches(azeri, "Bəli"));
+    CHECK(matches(azeri, "İMTİNA"));
+    CHECK_FALSE(matches(azeri, "beli")); // ə is a letter of its own
+}
+
 TEST_CASE("emoji keywords match emoji tokens") {
     KeywordMatcher thumbs({"👍"});
     CHECK(matches(thumbs, "👍"));
@@ -95,6 +111,14 @@ TEST_CASE("emoji keywords match emoji tokens") {
     KeywordMatcher ok({"ok"});
     CHECK(matches(ok, "ok 👍"));
     CHECK(matches(ok, "👍ok"));
+    // A skin tone alone is no word: the matcher has nothing to look for (nudge check refuses it).
+    KeywordMatcher tone({"🏽"});
+    CHECK(tone.empty());
+    CHECK_FALSE(matches(tone, "👍🏽"));
+    CHECK_FALSE(matches(tone, "🏽"));
+    KeywordMatcher symbols({"!!!", "$"});
+    CHECK(symbols.empty());
+    CHECK_FALSE(matches(symbols, "!!!"));
 }
 
 TEST_CASE("multi-word keywords match as a whole-word sequence") {
@@ -155,4 +179,56 @@ TEST_CASE("a compiled Classifier answers like classify") {
         std::vector<std::string_view> texts{text};
         CHECK(compiled.classify(texts) == classify(decl, texts));
     }
+}
+
+TEST_CASE("a keyword set may ignore accents: cafe is café, HAYIR is hayır") {
+    KeywordMatcher no({"hayır", "café"}, KeywordMatch::any, true);
+    CHECK(matches(no, "HAYIR"));
+    CHECK(matches(no, "hayir"));
+    CHECK(matches(no, "Hayır, teşekkürler"));
+    CHECK(matches(no, "cafe"));
+    CHECK(matches(no, "CAFÉ"));
+    CHECK(matches(no, "cafè"));
+    CHECK_FALSE(matches(no, "cafes"));
+    KeywordMatcher strict({"hayır", "café"});
+    CHECK_FALSE(matches(strict, "HAYIR")); // I folds to i, not to ı
+    CHECK_FALSE(matches(strict, "cafe"));
+    CHECK(matches(strict, "Café"));
+    KeywordMatcher nordic({"nej", "sø"}, KeywordMatch::any, true);
+    CHECK(matches(nordic, "SO"));
+    CHECK(matches(nordic, "så nej"));
+    CHECK(detail::without_accents("şğüöçé") == "sguoce");
+    CHECK(detail::without_accents("ıøłđ") == "iold");
+    CHECK(detail::without_accents("👍") == "👍");
+}
+
+TEST_CASE("all of: every keyword occurs, in any order") {
+    KeywordMatcher order({"pizza", "today"}, KeywordMatch::all);
+    CHECK(matches(order, "One pizza today please"));
+    CHECK(matches(order, "today: PIZZA!"));
+    CHECK_FALSE(matches(order, "pizza tomorrow"));
+    CHECK_FALSE(matches(order, "today"));
+    CHECK_FALSE(matches(order, ""));
+}
+
+TEST_CASE("starting with: the reply begins with a keyword") {
+    KeywordMatcher stop({"stop", "call me"}, KeywordMatch::start);
+    CHECK(matches(stop, "STOP"));
+    CHECK(matches(stop, "Stop sending, thanks"));
+    CHECK(matches(stop, "call me later"));
+    CHECK_FALSE(matches(stop, "please stop"));
+    CHECK_FALSE(matches(stop, "call"));
+    CHECK_FALSE(matches(stop, ""));
+}
+
+TEST_CASE("exactly: the whole reply is a keyword and nothing else") {
+    KeywordMatcher yes({"yes", "yes please"}, KeywordMatch::exact);
+    CHECK(matches(yes, "YES!"));
+    CHECK(matches(yes, " yes, please. "));
+    CHECK_FALSE(matches(yes, "yes but not now"));
+    CHECK_FALSE(matches(yes, "oh yes"));
+    CHECK_FALSE(matches(yes, ""));
+    KeywordMatcher loose({"evet"}, KeywordMatch::exact, true);
+    CHECK(matches(loose, "EVET"));
+    CHECK_FALSE(matches(loose, "evet evet"));
 }

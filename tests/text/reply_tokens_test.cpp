@@ -111,6 +111,25 @@ TEST_CASE("Danish, Norwegian and Swedish letters fold to lower case and stay let
     CHECK(reply_tokens("Straße") == Tokens{"strasse"});
 }
 
+TEST_CASE("Turkish and Azeri capital İ folds to a plain i, dotless ı stays itself") {
+    // Case folding turns İ into i + U+0307; the dot above goes, so both cases are one word.
+    CHECK(reply_tokens("İPTAL") == Tokens{"iptal"});
+    CHECK(reply_tokens("İPTAL") == reply_tokens("iptal"));
+    CHECK(reply_tokens("İSTİYORUM") == Tokens{"istiyorum"});
+    CHECK(reply_tokens("EVET, İSTERİM") == Tokens{"evet", "isterim"});
+    CHECK(reply_tokens("I\u0307ptal") == Tokens{"iptal"}); // decomposed: I + dot above
+    CHECK(reply_tokens("Hayır") == Tokens{"hayır"});
+    CHECK(reply_tokens("HAYIR") == Tokens{"hayir"}); // I folds to i: without ignoring accents
+    CHECK(reply_tokens("ŞİMDİ DEĞİL") == Tokens{"şimdi", "değil"});
+    // Azeri: ə and the dotted capital.
+    CHECK(reply_tokens("BƏLİ") == Tokens{"bəli"});
+    CHECK(reply_tokens("bəli") == Tokens{"bəli"});
+    CHECK(reply_tokens("İMTİNA EDİRƏM") == Tokens{"imtina", "edirəm"});
+    // A dot above on another letter is a mark like any other: ż keeps it.
+    CHECK(reply_tokens("ŻUBR") == Tokens{"żubr"});
+    CHECK(normalize_reply(normalize_reply("İPTAL EDİN")) == normalize_reply("İPTAL EDİN"));
+}
+
 TEST_CASE("full-width and compatibility characters read as their plain forms (NFKC)") {
     CHECK(reply_tokens("ＯＫ！") == Tokens{"ok"});
     CHECK(reply_tokens("ＪＡ") == Tokens{"ja"});
