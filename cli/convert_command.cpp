@@ -19,7 +19,17 @@ int run_convert(const ConvertOptions& options) {
     } else if (options.to == "flow") {
         target = SourceFormat::text;
     } else if (options.output != "-") {
-        target = format_of(options.output);
+        // The output's name says the format; a name that says neither (x.json) is a mistake,
+        // not a request for .flow text.
+        const auto& out = options.output;
+        bool yaml = out.ends_with(".yaml") || out.ends_with(".yml");
+        if (!yaml && !out.ends_with(".flow")) {
+            std::cerr << out
+                      << ": error: cannot tell the output format from the name; name it *.flow "
+                         "or *.flow.yaml, or say --to flow or --to yaml [usage]\n";
+            return 2;
+        }
+        target = yaml ? SourceFormat::yaml : SourceFormat::text;
     } else {
         target = format_of(options.input) == SourceFormat::yaml ? SourceFormat::text
                                                                 : SourceFormat::yaml;

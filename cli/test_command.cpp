@@ -31,7 +31,7 @@ std::vector<std::string> expand(const std::vector<std::string>& args) {
             }
         }
         std::sort(found.begin(), found.end());
-        if (found.empty()) out.push_back(arg); // reported as unreadable below
+        if (found.empty()) out.push_back(arg + "/"); // reported as a folder with no scenarios
         out.insert(out.end(), found.begin(), found.end());
     }
     return out;
@@ -43,6 +43,21 @@ int run_test(const TestOptions& options) {
     int status = 0;
     int passed = 0, failed = 0;
     for (const auto& path : expand(options.files)) {
+        if (path.ends_with("/")) {
+            std::cout.flush();
+            std::cerr << "nudge test: the folder " << path.substr(0, path.size() - 1)
+                      << " has no scenarios in it (files named *.scenario.yaml)\n";
+            status = 2;
+            continue;
+        }
+        if (path.ends_with(".flow") || path.ends_with(".flow.yaml")) {
+            std::cout.flush();
+            std::cerr << "nudge test: " << path
+                      << " is a flow, not a scenario: nudge test runs *.scenario.yaml files, "
+                         "which name their flows (nudge check checks a flow)\n";
+            status = 2;
+            continue;
+        }
         auto source = read_file(path);
         if (!source) {
             std::cout.flush();

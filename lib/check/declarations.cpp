@@ -5,6 +5,8 @@
 
 #include <date/tz.h>
 
+#include <algorithm>
+
 namespace nudge::detail {
 
 void check_header(Checker& c) {
@@ -122,6 +124,25 @@ void check_declarations(Checker& c) {
 
     for (const auto& k : f.keywords)
         check_words(c, k.words, "keywords " + q(k.name), k.loc, true);
+    // Opt-out is tried before any route, on the reply's first words: a keyword that begins
+    // with an opt-out word opts the customer out instead of taking its route.
+    for (const auto& k : f.keywords) {
+        for (const auto& w : k.words) {
+            auto word = normalize_reply(w);
+            auto stop = std::find_if(f.opt_out.begin(), f.opt_out.end(), [&](const auto& o) {
+                auto out = normalize_reply(o);
+                return !out.empty() && (word == out || word.starts_with(out + " "));
+            });
+            if (word.empty() || stop == f.opt_out.end()) continue;
+            c.warning("opt-out-keyword",
+                      "keywords " + q(k.name) + " has " + quote(w) + ", but " + quote(*stop) +
+                          " is an opt-out word: a reply that starts with it opts the number out "
+                          "and never reaches 'on reply " +
+                          k.name + "'",
+                      k.loc.begin, span(k.loc));
+            break;
+        }
+    }
     for (const auto& l : f.lists)
         check_words(c, l.items, "list " + q(l.name), l.loc, false);
     check_words(c, f.opt_out, "opt_out", f.opt_out_loc, true);

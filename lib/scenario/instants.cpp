@@ -85,6 +85,16 @@ InstantSyntax parse_instant_text(std::string_view s) {
                 return out;
             }
             t.second = *second;
+            // RFC 3339 fractional seconds: dropped, as lib/time's parse_instant drops them.
+            if (take(s, i, '.')) {
+                std::size_t first = i;
+                while (i < s.size() && s[i] >= '0' && s[i] <= '9')
+                    ++i;
+                if (i == first) {
+                    out.problem = shape;
+                    return out;
+                }
+            }
         }
         if (take(s, i, 'Z')) {
             t.offset = std::chrono::seconds{0};

@@ -303,6 +303,15 @@ std::optional<Instant> parse_instant(std::string_view text, const date::time_zon
     if (pos < text.size() && text[pos] == ':') {
         if (!digits(text, pos + 1, 2, ss)) return std::nullopt;
         pos += 3;
+        // RFC 3339 fractional seconds ("08:00:00.000Z"): instants count whole seconds, so the
+        // fraction is dropped (the instant is the second it falls in).
+        if (pos < text.size() && text[pos] == '.') {
+            std::size_t end = pos + 1;
+            while (end < text.size() && text[end] >= '0' && text[end] <= '9')
+                ++end;
+            if (end == pos + 1) return std::nullopt;
+            pos = end;
+        }
     }
     if (hh > 23 || mm > 59 || ss > 59) return std::nullopt;
     auto lt = date::local_seconds{date::local_days{*day}} + std::chrono::hours{hh} +

@@ -49,6 +49,15 @@ expect_status 2 "$NUDGE" test
 expect_status 2 "$NUDGE" test "$TMP/nowhere.scenario.yaml"
 contains "$TMP/err" "cannot read file $TMP/nowhere.scenario.yaml"
 
+# A folder without scenarios, and a flow where a scenario belongs, say what they are.
+mkdir -p "$TMP/empty"
+expect_status 2 "$NUDGE" test "$TMP/empty"
+contains "$TMP/err" "the folder $TMP/empty has no scenarios in it (files named *.scenario.yaml)"
+expect_status 2 "$NUDGE" test $S/booking.flow
+contains "$TMP/err" "$S/booking.flow is a flow, not a scenario"
+expect_status 2 "$NUDGE" test $S/booking.scenario.yaml $S/booking.flow
+contains "$TMP/out" "ok   $S/booking.scenario.yaml"
+
 # --verbose prints the timeline under each scenario.
 expect_status 0 "$NUDGE" test --verbose $S/sale_confirmation.scenario.yaml
 contains "$TMP/out" "    2026-03-28T20:55:30+01:00  #1 sale_confirmation  sent  "

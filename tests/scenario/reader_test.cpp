@@ -254,6 +254,10 @@ TEST_CASE("the instant forms, read in a zone") {
     CHECK(at("2026-03-28T20:55:00+01:00", "Asia/Tokyo") == "2026-03-28T19:55:00+00:00");
     CHECK(at("2026-03-28T20:55:00Z", "Europe/Oslo") == "2026-03-28T20:55:00+00:00");
     CHECK(at("2026-03-28T20:55:00-03:30", "UTC") == "2026-03-29T00:25:00+00:00");
+    // RFC 3339 fractional seconds: read, and dropped (instants count whole seconds).
+    CHECK(at("2026-05-14T08:00:00.000Z", "Europe/Oslo") == "2026-05-14T08:00:00+00:00");
+    CHECK(at("2026-05-14T10:00:00.750+02:00", "UTC") == "2026-05-14T08:00:00+00:00");
+    CHECK_FALSE(parse_instant_text("2026-05-14T08:00:00.Z").instant);
     CHECK(at("2026-03-28T20:55:00", "Europe/Oslo") == "2026-03-28T19:55:00+00:00");
     CHECK(at("2026-03-28 20:55", "Europe/Oslo") == "2026-03-28T19:55:00+00:00");
     CHECK(at("2026-07-01", "Europe/Stockholm") == "2026-06-30T22:00:00+00:00");

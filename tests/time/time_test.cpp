@@ -51,6 +51,15 @@ TEST_CASE("instants: parse and format with offsets, Z, local times and dates") {
     CHECK_FALSE(parse_instant("2026-07-01T10:00:00+2", cph()).has_value());
 }
 
+TEST_CASE("instants: RFC 3339 fractional seconds are read and dropped") {
+    CHECK(show(at("2026-05-14T08:00:00.000Z")) == "2026-05-14T10:00:00+02:00");
+    CHECK(show(at("2026-05-14T08:00:59.999Z")) == "2026-05-14T10:00:59+02:00");
+    CHECK(show(at("2026-05-14T10:00:00.5+02:00")) == "2026-05-14T10:00:00+02:00");
+    CHECK(show(at("2026-05-14T10:00:00.123456")) == "2026-05-14T10:00:00+02:00");
+    CHECK_FALSE(parse_instant("2026-05-14T08:00:00.Z", cph()).has_value());
+    CHECK_FALSE(parse_instant("2026-05-14T08:00.5Z", cph()).has_value());
+}
+
 TEST_CASE("calendar steps: DST days, month ends, leap years") {
     CHECK(show(add(at("2026-03-28T12:00:00+01:00"), {1, DurationUnit::d}, cph())) ==
           "2026-03-29T12:00:00+02:00");
