@@ -167,7 +167,7 @@ final callback
     CHECK(rig.state_of(id) == "callback");
 }
 
-TEST_CASE("'on reply any' and 'other' take an empty or blank reply; a keyword set never does") {
+TEST_CASE("'on reply any' and 'other' take an empty or blank reply, a keyword set never does") {
     Rig rig("2026-05-12T12:00:00+02:00", R"(flow anything
 timezone "Europe/Istanbul"
 
