@@ -289,5 +289,13 @@ if os.path.exists(findings_md):
     with open(findings_md) as f:
         lines.append(f.read().rstrip())
     lines.append("")
+# The section benchmarks/serve/run.sh writes (between its markers) is kept.
+if os.path.exists(results_md):
+    with open(results_md) as f:
+        old = f.read()
+    start, end = old.find("<!-- serve -->"), old.find("<!-- /serve -->")
+    if start >= 0 and end > start:
+        lines.append(old[start:end + len("<!-- /serve -->")])
+        lines.append("")
 with open(results_md, "w") as f:
     f.write("\n".join(lines) + "\n")

@@ -65,10 +65,10 @@ echo "serve benchmark: triggers, $duration s, $conns connections, synchronous=$s
 load /v1/events/probe.fired "$work/triggers.tsv" | tee "$work/triggers.out"
 echo "serve benchmark: replies"
 load /v1/inbound/sms "$work/replies.tsv" | tee "$work/replies.out"
-curl -s "http://127.0.0.1:$port/metrics" | grep -E '^nudge_commit_batch_size_(sum|count)|^nudge_http_requests_total' || true
 
+batches="$(curl -s "http://127.0.0.1:$port/metrics" | grep -E '^nudge_commit_batch_size_(sum|count)' | awk '{print $2}' | paste -sd' ')"
 /usr/bin/python3 - "$work/triggers.out" "$work/replies.out" "$root/benchmarks/results.json" \
-    "$sync" "$duration" "$conns" <<'PY'
+    "$sync" "$duration" "$conns" "$root/benchmarks/RESULTS.md" "$batches" <<'PY'
 import json, re, sys, os
 def parse(path):
     text = open(path).read()
@@ -95,4 +95,38 @@ with open(path, "w") as f:
     f.write("\n")
 print("triggers/s %.0f (p50 %.2f ms, p99 %.2f ms, non-2xx %d); replies/s %.0f (p99 %.2f ms)"
       % (t[0], t[1], t[2], t[3], r[0], r[2]))
+
+# The serve section of RESULTS.md, between markers that benchmarks/scale/report.py keeps.
+import platform, subprocess
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
+sums = [float(x) for x in sys.argv[8].split()] if len(sys.argv) > 8 and sys.argv[8] else []
+batch = "%.1f" % (sums[0] / sums[1]) if len(sums) == 2 and sums[1] else "?"
+met = lambda ok: "yes" if ok else "**no**"
+section = "\n".join([
+    "<!-- serve -->",
+    "## nudge serve (`benchmarks/serve/run.sh`)",
+    "",
+    "wrk, %d connections, %d s per route, on loopback into the SQLite store (synchronous=%s, "
+    "group commit; %s inputs per commit on average); %s, %d cores; wrk and the server share them."
+    % (int(sys.argv[6]), int(sys.argv[5]), sys.argv[4], batch, cpu, os.cpu_count()),
+    "",
+    "| route | requests/s | p50 | p99 | non-2xx |",
+    "|---|---:|---:|---:|---:|",
+    "| signed triggers `POST /v1/events/probe.fired` (each starts an instance) | %.0f | %.1f ms | %.1f ms | %d |" % (t[0], t[1], t[2], t[3]),
+    "| signed replies `POST /v1/inbound/sms` | %.0f | %.1f ms | %.1f ms | %d |" % (r[0], r[1], r[2], r[3]),
+    "",
+    "| target | measured | met |",
+    "|---|---|---|",
+    "| ≥ 10,000 acknowledged durable triggers/s | %.0f/s | %s |" % (t[0], met(t[0] >= 10000)),
+    "| trigger p99 ≤ 50 ms | %.1f ms | %s |" % (t[2], met(t[2] <= 50)),
+    "<!-- /serve -->",
+])
+md = sys.argv[7]
+old = open(md).read() if os.path.exists(md) else ""
+a, b = old.find("<!-- serve -->"), old.find("<!-- /serve -->")
+if a >= 0 and b > a:
+    new = old[:a] + section + old[b + len("<!-- /serve -->"):]
+else:
+    new = old.rstrip("\n") + "\n\n" + section + "\n"
+open(md, "w").write(new)
 PY
