@@ -3,6 +3,8 @@
 // idempotency key: each through DurableEngine, and each surviving a restart.
 #include "../runtime/runtime_support.hpp"
 
+#include "store_support.hpp"
+
 #include <nudge/store.hpp>
 
 #include <filesystem>
@@ -39,21 +41,6 @@ state reminded {
 final by_hand
 final lapsed
 )";
-
-struct TempDb {
-    fs::path dir = fs::temp_directory_path() /
-                   ("nudge-delivery-" + std::to_string(::getpid()) + "-" + std::to_string(n()++));
-    fs::path file = dir / "nudge.db";
-    TempDb() { fs::create_directories(dir); }
-    ~TempDb() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-    static int& n() {
-        static int count = 0;
-        return count;
-    }
-};
 
 DurableOptions by_host() {
     DurableOptions o;

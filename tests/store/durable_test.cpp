@@ -2,6 +2,8 @@
 // key, retries refusals, and a broken, foreign or newer database is refused untouched.
 #include "../runtime/runtime_support.hpp"
 
+#include "store_support.hpp"
+
 #include <nudge/store.hpp>
 
 #include <sqlite3.h>
@@ -42,21 +44,6 @@ final confirmed {
 
 final lapsed
 )";
-
-struct TempDb {
-    fs::path dir = fs::temp_directory_path() / ("nudge-store-" + std::to_string(::getpid()) + "-" +
-                                                std::to_string(counter()++));
-    fs::path file = dir / "nudge.db";
-    TempDb() { fs::create_directories(dir); }
-    ~TempDb() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-    static int& counter() {
-        static int n = 0;
-        return n;
-    }
-};
 
 std::string file_bytes(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);

@@ -3,6 +3,8 @@
 // database of the previous schema.
 #include "../runtime/runtime_support.hpp"
 
+#include "store_support.hpp"
+
 #include <nudge/store.hpp>
 
 #include <sqlite3.h>
@@ -62,21 +64,6 @@ std::string v3() {
         s.replace(at, 5, "waiting");
     return s;
 }
-
-struct TempDb {
-    fs::path dir = fs::temp_directory_path() / ("nudge-versions-" + std::to_string(::getpid()) +
-                                                "-" + std::to_string(counter()++));
-    fs::path file = dir / "nudge.db";
-    TempDb() { fs::create_directories(dir); }
-    ~TempDb() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-    static int& counter() {
-        static int n = 0;
-        return n;
-    }
-};
 
 DurableOptions quick() {
     DurableOptions o;
