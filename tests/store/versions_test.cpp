@@ -316,6 +316,14 @@ TEST_CASE("the timers cooldowns and metrics tables follow every step") {
     check_tables(db.file, e);
 }
 
+// Runs `sql` on the database file directly: what an older nudge's schema looked like.
+void downgrade(const fs::path& file, const std::string& sql) {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(file.c_str(), &raw) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+}
+
 // What schema 2 was: no failed sends, no receipts.
 constexpr const char* to_schema_2 =
     "DROP TABLE receipts; DROP INDEX outbox_pending; ALTER TABLE outbox DROP COLUMN failed_at; "
@@ -331,10 +339,7 @@ TEST_CASE("a database of schema 2 gains failed sends and receipts on opening") {
         e.load(compiled(v1));
         e.trigger("sale.saved", kari);
     }
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(db.file.c_str(), &raw) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(raw, to_schema_2, nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(raw);
+    downgrade(db.file, to_schema_2);
     try {
         StoreView view(db.file);
         FAIL("read a database of schema 2");
@@ -370,16 +375,10 @@ TEST_CASE("a database of the previous schema is upgraded on opening") {
         timers = engine_timers(e.engine());
     }
     // What schema 1 was: no timers, cooldowns, metrics or meta tables, no instance versions.
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(db.file.c_str(), &raw) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(raw,
-                         (std::string(to_schema_2) +
-                          "DROP TABLE timers; DROP TABLE cooldowns; DROP TABLE metrics; "
-                          "DROP TABLE meta; ALTER TABLE instances DROP COLUMN version; "
-                          "PRAGMA user_version=1")
-                             .c_str(),
-                         nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(raw);
+    downgrade(db.file, std::string(to_schema_2) +
+                           "DROP TABLE timers; DROP TABLE cooldowns; DROP TABLE metrics; "
+                           "DROP TABLE meta; ALTER TABLE instances DROP COLUMN version; "
+                           "PRAGMA user_version=1");
 
     // Read-only, it cannot be upgraded: a clear refusal.
     try {
