@@ -39,6 +39,10 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
                     "SQLite's synchronous setting: full (default; survives power loss) or normal")
         ->check(CLI::IsMember({"full", "normal"}));
     cmd->add_flag("--debug-log", o.debug_log, "Log phone numbers and message texts too");
+    cmd->add_option("--limit", o.limits,
+                    "NAME=VALUE: one of the config's limits (body_bytes, header_bytes, "
+                    "read_timeout, max_connections, drain_timeout, send_workers, batch_max, "
+                    "webhook_tolerance, keep_finished); repeatable");
     return cmd;
 }
 
@@ -58,6 +62,8 @@ int run_serve(const ServeOptions& o) {
         if (!o.fake_clock.empty()) config.fake_clock = o.fake_clock;
         if (!o.synchronous.empty()) config.synchronous_full = o.synchronous == "full";
         if (o.debug_log) config.debug_log = true;
+        for (const auto& spec : o.limits)
+            server::apply_limit(config, spec);
         for (const auto& spec : o.channels) {
             auto eq = spec.find('=');
             if (eq == std::string::npos || eq == 0)

@@ -22,6 +22,7 @@ struct ServeOptions {
     std::string kannel_token_env;
     std::string synchronous;
     bool debug_log = false;
+    std::vector<std::string> limits; // --limit NAME=VALUE
 };
 
 CLI::App* add_serve_command(CLI::App& app, ServeOptions& options);

@@ -258,6 +258,7 @@ int App::run() {
         DurableOptions options;
         options.deliver_after_step = false;
         options.synchronous_full = config.synchronous_full;
+        options.keep_finished = config.limits.keep_finished;
         engine = std::make_unique<DurableEngine>(config.database, *clock, transports, options);
         load_flows(true, nullptr);
         http_.listen(config.listen);
@@ -384,8 +385,10 @@ void App::dispatch() {
         ++in_flight_;
         net::post(workers_, [this, message = std::move(item.message)] {
             SendResult r = transports.send(message);
-            net::post(io, [this, key = message.id, r = std::move(r)]() mutable {
+            net::post(io, [this, key = message.id, channel = message.channel, to = message.to,
+                           r = std::move(r)]() mutable {
                 --in_flight_;
+                count_send(channel, to, r);
                 results_.emplace_back(std::move(key), std::move(r));
                 if (!settle_posted_) {
                     settle_posted_ = true;
@@ -394,21 +397,17 @@ void App::dispatch() {
             });
         });
     }
-    refresh_gauges();
 }
 
-void App::count_sends(const std::vector<std::pair<std::string, SendResult>>& results) {
-    for (const auto& [key, r] : results) {
-        auto item = engine->outbox_item(key);
-        auto channel = item ? item->message.channel : std::string("unknown");
-        auto result = r.accepted ? "accepted" : r.permanent ? "failed" : "retry";
-        metrics.add("nudge_sends_total", {{"channel", channel}, {"result", result}});
-        if (!r.accepted)
-            log.warn("send_refused", {{"channel", channel},
-                                      {"permanent", r.permanent},
-                                      {"error", r.error},
-                                      {"to", log.personal(item ? item->message.to : "")}});
-    }
+// Counted where the send finished, from what was handed to the worker: settling reads no row.
+void App::count_send(const std::string& channel, const std::string& to, const SendResult& r) {
+    auto result = r.accepted ? "accepted" : r.permanent ? "failed" : "retry";
+    metrics.add("nudge_sends_total", {{"channel", channel}, {"result", result}});
+    if (!r.accepted)
+        log.warn("send_refused", {{"channel", channel},
+                                  {"permanent", r.permanent},
+                                  {"error", r.error},
+                                  {"to", log.personal(to)}});
 }
 
 void App::settle() {
@@ -417,7 +416,6 @@ void App::settle() {
     auto results = std::move(results_);
     results_.clear();
     try {
-        count_sends(results);
         engine->settle(results);
         store_ok = true;
     } catch (const store_error& e) {
@@ -431,7 +429,7 @@ void App::settle() {
 
 void App::refresh_gauges() {
     metrics.set("nudge_sends_in_flight", {}, static_cast<double>(in_flight_));
-    metrics.set("nudge_outbox_pending", {}, static_cast<double>(engine->outbox(true).size()));
+    metrics.set("nudge_outbox_pending", {}, static_cast<double>(engine->unfinished_count()));
     metrics.set("nudge_instances_live", {}, static_cast<double>(engine->engine().stats().live));
 }
 
@@ -479,7 +477,15 @@ void App::flush() {
                         continue;
                     }
                 }
-                answers[i] = inputs[i].run();
+                try {
+                    answers[i] = inputs[i].run();
+                } catch (const store_error&) {
+                    throw; // the whole batch is lost: answered 503 below
+                } catch (const nudge::error& e) {
+                    // Refused by the engine before it changed anything (an instance that has
+                    // ended, say): this request fails, the rest of the batch goes on.
+                    answers[i] = json_error(409, e.what());
+                }
                 if (!key.empty()) {
                     first_with_key[key] = i;
                     engine->remember(

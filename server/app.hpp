@@ -108,7 +108,7 @@ private:
     void on_wake();
     void settle();
     void drain_step();
-    void count_sends(const std::vector<std::pair<std::string, SendResult>>& results);
+    void count_send(const std::string& channel, const std::string& to, const SendResult& r);
     void refresh_gauges();
 };
 

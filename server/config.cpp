@@ -76,6 +76,25 @@ struct Reader {
         }
     }
 
+    void limits(const YAML::Node& l, Limits& L) const {
+        if (!l.IsMap()) fail(l, "'limits' must be a map");
+        only(l,
+             {"body_bytes", "header_bytes", "read_timeout", "max_connections", "drain_timeout",
+              "send_workers", "batch_max", "webhook_tolerance", "keep_finished"},
+             "'limits'");
+        if (l["body_bytes"]) L.body_bytes = count(l["body_bytes"], "body_bytes");
+        if (l["header_bytes"]) L.header_bytes = count(l["header_bytes"], "header_bytes");
+        if (l["read_timeout"]) L.read_timeout = seconds(l["read_timeout"], "read_timeout");
+        if (l["max_connections"])
+            L.max_connections = count(l["max_connections"], "max_connections");
+        if (l["drain_timeout"]) L.drain_timeout = seconds(l["drain_timeout"], "drain_timeout");
+        if (l["send_workers"]) L.send_workers = count(l["send_workers"], "send_workers");
+        if (l["batch_max"]) L.batch_max = count(l["batch_max"], "batch_max");
+        if (l["webhook_tolerance"])
+            L.webhook_tolerance = seconds(l["webhook_tolerance"], "webhook_tolerance");
+        if (l["keep_finished"]) L.keep_finished = count(l["keep_finished"], "keep_finished");
+    }
+
     ChannelConfig channel(const YAML::Node& n, const std::string& name) const {
         if (!n.IsMap()) fail(n, "channel '" + name + "' must be a map with a 'transport'");
         only(n,
@@ -159,25 +178,20 @@ Config read_config(const std::string& path,
         if (s["kannel_token_env"])
             c.kannel_token = r.secret(s["kannel_token_env"], "kannel_token_env");
     }
-    if (auto l = root["limits"]) {
-        if (!l.IsMap()) r.fail(l, "'limits' must be a map");
-        r.only(l,
-               {"body_bytes", "header_bytes", "read_timeout", "max_connections", "drain_timeout",
-                "send_workers", "batch_max", "webhook_tolerance"},
-               "'limits'");
-        auto& L = c.limits;
-        if (l["body_bytes"]) L.body_bytes = r.count(l["body_bytes"], "body_bytes");
-        if (l["header_bytes"]) L.header_bytes = r.count(l["header_bytes"], "header_bytes");
-        if (l["read_timeout"]) L.read_timeout = r.seconds(l["read_timeout"], "read_timeout");
-        if (l["max_connections"])
-            L.max_connections = r.count(l["max_connections"], "max_connections");
-        if (l["drain_timeout"]) L.drain_timeout = r.seconds(l["drain_timeout"], "drain_timeout");
-        if (l["send_workers"]) L.send_workers = r.count(l["send_workers"], "send_workers");
-        if (l["batch_max"]) L.batch_max = r.count(l["batch_max"], "batch_max");
-        if (l["webhook_tolerance"])
-            L.webhook_tolerance = r.seconds(l["webhook_tolerance"], "webhook_tolerance");
-    }
+    if (auto l = root["limits"]) r.limits(l, c.limits);
     return c;
+}
+
+void apply_limit(Config& config, const std::string& spec) {
+    auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0)
+        throw error("--limit NAME=VALUE expected, saw '" + spec + "'");
+    YAML::Node l(YAML::NodeType::Map);
+    l[spec.substr(0, eq)] = spec.substr(eq + 1);
+    auto no_env = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+    std::function<std::optional<std::string>(const std::string&)> env = no_env;
+    Reader r{"--limit " + spec, env};
+    r.limits(l, config.limits);
 }
 
 ChannelConfig parse_channel_flag(const std::string& spec) {

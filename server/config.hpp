@@ -36,6 +36,8 @@ struct Limits {
     std::size_t send_workers = 4;
     std::size_t batch_max = 1024; // inputs committed together at most
     std::chrono::seconds webhook_tolerance{300};
+    // Finished instances the engine keeps in memory; older ones are read from the database.
+    std::size_t keep_finished = 10000;
 };
 
 struct Config {
@@ -62,6 +64,10 @@ Config read_config(const std::string& path,
 // "kannel:http://user:pass@127.0.0.1:13013/cgi-bin/sendsms", "smtp:smtp://127.0.0.1:25?from=A",
 // "webhook:https://…", "file:out.jsonl": a channel from a --channel flag. Throws nudge::error.
 ChannelConfig parse_channel_flag(const std::string& spec);
+
+// "batch_max=256": one limit from a --limit flag, read as the config file's `limits` key of that
+// name is. Throws nudge::error.
+void apply_limit(Config& config, const std::string& spec);
 
 // Every problem with a config that would stop the server, or an empty list.
 std::vector<std::string> validate(const Config& config);

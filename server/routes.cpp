@@ -446,25 +446,24 @@ void App::handle(Request req, Respond respond) {
         else
             names = e.flows();
         for (const auto& f : names)
-            for (const auto& v : e.instances(f, state))
+            for (const auto& v : engine->instances(f, state))
                 list.push_back(instance_json(v, false, "UTC"));
         return answer(route, json_response(200, {{"instances", list}}));
     }
     if (parts.size() >= 3 && parts[1] == "instances") {
         auto id = to_id(parts[2]);
-        auto v = id ? e.instance(*id) : std::nullopt;
+        auto v = id ? engine->instance(*id) : std::nullopt;
         if (!v) return answer(route, json_error(404, "no instance " + parts[2]));
         if (parts.size() == 3 && method_is("GET"))
             return answer(route, json_response(200, instance_json(*v, true, "UTC")));
         if (parts.size() == 4 && parts[3] == "cancel" && method_is("POST")) {
-            return submit(
-                {"",
-                 [this, id = *id] {
-                     engine->cancel(id, "cancelled through the API");
-                     return json_response(
-                         200, instance_json(*engine->engine().instance(id, false), false, "UTC"));
-                 },
-                 respond, route});
+            return submit({"",
+                           [this, id = *id] {
+                               engine->cancel(id, "cancelled through the API");
+                               return json_response(
+                                   200, instance_json(*engine->instance(id, false), false, "UTC"));
+                           },
+                           respond, route});
         }
         if (parts.size() == 4 && parts[3] == "move" && method_is("POST")) {
             Response refusal;
@@ -476,14 +475,13 @@ void App::handle(Request req, Respond respond) {
                 return answer(route,
                               json_error(422, "flow " + v->flow + " has no state '" + state + "'",
                                          {{"field", "state"}}));
-            return submit(
-                {"",
-                 [this, id = *id, state] {
-                     engine->move(id, state);
-                     return json_response(
-                         200, instance_json(*engine->engine().instance(id, false), false, "UTC"));
-                 },
-                 respond, route});
+            return submit({"",
+                           [this, id = *id, state] {
+                               engine->move(id, state);
+                               return json_response(
+                                   200, instance_json(*engine->instance(id, false), false, "UTC"));
+                           },
+                           respond, route});
         }
         return answer(route, json_error(405, "not a method or action of an instance"));
     }

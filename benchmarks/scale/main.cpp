@@ -50,7 +50,11 @@ using scale::Event;
 
 // The Engine keeps no history in memory unless --keep-history (records still go to on_record;
 // a production engine keeps them in its store).
-nudge::EngineOptions engine_options{false};
+nudge::EngineOptions engine_options = [] {
+    nudge::EngineOptions o;
+    o.keep_history = false;
+    return o;
+}();
 
 // Counts messages (and folds them into the checksum) instead of keeping them.
 class CountingTransport final : public nudge::Transport {

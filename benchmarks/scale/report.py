@@ -105,7 +105,7 @@ results = {
                      for b in micro],
     "rows": rows + xrows,
 }
-# Keys other harnesses write (benchmarks/serve/run.sh's serve_*) are kept.
+# Keys other harnesses write (benchmarks/serve/run.sh's serve_*, soak/run.sh's soak_*) are kept.
 if os.path.exists(results_json):
     with open(results_json) as f:
         kept = {k: v for k, v in json.load(f).items() if k not in results}
@@ -289,13 +289,15 @@ if os.path.exists(findings_md):
     with open(findings_md) as f:
         lines.append(f.read().rstrip())
     lines.append("")
-# The section benchmarks/serve/run.sh writes (between its markers) is kept.
+# The sections other harnesses write between their markers (benchmarks/serve/run.sh's serve,
+# benchmarks/soak/run.sh's soak) are kept.
 if os.path.exists(results_md):
     with open(results_md) as f:
         old = f.read()
-    start, end = old.find("<!-- serve -->"), old.find("<!-- /serve -->")
-    if start >= 0 and end > start:
-        lines.append(old[start:end + len("<!-- /serve -->")])
-        lines.append("")
+    for name in ("serve", "soak"):
+        start, end = old.find("<!-- %s -->" % name), old.find("<!-- /%s -->" % name)
+        if start >= 0 and end > start:
+            lines.append(old[start:end + len("<!-- /%s -->" % name)])
+            lines.append("")
 with open(results_md, "w") as f:
     f.write("\n".join(lines) + "\n")

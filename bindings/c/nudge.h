@@ -235,7 +235,7 @@ nudge_status nudge_engine_timers_json(const nudge_engine* engine, uint64_t insta
 nudge_status nudge_engine_inbox_json(const nudge_engine* engine, char** out_json);
 
 /* Counts for monitoring: {"instances","live","timers","queued_timers","queue_compactions",
- * "inbox","suppressions"} (Engine::stats()). */
+ * "inbox","suppressions","retired"} (Engine::stats()). */
 nudge_status nudge_engine_stats_json(const nudge_engine* engine, char** out_json);
 
 /* ---- scenarios ------------------------------------------------------------------------- */

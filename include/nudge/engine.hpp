@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -184,11 +185,18 @@ struct EngineOptions {
     // Keep an index of each instance's timers, so that timers(id) need not look through the
     // whole queue (a DurableEngine, which writes them to its timers table every step, sets it).
     bool index_timers = false;
+    // How many finished (or cancelled) instances stay in memory, where instance(), instances()
+    // and move() find them. Beyond that the oldest-finished are retired: their memory is freed
+    // and asking for them says they have ended (a delivery report or a cancel for one is
+    // ignored). One whose final still has a deferred send waits until it has gone. Ids are
+    // never reused. The default keeps them all. A DurableEngine keeps every instance in its
+    // store whatever this says (see DurableOptions::keep_finished).
+    std::size_t keep_finished = std::numeric_limits<std::size_t>::max();
 };
 
 // What an engine holds, for monitoring (Engine::stats()).
 struct EngineStats {
-    std::size_t instances = 0; // every instance started, finished ones included
+    std::size_t instances = 0; // instances held: live ones, and finished ones not yet retired
     std::size_t live = 0;      // waiting or pending
     std::size_t timers = 0;    // timers that will fire unless something cancels them
     // Entries in the timer queue: the standing timers and cancelled ones not yet dropped. The
@@ -198,6 +206,7 @@ struct EngineStats {
     std::uint64_t queue_compactions = 0; // how often the queue was rebuilt without them
     std::size_t inbox = 0;               // inbox entries, assigned ones included
     std::size_t suppressions = 0;
+    std::uint64_t retired = 0; // finished instances retired from memory (keep_finished)
 
     // Calls f(name, value) for each count, in the order above (the bindings' names).
     template <class F> void each(F&& f) const {
@@ -208,6 +217,7 @@ struct EngineStats {
         f("queue_compactions", queue_compactions);
         f("inbox", inbox);
         f("suppressions", suppressions);
+        f("retired", retired);
     }
 };
 
@@ -284,6 +294,9 @@ public:
     EngineStats stats() const;
     // When each key of a flow last started an instance (what `cooldown` counts from).
     std::map<std::string, Instant> last_starts(std::string_view flow) const;
+    // Changes EngineOptions::keep_finished; the excess is retired at the next trigger, event,
+    // reply or timer run.
+    void keep_finished(std::size_t count);
 
     // --- host hooks ----------------------------------------------------------------------
     // Called for every record as it happens (the timeline), in order.

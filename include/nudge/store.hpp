@@ -144,17 +144,23 @@ public:
     // One step: its journal entry, the messages it wrote to the outbox, its read-table rows.
     virtual void append(const JournalEntry& step, const std::vector<Message>& outbox,
                         const ReadRows& rows) = 0;
+    // Read-table rows that belong to no single step (a batch's per-flow metrics, written once
+    // before it commits), in the open transaction.
+    virtual void put_rows(const ReadRows& rows) = 0;
     // Calls `f` with every step in order.
     virtual void replay(const std::function<void(const JournalEntry&)>& f) const = 0;
     virtual std::int64_t steps() const = 0;
 
     // --- the outbox ----------------------------------------------------------------------
-    // In the order written; `due`: only unfinished ones whose attempt time has come; `limit`:
-    // at most that many (0: all).
+    // In the order written; `due`: only unfinished ones whose attempt time has come, earliest
+    // attempt time first and then in the order written; `limit`: at most that many (0: all).
     virtual std::vector<OutboxItem> outbox(bool unfinished_only, std::optional<Instant> due = {},
                                            std::size_t limit = 0) const = 0;
     // One message by its key, finished or not.
     virtual std::optional<OutboxItem> outbox_item(std::string_view key) const = 0;
+    // How many messages are unfinished. The default counts outbox(true); stores override it
+    // with a count that does not read the messages.
+    virtual std::size_t unfinished_count() const { return outbox(true).size(); }
     virtual void mark_done(std::string_view key, Instant at) = 0;
     virtual void mark_refused(std::string_view key, Instant next_attempt,
                               std::string_view error) = 0;
@@ -175,6 +181,9 @@ public:
     virtual std::vector<StoredInstance> instances(std::string_view flow = {},
                                                   std::string_view state = {},
                                                   std::string_view key = {}) const = 0;
+    // One instance's row, and its history in order (the journal's records of it).
+    virtual std::optional<StoredInstance> instance(std::uint64_t id) const = 0;
+    virtual std::vector<Record> history(std::uint64_t instance) const = 0;
     virtual std::vector<InboxItem> inbox(bool unassigned_only = false) const = 0;
     // Pending timers by deadline: of one instance (0: all), due by `due_by` when given.
     virtual std::vector<PendingTimer> timers(std::uint64_t instance = 0,
@@ -201,6 +210,9 @@ struct DurableOptions {
     std::optional<std::int64_t> max_pages;
     // How long remember()'s receipts are kept (a retried request older than this is new).
     std::chrono::seconds receipt_retention{7 * 24 * 3600};
+    // EngineOptions::keep_finished for the engine in memory (its store keeps every instance).
+    // Applied after opening: the journal is replayed with every instance held.
+    std::size_t keep_finished = std::numeric_limits<std::size_t>::max();
 };
 
 // A Store in one SQLite file (WAL). Opening a database of the previous schema upgrades it (in
@@ -233,11 +245,13 @@ public:
                         Instant at) override;
     void append(const JournalEntry& step, const std::vector<Message>& outbox,
                 const ReadRows& rows) override;
+    void put_rows(const ReadRows& rows) override;
     void replay(const std::function<void(const JournalEntry&)>& f) const override;
     std::int64_t steps() const override;
     std::vector<OutboxItem> outbox(bool unfinished_only, std::optional<Instant> due = {},
                                    std::size_t limit = 0) const override;
     std::optional<OutboxItem> outbox_item(std::string_view key) const override;
+    std::size_t unfinished_count() const override;
     void mark_done(std::string_view key, Instant at) override;
     void mark_refused(std::string_view key, Instant next_attempt, std::string_view error) override;
     void mark_failed(std::string_view key, Instant at, std::string_view error) override;
@@ -248,6 +262,8 @@ public:
     std::int64_t prune_receipts(Instant before) override;
     std::vector<StoredInstance> instances(std::string_view flow = {}, std::string_view state = {},
                                           std::string_view key = {}) const override;
+    std::optional<StoredInstance> instance(std::uint64_t id) const override;
+    std::vector<Record> history(std::uint64_t instance) const override;
     std::vector<InboxItem> inbox(bool unassigned_only = false) const override;
     std::vector<PendingTimer> timers(std::uint64_t instance = 0,
                                      std::optional<Instant> due_by = {}) const override;
@@ -311,15 +327,18 @@ public:
     void batch(const std::function<void()>& inputs);
 
     // --- the outbox ----------------------------------------------------------------------
-    // Hands every unfinished message whose attempt time has come to the transport, in the
-    // order they were written, then commits the done-marks of the accepted ones (and the next
-    // attempt time of the refused ones) together. A crash before that commit hands this run's
-    // messages over again with the same keys. Returns how many were accepted.
+    // Hands every unfinished message whose attempt time has come to the transport (earliest
+    // attempt time first, then in the order they were written), then commits the done-marks of the
+    // accepted ones (and the next attempt time of the refused ones) together. A crash before that
+    // commit hands this run's messages over again with the same keys. Returns how many were
+    // accepted.
     int deliver();
     // The earliest time an unfinished message may be tried again, if any is waiting.
     std::optional<Instant> next_delivery() const;
     std::vector<OutboxItem> outbox(bool unfinished_only = true) const;
     std::optional<OutboxItem> outbox_item(std::string_view key) const;
+    // How many messages are not finished (neither sent nor failed for good).
+    std::size_t unfinished_count() const;
 
     // Delivery by the host's own workers (what `nudge serve` does), instead of deliver():
     // take_due() claims up to `max` unfinished messages whose attempt time has come and which
@@ -343,6 +362,12 @@ public:
     // --- queries -------------------------------------------------------------------------
     // The engine as of the last committed step (instances, inbox, metrics, …).
     const Engine& engine() const;
+    // One instance as the engine holds it, or as the store has it when the engine has retired
+    // it from memory (DurableOptions::keep_finished).
+    std::optional<InstanceView> instance(std::uint64_t id, bool with_history = true) const;
+    // The instances of a flow (in a state, when given) as the store has them, retired ones
+    // included, in id order (without history).
+    std::vector<InstanceView> instances(std::string_view flow, std::string_view state = {}) const;
     // Committed steps so far.
     std::int64_t steps() const;
     // The tag of the last committed step that had one ("" when none did).

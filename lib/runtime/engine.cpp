@@ -156,28 +156,67 @@ struct Inst {
     }
 };
 
-// Instances by id: ids are 1, 2, 3, … and never reused, so a deque indexed by id - 1 (stable
-// references while it grows).
+// Instances by id: ids are 1, 2, 3, … and never reused. Each instance has its own allocation
+// (stable references while the table grows); a retired one leaves an empty slot, and the slots
+// before the oldest instance still held are dropped, so a table whose old instances retire in
+// roughly the order they started stays as small as what it holds.
 class InstanceTable {
 public:
     Inst* find(std::uint64_t id) {
-        return id == 0 || id > items_.size() ? nullptr : &items_[id - 1];
+        return id < base_ || id - base_ >= items_.size() ? nullptr : items_[id - base_].get();
     }
     const Inst* find(std::uint64_t id) const {
-        return id == 0 || id > items_.size() ? nullptr : &items_[id - 1];
+        return id < base_ || id - base_ >= items_.size() ? nullptr : items_[id - base_].get();
     }
     Inst& add(Inst&& inst) {
-        inst.id = items_.size() + 1;
-        return items_.emplace_back(std::move(inst));
+        inst.id = next_id();
+        ++held_;
+        return *items_.emplace_back(std::make_unique<Inst>(std::move(inst)));
     }
-    std::uint64_t next_id() const { return items_.size() + 1; }
-    auto begin() { return items_.begin(); }
-    auto end() { return items_.end(); }
-    auto begin() const { return items_.begin(); }
-    auto end() const { return items_.end(); }
+    std::uint64_t next_id() const { return base_ + items_.size(); }
+    // An id that was given out and whose instance is no longer held.
+    bool retired(std::uint64_t id) const { return id != 0 && id < next_id() && !find(id); }
+    void erase(std::uint64_t id) {
+        if (!find(id)) return;
+        items_[id - base_].reset();
+        --held_;
+        while (!items_.empty() && !items_.front()) {
+            items_.pop_front();
+            ++base_;
+        }
+    }
+    std::size_t size() const { return held_; }
+
+    // Iterates over the instances held, in id order.
+    template <class Slots, class Value> class Iter {
+    public:
+        Iter(Slots* s, std::size_t i) : s_(s), i_(i) { skip(); }
+        Value& operator*() const { return *(*s_)[i_]; }
+        Iter& operator++() {
+            ++i_;
+            skip();
+            return *this;
+        }
+        bool operator!=(const Iter& o) const { return i_ != o.i_; }
+
+    private:
+        void skip() {
+            while (i_ < s_->size() && !(*s_)[i_])
+                ++i_;
+        }
+        Slots* s_;
+        std::size_t i_;
+    };
+    using Slots = std::deque<std::unique_ptr<Inst>>;
+    auto begin() { return Iter<Slots, Inst>(&items_, 0); }
+    auto end() { return Iter<Slots, Inst>(&items_, items_.size()); }
+    auto begin() const { return Iter<const Slots, const Inst>(&items_, 0); }
+    auto end() const { return Iter<const Slots, const Inst>(&items_, items_.size()); }
 
 private:
-    std::deque<Inst> items_;
+    Slots items_;
+    std::uint64_t base_ = 1; // the id of items_[0]
+    std::size_t held_ = 0;
 };
 
 bool is_reply_handler(const Handler& h) { return h.kind == Handler::Kind::reply; }
@@ -215,6 +254,9 @@ struct Engine::Impl {
     std::function<std::optional<std::string>(const FactQuery&)> fact_provider;
     std::function<void(const Record&)> error_handler;
     int depth = 0;
+    // With EngineOptions::keep_finished: the finished instances still held, oldest first.
+    std::deque<std::uint64_t> finished_ids;
+    std::uint64_t retired = 0; // instances retired from memory
 
     Impl(Clock& c, Transport& t, EngineOptions o) : clock(c), transport(t), options(o) {}
 
@@ -703,7 +745,39 @@ struct Engine::Impl {
         unregister_routes(inst);
     }
 
+    // Frees finished instances beyond EngineOptions::keep_finished, oldest finish first. Called
+    // only where no instance is being worked on (at the start of a trigger, event, reply or
+    // timer run). One with a deferred send still standing waits for it.
+    void retire() {
+        std::size_t waiting = 0;
+        while (finished_ids.size() > options.keep_finished && waiting < finished_ids.size()) {
+            auto id = finished_ids.front();
+            finished_ids.pop_front();
+            Inst* inst = instances.find(id);
+            if (!inst || live(*inst)) continue; // moved back by hand: noted when it ends again
+            if (inst->pending_sends + inst->pending_reminders + inst->pending_rest > 0) {
+                finished_ids.push_back(id);
+                ++waiting;
+                continue;
+            }
+            if (options.index_timers) timer_index.erase(id);
+            instances.erase(id);
+            ++retired;
+        }
+    }
+
+    Inst* find_or_throw(std::uint64_t id) {
+        if (Inst* inst = instances.find(id)) return inst;
+        if (instances.retired(id))
+            throw nudge::error(
+                "instance " + std::to_string(id) +
+                " has ended and is no longer held in memory (EngineOptions::keep_finished)");
+        throw nudge::error("no instance " + std::to_string(id));
+    }
+
     void finish(Inst& inst, InstanceStatus status) {
+        if (options.keep_finished != std::numeric_limits<std::size_t>::max())
+            finished_ids.push_back(inst.id);
         if (status == InstanceStatus::finished) {
             // A final's deferred sends (`send … within office`) still go out.
             cancel_timers_but_sends(inst);
@@ -1703,8 +1777,17 @@ struct Engine::Impl {
 
     // When each key last started an instance of any version of flow `name` (the instances'
     // own start times: the same as the cooldown table, which only some flows keep).
+    // Instances retired from memory count through the cooldown tables of the versions that
+    // keep one.
     std::map<std::string, Instant> starts_of(std::string_view name) const {
         std::map<std::string, Instant> out;
+        for (const auto& f : flows) {
+            if (f.def->name != name) continue;
+            for (const auto& [key, at] : f.last_start) {
+                auto [it, fresh] = out.emplace(key, at);
+                if (!fresh && it->second < at) it->second = at;
+            }
+        }
         for (const auto& inst : instances) {
             if (flows[inst.flow].def->name != name) continue;
             auto [it, fresh] = out.emplace(inst.key, inst.started);
@@ -2004,17 +2087,25 @@ int Engine::version(std::string_view flow) const {
 }
 
 std::vector<std::uint64_t> Engine::trigger(std::string_view event, const Data& data) {
+    impl_->retire();
     return impl_->trigger(event, data);
 }
 
 int Engine::signal(std::string_view flow, std::string_view key, std::string_view event,
                    const Data& data) {
+    impl_->retire();
     return impl_->signal(flow, key, event, data);
 }
 
-void Engine::reply(const Inbound& message) { impl_->reply(message); }
+void Engine::reply(const Inbound& message) {
+    impl_->retire();
+    impl_->reply(message);
+}
 
-int Engine::run_due() { return impl_->run_due(); }
+int Engine::run_due() {
+    impl_->retire();
+    return impl_->run_due();
+}
 
 std::optional<Instant> Engine::next_due() const {
     impl_->prune();
@@ -2026,8 +2117,7 @@ void Engine::assign(std::uint64_t inbox_id, std::uint64_t instance) {
     auto& in = impl_->inbox;
     if (inbox_id == 0 || inbox_id > in.size())
         throw error("no inbox message " + std::to_string(inbox_id));
-    auto* inst = impl_->instances.find(instance);
-    if (!inst) throw error("no instance " + std::to_string(instance));
+    auto* inst = impl_->find_or_throw(instance);
     auto& item = in[inbox_id - 1];
     item.assigned_to = instance;
     impl_->record(inst, inst->flow, "assigned",
@@ -2037,9 +2127,7 @@ void Engine::assign(std::uint64_t inbox_id, std::uint64_t instance) {
 }
 
 void Engine::move(std::uint64_t instance, std::string_view state) {
-    auto* found = impl_->instances.find(instance);
-    if (!found) throw error("no instance " + std::to_string(instance));
-    auto& inst = *found;
+    auto& inst = *impl_->find_or_throw(instance);
     auto idx = impl_->flows[inst.flow].compiled->state_index(state);
     if (!idx)
         throw error("flow " + impl_->flows[inst.flow].def->name + " has no state '" +
@@ -2054,17 +2142,17 @@ void Engine::move(std::uint64_t instance, std::string_view state) {
 }
 
 void Engine::cancel(std::uint64_t instance, std::string_view reason) {
-    auto* found = impl_->instances.find(instance);
-    if (!found) throw error("no instance " + std::to_string(instance));
-    auto& inst = *found;
+    if (impl_->instances.retired(instance)) return; // it had ended
+    auto& inst = *impl_->find_or_throw(instance);
     if (!impl_->live(inst)) return;
     impl_->finish(inst, InstanceStatus::cancelled);
     impl_->record(&inst, inst.flow, "cancelled", {{"why", std::string(reason)}});
 }
 
 void Engine::report(const DeliveryReport& report) {
-    auto* found = impl_->instances.find(report.instance);
-    if (!found) throw error("no instance " + std::to_string(report.instance));
+    // A report that comes after its instance ended and was retired changes nothing.
+    if (impl_->instances.retired(report.instance)) return;
+    auto* found = impl_->find_or_throw(report.instance);
     auto& inst = *found;
     if (report.delivered) {
         impl_->record(&inst, inst.flow, "delivered",
@@ -2198,12 +2286,23 @@ EngineStats Engine::stats() const {
     s.queue_compactions = impl_->compactions;
     s.inbox = impl_->inbox.size();
     s.suppressions = impl_->suppressions.size();
+    s.retired = impl_->retired;
     return s;
 }
 
 std::map<std::string, Instant> Engine::last_starts(std::string_view flow) const {
     if (!impl_->newest(flow)) throw error("no flow named '" + std::string(flow) + "'");
     return impl_->starts_of(flow);
+}
+
+void Engine::keep_finished(std::size_t count) {
+    if (count != std::numeric_limits<std::size_t>::max() &&
+        impl_->options.keep_finished == std::numeric_limits<std::size_t>::max()) {
+        // Noted from now on; the ones that ended before are noted now, oldest id first.
+        for (const auto& inst : impl_->instances)
+            if (!impl_->live(inst)) impl_->finished_ids.push_back(inst.id);
+    }
+    impl_->options.keep_finished = count;
 }
 
 void Engine::on_record(std::function<void(const Record&)> f) { impl_->observer = std::move(f); }

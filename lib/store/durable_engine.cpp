@@ -111,6 +111,7 @@ struct DurableEngine::Impl final : Transport {
     std::vector<Record> batch_records;
     std::vector<Emitted> batch_emits;
     std::size_t batch_messages = 0;
+    std::set<std::string> batch_metric_flows; // flows whose metrics the batch must write
     std::map<std::string, std::pair<int, std::string>> loaded; // name → newest (version, hash)
     std::vector<std::string> load_order;
     std::size_t inbox_stored = 0;
@@ -149,8 +150,10 @@ struct DurableEngine::Impl final : Transport {
 
     // A fresh engine with every committed step replayed into it.
     void rebuild() {
-        engine = std::make_unique<Engine>(
-            pinned, *this, EngineOptions{.keep_history = true, .index_timers = true});
+        EngineOptions engine_options;
+        engine_options.keep_history = true;
+        engine_options.index_timers = true;
+        engine = std::make_unique<Engine>(pinned, *this, engine_options);
         engine->on_record([this](const Record& r) {
             if (!replaying) step_records.push_back(r);
         });
@@ -192,6 +195,7 @@ struct DurableEngine::Impl final : Transport {
             throw;
         }
         replaying = false;
+        engine->keep_finished(options.keep_finished);
         inbox_stored = engine->inbox().size();
         suppressions_stored = engine->suppressions().size();
     }
@@ -349,6 +353,7 @@ struct DurableEngine::Impl final : Transport {
     [[noreturn]] void undo(const std::string& what) {
         store.rollback();
         batching = false;
+        batch_metric_flows.clear();
         batch_records.clear();
         batch_emits.clear();
         batch_messages = 0;
@@ -388,6 +393,13 @@ struct DurableEngine::Impl final : Transport {
         batching = true;
         try {
             inputs();
+            if (!batch_metric_flows.empty()) {
+                ReadRows rows;
+                for (const auto& f : batch_metric_flows)
+                    rows.metrics.emplace_back(f, engine->metrics(f));
+                batch_metric_flows.clear();
+                store.put_rows(rows);
+            }
             store.commit();
         } catch (const store_error& e) {
             undo(std::string("the batch was not saved and none of it happened: ") + e.what());
@@ -465,8 +477,13 @@ struct DurableEngine::Impl final : Transport {
         const auto& sup = engine->suppressions();
         for (std::size_t i = suppressions_stored; i < sup.size(); ++i)
             rows.suppressions.push_back(sup[i]);
-        for (const auto& f : flows)
-            rows.metrics.emplace_back(f, engine->metrics(f));
+        if (batching) {
+            // Written once per flow when the batch commits, not once per step.
+            batch_metric_flows.insert(flows.begin(), flows.end());
+        } else {
+            for (const auto& f : flows)
+                rows.metrics.emplace_back(f, engine->metrics(f));
+        }
 
         JournalEntry entry{seq + 1, pinned.t, kind, input.dump(), answers.dump(), std::string(tag)};
         store.append(entry, step_messages, rows);
@@ -761,7 +778,48 @@ std::vector<OutboxItem> DurableEngine::outbox(bool unfinished_only) const {
     return impl_->store.outbox(unfinished_only);
 }
 
+std::size_t DurableEngine::unfinished_count() const { return impl_->store.unfinished_count(); }
+
 const Engine& DurableEngine::engine() const { return *impl_->engine; }
+
+namespace {
+
+InstanceView view_of(StoredInstance row) {
+    InstanceView v;
+    v.id = row.id;
+    v.flow = std::move(row.flow);
+    v.version = row.version;
+    v.key = std::move(row.key);
+    v.state = std::move(row.state);
+    for (auto s : {InstanceStatus::waiting, InstanceStatus::pending, InstanceStatus::finished,
+                   InstanceStatus::cancelled})
+        if (to_string(s) == row.status) v.status = s;
+    v.started = row.started;
+    v.entered = row.entered;
+    v.fields = std::move(row.fields);
+    v.outcome = std::move(row.outcome);
+    v.outcome_value = row.outcome_value;
+    return v;
+}
+
+} // namespace
+
+std::optional<InstanceView> DurableEngine::instance(std::uint64_t id, bool with_history) const {
+    if (auto v = impl_->engine->instance(id, with_history)) return v;
+    auto row = impl_->store.instance(id);
+    if (!row) return std::nullopt;
+    auto v = view_of(std::move(*row));
+    if (with_history) v.history = impl_->store.history(id);
+    return v;
+}
+
+std::vector<InstanceView> DurableEngine::instances(std::string_view flow,
+                                                   std::string_view state) const {
+    std::vector<InstanceView> out;
+    for (auto& row : impl_->store.instances(flow, state))
+        out.push_back(view_of(std::move(row)));
+    return out;
+}
 std::int64_t DurableEngine::steps() const { return impl_->seq; }
 std::string DurableEngine::last_tag() const { return impl_->last_tag; }
 

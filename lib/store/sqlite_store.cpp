@@ -408,6 +408,8 @@ void SqliteStore::append(const JournalEntry& step, const std::vector<Message>& o
     im.write_rows(rows, step.seq);
 }
 
+void SqliteStore::put_rows(const ReadRows& rows) { impl_->write_rows(rows, 0); }
+
 void SqliteStore::replay(const std::function<void(const JournalEntry&)>& f) const {
     store::Stmt s(impl_->db, "SELECT seq, at, kind, input, answers, tag FROM steps ORDER BY seq");
     while (s.step()) {
@@ -432,16 +434,22 @@ std::vector<OutboxItem> SqliteStore::outbox(bool unfinished_only, std::optional<
     std::string where = due ? std::string("WHERE ") + pending + " AND next_attempt <= ?"
                         : unfinished_only ? std::string("WHERE ") + pending
                                           : std::string();
-    if (limit > 0)
-        where += " ORDER BY step, rowid LIMIT " + std::to_string(limit);
-    else
-        where += " ORDER BY step, rowid";
+    // Due ones: earliest attempt time first, then the order written (rowid), which is the
+    // order of the partial index outbox_pending, so a backlog is not sorted on every call.
+    where += due ? " ORDER BY next_attempt, rowid" : " ORDER BY step, rowid";
+    if (limit > 0) where += " LIMIT " + std::to_string(limit);
     store::Stmt s(impl_->db, std::string(outbox_columns) + where);
     if (due) s.bind(1, seconds_of(*due));
     std::vector<OutboxItem> out;
     while (s.step())
         out.push_back(item_of(s));
     return out;
+}
+
+std::size_t SqliteStore::unfinished_count() const {
+    // Counted on the partial index outbox_pending: the finished messages are not read.
+    store::Stmt s(impl_->db, std::string("SELECT count(*) FROM outbox WHERE ") + pending);
+    return s.step() ? static_cast<std::size_t>(s.integer(0)) : 0;
 }
 
 void SqliteStore::mark_done(std::string_view key, Instant at) {
@@ -514,33 +522,70 @@ std::int64_t SqliteStore::prune_receipts(Instant before) {
     return sqlite3_changes(impl_->db.get());
 }
 
+namespace {
+
+constexpr const char* instance_columns = "SELECT id, flow, version, key, state, status, started, "
+                                         "entered, fields, outcome, outcome_value FROM instances ";
+
+StoredInstance stored_of(const store::Stmt& s) {
+    StoredInstance i;
+    i.id = static_cast<std::uint64_t>(s.integer(0));
+    i.flow = s.text(1);
+    i.version = static_cast<int>(s.integer(2));
+    i.key = s.text(3);
+    i.state = s.text(4);
+    i.status = s.text(5);
+    i.started = instant_of(s.integer(6));
+    i.entered = instant_of(s.integer(7));
+    auto fields = json::parse(s.text(8), nullptr, false);
+    if (fields.is_object()) {
+        for (auto it = fields.begin(); it != fields.end(); ++it)
+            if (it.value().is_string()) i.fields[it.key()] = it.value().get<std::string>();
+    }
+    if (!s.is_null(9)) i.outcome = s.text(9);
+    if (!s.is_null(10)) i.outcome_value = s.real(10);
+    return i;
+}
+
+} // namespace
+
 std::vector<StoredInstance> SqliteStore::instances(std::string_view flow, std::string_view state,
                                                    std::string_view key) const {
-    store::Stmt s(impl_->db,
-                  "SELECT id, flow, version, key, state, status, started, entered, fields, "
-                  "outcome, outcome_value FROM instances WHERE (?1 = '' OR flow = ?1) AND (?2 = '' "
-                  "OR state = "
-                  "?2) AND (?3 = '' OR key = ?3) ORDER BY id");
+    store::Stmt s(impl_->db, std::string(instance_columns) +
+                                 "WHERE (?1 = '' OR flow = ?1) AND (?2 = '' OR state = ?2) AND "
+                                 "(?3 = '' OR key = ?3) ORDER BY id");
     s.bind(1, flow).bind(2, state).bind(3, key);
     std::vector<StoredInstance> out;
+    while (s.step())
+        out.push_back(stored_of(s));
+    return out;
+}
+
+std::optional<StoredInstance> SqliteStore::instance(std::uint64_t id) const {
+    store::Stmt s(impl_->db, std::string(instance_columns) + "WHERE id = ?1");
+    s.bind(1, id_of(id));
+    if (!s.step()) return std::nullopt;
+    return stored_of(s);
+}
+
+std::vector<Record> SqliteStore::history(std::uint64_t instance) const {
+    store::Stmt s(impl_->db, "SELECT at, flow, kind, fields FROM history WHERE instance = ?1 "
+                             "ORDER BY step, n");
+    s.bind(1, id_of(instance));
+    std::vector<Record> out;
     while (s.step()) {
-        StoredInstance i;
-        i.id = static_cast<std::uint64_t>(s.integer(0));
-        i.flow = s.text(1);
-        i.version = static_cast<int>(s.integer(2));
-        i.key = s.text(3);
-        i.state = s.text(4);
-        i.status = s.text(5);
-        i.started = instant_of(s.integer(6));
-        i.entered = instant_of(s.integer(7));
-        auto fields = json::parse(s.text(8), nullptr, false);
-        if (fields.is_object()) {
-            for (auto it = fields.begin(); it != fields.end(); ++it)
-                if (it.value().is_string()) i.fields[it.key()] = it.value().get<std::string>();
-        }
-        if (!s.is_null(9)) i.outcome = s.text(9);
-        if (!s.is_null(10)) i.outcome_value = s.real(10);
-        out.push_back(std::move(i));
+        Record r;
+        r.at = instant_of(s.integer(0));
+        r.instance = instance;
+        r.flow = s.text(1);
+        r.kind = s.text(2);
+        auto fields = json::parse(s.text(3), nullptr, false);
+        if (fields.is_array())
+            for (const auto& pair : fields)
+                if (pair.is_array() && pair.size() == 2 && pair[0].is_string() &&
+                    pair[1].is_string())
+                    r.fields.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+        out.push_back(std::move(r));
     }
     return out;
 }
@@ -570,14 +615,20 @@ std::vector<InboxItem> SqliteStore::inbox(bool unassigned_only) const {
 std::vector<PendingTimer> SqliteStore::timers(std::uint64_t instance,
                                               std::optional<Instant> due_by) const {
     // One statement per case, so that SQLite uses the primary key or the deadline index (an
-    // OR of parameters would make it scan the whole table on every step).
-    std::string sql = "SELECT instance, deadline, kind, what FROM timers WHERE ";
-    if (instance != 0)
-        sql += due_by ? "instance = ?1 AND deadline <= ?2" : "instance = ?1";
-    else
-        sql += due_by ? "deadline <= ?2" : "1";
-    sql += " ORDER BY deadline, instance, n";
-    store::Stmt s(impl_->db, sql);
+    // OR of parameters would make it scan the whole table on every step). Prepared once: the
+    // durable engine asks for the due ones on every step.
+    static constexpr const char* by_instance_due =
+        "SELECT instance, deadline, kind, what FROM timers WHERE instance = ?1 AND "
+        "deadline <= ?2 ORDER BY deadline, instance, n";
+    static constexpr const char* by_instance = "SELECT instance, deadline, kind, what FROM timers "
+                                               "WHERE instance = ?1 ORDER BY deadline, instance, n";
+    static constexpr const char* due = "SELECT instance, deadline, kind, what FROM timers WHERE "
+                                       "deadline <= ?2 ORDER BY deadline, instance, n";
+    static constexpr const char* all =
+        "SELECT instance, deadline, kind, what FROM timers ORDER BY deadline, instance, n";
+    store::Stmt& s = impl_->cached(instance != 0 ? (due_by ? by_instance_due : by_instance)
+                                                 : (due_by ? due : all));
+    s.reset();
     if (instance != 0) s.bind(1, id_of(instance));
     if (due_by) s.bind(2, seconds_of(*due_by));
     std::vector<PendingTimer> out;
@@ -589,6 +640,7 @@ std::vector<PendingTimer> SqliteStore::timers(std::uint64_t instance,
         t.what = s.text(3);
         out.push_back(std::move(t));
     }
+    s.reset();
     return out;
 }
 

@@ -127,3 +127,65 @@ def test_flow_picture_as_svg(server):
     r = server.get("/v1/flows/no_such_flow.svg")
     assert r.status_code == 404 and r.json()["error"] == "no flow no_such_flow"
     assert server.get("/v1/flows/missed_call.svg", token="wrong").status_code == 401
+
+
+QUICK_FLOW = """flow quick
+timezone "Europe/Copenhagen"
+
+field phone: phone
+
+channel sms to phone from "4532100000"
+
+trigger quick.fired as phone {
+  start asked
+}
+
+state asked {
+  send sms "Hello, reply if you like."
+  on reply any -> done
+  after 1m -> done
+}
+
+final done
+"""
+
+
+def test_finished_instances_leave_memory_and_stay_readable(tmp_path):
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "quick.flow").write_text(QUICK_FLOW)
+    s = Server(tmp_path, flows, {"sms": f"file:{tmp_path / 'sms.jsonl'}"},
+               fake_clock="2026-06-05T18:00:00+02:00", extra=["--limit", "keep_finished=1"])
+    s.start()
+    try:
+        ids = [s.event("quick.fired", {"phone": f"+452012345{i}"}).json()["started"][0]
+               for i in range(3)]
+        s.advance("2m")  # all three end in `done`
+        s.event("quick.fired", {"phone": "+4520123459"})  # retires the two oldest finished ones
+
+        # A retired instance is read from the database, with its history.
+        view = s.instance(ids[0])
+        assert view["state"] == "done" and view["status"] == "finished"
+        kinds = [h["kind"] for h in view["history"]]
+        assert kinds[:3] == ["started", "entered", "sent"] and kinds.count("entered") == 2
+        assert [v["id"] for v in s.instances(flow="quick", state="done")] == ids
+
+        # It cannot be moved back; one still held can.
+        r = s.post(f"/v1/instances/{ids[0]}/move", {"state": "asked"})
+        assert r.status_code == 409, r.text
+        assert "has ended" in r.json()["error"]
+        r = s.post(f"/v1/instances/{ids[2]}/move", {"state": "asked"})
+        assert r.status_code == 200, r.text
+        assert r.json()["state"] == "asked"
+        assert s.get("/healthz").status_code == 200
+    finally:
+        s.stop()
+
+
+def test_a_bad_limit_flag_is_refused(tmp_path, flows_dir):
+    s = Server(tmp_path, flows_dir, {"sms": f"file:{tmp_path / 'sms.jsonl'}"},
+               extra=["--limit", "keep_finished=none"])
+    s.start(wait=False)
+    assert s.proc.wait(timeout=20) == 2
+    err = s.log()
+    assert "keep_finished" in err and "whole number" in err
