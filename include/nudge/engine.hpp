@@ -290,7 +290,7 @@ public:
     std::vector<std::string> flows() const;
     // An instance's pending timers in the order they fire.
     std::vector<PendingTimer> timers(std::uint64_t instance) const;
-    // Counts for monitoring. Walks the instance table: O(instances).
+    // Counts for monitoring, kept as they change: O(1).
     EngineStats stats() const;
     // When each key of a flow last started an instance (what `cooldown` counts from).
     std::map<std::string, Instant> last_starts(std::string_view flow) const;

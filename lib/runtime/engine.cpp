@@ -256,7 +256,8 @@ struct Engine::Impl {
     int depth = 0;
     // With EngineOptions::keep_finished: the finished instances still held, oldest first.
     std::deque<std::uint64_t> finished_ids;
-    std::uint64_t retired = 0; // instances retired from memory
+    std::uint64_t retired = 0;  // instances retired from memory
+    std::size_t live_count = 0; // instances waiting or pending
 
     Impl(Clock& c, Transport& t, EngineOptions o) : clock(c), transport(t), options(o) {}
 
@@ -786,6 +787,7 @@ struct Engine::Impl {
             leave_state(inst);
         }
         unindex_addresses(inst);
+        if (live(inst)) --live_count;
         inst.status = status;
         auto& f = flows[inst.flow];
         clear_active(f, inst);
@@ -837,6 +839,7 @@ struct Engine::Impl {
         leave_state(inst);
         const auto& decl = f.compiled->decl(state);
         inst.state = static_cast<std::int32_t>(state);
+        if (!live(inst)) ++live_count; // a finished instance moved by hand
         inst.status = InstanceStatus::waiting;
         index_addresses(inst); // a finished instance moved by hand lives again
         inst.entered = now();
@@ -1524,6 +1527,7 @@ struct Engine::Impl {
             return std::nullopt;
         }
         Inst& inst = instances.add(std::move(probe));
+        ++live_count; // pending until its first state
         auto id = inst.id;
         inst.key = key;
         inst.trigger = static_cast<std::uint32_t>(ti);
@@ -2277,10 +2281,8 @@ std::vector<PendingTimer> Engine::timers(std::uint64_t instance) const {
 
 EngineStats Engine::stats() const {
     EngineStats s;
-    for (const auto& inst : impl_->instances) {
-        ++s.instances;
-        if (impl_->live(inst)) ++s.live;
-    }
+    s.instances = impl_->instances.size();
+    s.live = impl_->live_count;
     s.timers = impl_->standing_timers;
     s.queued_timers = impl_->timers.size();
     s.queue_compactions = impl_->compactions;

@@ -84,6 +84,10 @@ TEST_CASE("finished instances beyond keep_finished are retired, oldest first, id
     CHECK_FALSE(b.engine.instance(3).has_value());
     REQUIRE(b.engine.instance(4).has_value());
     CHECK(b.engine.instance(4)->state == "lapsed");
+    b.engine.move(4, "asked"); // lives again, then ends again
+    CHECK(b.engine.stats().live == 2);
+    b.engine.cancel(4, "by hand");
+    CHECK(b.engine.stats().live == 1);
     CHECK(b.engine.instances("order").size() == 3);
 
     // Asking for a retired one says it ended; a late report or a cancel changes nothing.
@@ -146,6 +150,11 @@ TEST_CASE("a steady population keeps the table bounded by the live ones plus kee
     }
     b.start("+4540000000");
     auto stats = b.engine.stats();
+    std::size_t live = 0;
+    for (const auto& v : b.engine.instances("order"))
+        if (v.status == InstanceStatus::waiting || v.status == InstanceStatus::pending) ++live;
+    CHECK(stats.live == live); // counted as statuses change, not by a walk
+    CHECK(stats.live == 1);
     CHECK(stats.retired == 50 * 200 - 100);
     CHECK(stats.instances == 101);
     CHECK(most <= 200 + 100);
