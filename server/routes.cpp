@@ -14,6 +14,8 @@
 #include <date/tz.h>
 
 #include <charconv>
+#include <set>
+#include <tuple>
 
 namespace nudge::server {
 
@@ -304,7 +306,7 @@ void App::handle(Request req, Respond respond) {
                            respond, route});
         }
         const auto& event = parts[2];
-        std::vector<std::pair<std::string, std::string>> signals; // flow, key
+        std::vector<std::tuple<std::string, std::string, bool>> signals; // flow, key, key from data
         bool triggers = false;
         for (const auto& [name, info] : flows) {
             bool starts = info.triggers.count(event) > 0;
@@ -338,8 +340,9 @@ void App::handle(Request req, Respond respond) {
             if (starts) triggers = true;
             if (waits) {
                 auto key = query_value(req, "key");
+                bool from_data = key.empty();
                 if (key.empty() && data->count(info.key_field)) key = data->at(info.key_field);
-                if (!key.empty()) signals.emplace_back(name, key);
+                if (!key.empty()) signals.emplace_back(name, key, from_data);
             }
         }
         if (!triggers && signals.empty()) {
@@ -383,8 +386,15 @@ void App::handle(Request req, Respond respond) {
                          }
                      }
                  }
+                 // The event that just started an instance is not also delivered to it: a flow
+                 // that started one for the data's key is not signalled for that key.
+                 std::set<std::string> started_in;
+                 for (const auto& started : out["started"])
+                     if (auto v = engine->engine().instance(started.get<std::uint64_t>(), false))
+                         started_in.insert(v->flow);
                  int moved = 0;
-                 for (const auto& [flow, key] : signals) {
+                 for (const auto& [flow, key, from_data] : signals) {
+                     if (from_data && started_in.count(flow)) continue;
                      int n = engine->signal(flow, key, event, data);
                      if (n > 0) metrics.add("nudge_signals_total", {{"flow", flow}}, n);
                      moved += n;

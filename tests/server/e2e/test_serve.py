@@ -189,3 +189,21 @@ def test_a_bad_limit_flag_is_refused(tmp_path, flows_dir):
     assert s.proc.wait(timeout=20) == 2
     err = s.log()
     assert "keep_finished" in err and "whole number" in err
+
+
+def test_a_caller_who_rings_again_gets_another_sms_after_half_an_hour(server):
+    # One POST both tries to start (suppressed: her conversation is running) and signals the
+    # running conversation, which texts again: one SMS per half hour per number.
+    r = server.event("call.missed", {"phone": CUSTOMER, "restaurant": "Pizza Roma"})
+    assert r.json()["signalled"] == 0  # the event that started it is not delivered to it too
+    server.advance("1m")
+    wait_for(lambda: len(sent(server)) == 1, what="the first SMS")
+    server.advance("44m")
+    r = server.event("call.missed", {"phone": CUSTOMER, "restaurant": "Pizza Roma"})
+    assert r.status_code == 202, r.text
+    body = r.json()
+    assert body["started"] == [] and body["signalled"] == 1
+    assert body["suppressed"] == [{"flow": "missed_call", "reason": "active"}]
+    server.advance("30s")
+    messages = wait_for(lambda: len(sent(server)) == 2 and sent(server), what="the second SMS")
+    assert messages[1]["to"] == CUSTOMER and messages[1]["at"] == "2026-06-05T16:45:30+00:00"
