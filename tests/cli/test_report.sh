@@ -37,7 +37,7 @@ r = json.load(open(sys.argv[1]))
 f = r["flows"][0]
 assert f["flow"] == "missed_call", f
 assert f["triggers"] == 4 and f["started"] == 2, f
-assert f["entries"] == {"texted": 2, "parsing": 1, "ordered": 1, "no_answer": 1}, f
+assert f["entries"] == {"texted": 2, "parsing": 1, "ordered": 1, "waiting": 1, "no_answer": 1}, f
 assert f["sms_sent"] == 3 and f["conversions"] == 1, f
 assert abs(f["revenue_saved"] - 218) < 1e-9 and abs(f["roi"] - 178.95) < 1e-9, f
 assert f["outcomes"]["converted"] == {"count": 1, "value": 218.0}, f
