@@ -76,6 +76,8 @@ std::string statement_text(const KeywordsDecl& k) {
     case KeywordMatch::all: match = "all of "; break;
     case KeywordMatch::start: match = "starting with "; break;
     case KeywordMatch::exact: match = "exactly "; break;
+    case KeywordMatch::number:
+        return "keywords " + k.name + " = number" + (k.range ? " " + to_text(*k.range) : "");
     }
     return "keywords " + k.name + " = " + std::string(match) + quoted_list(k.words) +
            (k.ignore_accents ? " ignoring accents" : "");
@@ -154,7 +156,10 @@ std::string statement_text(const Choice& c) {
 std::string statement_text(const Handler& h) {
     std::string out;
     switch (h.kind) {
-    case Handler::Kind::reply: out = "on reply " + h.keywords + condition(h.condition); break;
+    case Handler::Kind::reply:
+        out = "on reply " + h.keywords + (h.capture.empty() ? "" : " as " + h.capture) +
+              condition(h.condition);
+        break;
     case Handler::Kind::event: out = "on " + h.event + condition(h.condition); break;
     case Handler::Kind::after: out = "after " + to_text(h.delay) + within(h.within); break;
     case Handler::Kind::at:

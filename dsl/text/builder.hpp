@@ -81,6 +81,10 @@ public:
     void end_season(Loc loc);
     void keyword_match(KeywordMatch m) { scratch_.match = m; }
     void keyword_ignore_accents() { scratch_.ignore_accents = true; }
+    void keyword_range(double bound, bool min) {
+        if (!scratch_.range) scratch_.range.emplace();
+        (min ? scratch_.range->min : scratch_.range->max) = bound;
+    }
     void end_keywords(Loc loc);
     void end_list_decl(Loc loc);
     void numbers_kind(NumberPolicy::Kind k);
@@ -127,6 +131,10 @@ public:
     void end_choice(bool has_condition, Loc loc);
     void begin_handler();
     void handler_at() { handler_.at = take_expr(); }
+    void handler_capture(std::string field, Loc loc) {
+        handler_.capture = std::move(field);
+        handler_.capture_loc = loc;
+    }
     void handler_spread(Handler::Spread s, std::string field = {});
     void end_handler(Handler::Kind kind, Loc loc);
     void begin_reminder();
@@ -161,6 +169,7 @@ private:
         MonthDay first, last;
         KeywordMatch match = KeywordMatch::any;
         bool ignore_accents = false;
+        std::optional<KeywordsDecl::Range> range;
     };
     Scratch take_scratch();
 

@@ -122,8 +122,15 @@ void check_declarations(Checker& c) {
         }
     }
 
-    for (const auto& k : f.keywords)
+    for (const auto& k : f.keywords) {
         check_words(c, k.words, "keywords " + q(k.name), k.loc, true);
+        if (k.match == KeywordMatch::number && k.range && k.range->min > k.range->max) {
+            c.error("bad-range",
+                    "keywords " + q(k.name) + " takes numbers " + to_text(*k.range) +
+                        ", but the range is empty: the first bound is above the second",
+                    k.loc.begin, span(k.loc));
+        }
+    }
     // Opt-out is tried before any route, on the reply's first words: a keyword that begins
     // with an opt-out word opts the customer out instead of taking its route.
     for (const auto& k : f.keywords) {

@@ -23,6 +23,14 @@ using detail::Value;
 
 namespace {
 
+// A reply's text without the white space around it, as `on reply other as FIELD` keeps it.
+std::string trimmed(std::string_view text) {
+    auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return {};
+    auto last = text.find_last_not_of(" \t\r\n");
+    return std::string(text.substr(first, last - first + 1));
+}
+
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
 // Lets the hash maps keyed by std::string be searched with a string_view.
@@ -49,6 +57,8 @@ struct FlowRt {
     std::map<std::string, const ListDecl*, std::less<>> lists;
     std::map<std::string, const ChannelDecl*, std::less<>> channels;
     std::map<std::string, detail::KeywordMatcher, std::less<>> keywords;
+    // Number tests (`keywords promoter = number 9 to 10`): their range, nullopt for any number.
+    std::map<std::string, std::optional<KeywordsDecl::Range>, std::less<>> number_tests;
     detail::KeywordMatcher opt_out;
     std::vector<std::size_t> reply_states; // states with reply routes (own or from any)
     // Per channel (in declaration order): what the engine would otherwise work out per event.
@@ -968,26 +978,31 @@ struct Engine::Impl {
             return;
         }
         case Action::Kind::set: {
-            auto it = f.slot.find(a.name);
-            if (it == f.slot.end() || !a.value) return;
+            if (!a.value) return;
             InstScope scope(*this, inst);
-            auto value = detail::evaluate(*a.value, scope);
-            bool was_indexed = inst.indexed;
-            unindex_addresses(inst);
-            inst.values[it->second] = std::move(value);
-            refresh_derived(inst);
-            if (was_indexed) index_addresses(inst);
-            detail::ValueContext tmp;
-            // Instants print as everywhere else in the timeline (a merge prints them shorter).
-            const auto& v = inst.values[it->second];
-            record(&inst, inst.flow, "set",
-                   {{a.name,
-                     v.kind == Value::Kind::instant
-                         ? detail::format_instant(v.instant, zone_of(inst))
-                         : detail::value_text(v, f.slot_type[it->second], ctx_of(inst, tmp))}});
+            keep(inst, a.name, detail::evaluate(*a.value, scope));
             return;
         }
         }
+    }
+
+    // Stores `value` in the field `name` (set, or a reply route's `as FIELD`) and records it.
+    void keep(Inst& inst, const std::string& name, detail::Value value) {
+        auto& f = flows[inst.flow];
+        auto it = f.slot.find(name);
+        if (it == f.slot.end()) return;
+        bool was_indexed = inst.indexed;
+        unindex_addresses(inst);
+        inst.values[it->second] = std::move(value);
+        refresh_derived(inst);
+        if (was_indexed) index_addresses(inst);
+        detail::ValueContext tmp;
+        // Instants print as everywhere else in the timeline (a merge prints them shorter).
+        const auto& v = inst.values[it->second];
+        record(&inst, inst.flow, "set",
+               {{name, v.kind == Value::Kind::instant
+                           ? detail::format_instant(v.instant, zone_of(inst))
+                           : detail::value_text(v, f.slot_type[it->second], ctx_of(inst, tmp))}});
     }
 
     const TemplateDecl* find_template(const FlowRt& f, const std::string& name,
@@ -1631,10 +1646,19 @@ struct Engine::Impl {
                    {{"from", m.from}, {"to", m.to}, {"text", m.text}});
         const Handler* chosen = nullptr;
         InstScope scope(*this, inst);
+        // The reply's number, read once when a number test asks for it.
+        std::optional<std::optional<double>> number;
+        auto number_of_reply = [&] {
+            if (!number) number = detail::reply_number(m.text);
+            return *number;
+        };
         each_handler(inst, [&](const Handler& h) {
             if (h.kind != Handler::Kind::reply) return false;
             bool match = h.keywords == "other" || h.keywords == "any";
-            if (!match) {
+            if (auto t = f.number_tests.find(h.keywords); !match && t != f.number_tests.end()) {
+                auto n = number_of_reply();
+                match = n && detail::in_range(*n, t->second);
+            } else if (!match) {
                 auto k = f.keywords.find(h.keywords);
                 match = k != f.keywords.end() && k->second.matches(tokens);
             }
@@ -1649,6 +1673,13 @@ struct Engine::Impl {
         if (tracing())
             record(&inst, inst.flow, "matched",
                    {{"route", "reply " + chosen->keywords}, {"target", to_text(chosen->target)}});
+        if (!chosen->capture.empty()) {
+            // `as FIELD`: a number test keeps the number, any other route the reply's text.
+            bool numeric = f.number_tests.count(chosen->keywords) > 0;
+            keep(inst, chosen->capture,
+                 numeric ? detail::Value::of_number(number_of_reply().value_or(0))
+                         : detail::Value::of_text(trimmed(m.text)));
+        }
         if (chosen->target.kind == Target::Kind::inbox) {
             to_inbox(m, "routed", {}, &inst);
             return;
@@ -1936,8 +1967,12 @@ int Engine::load_version(std::shared_ptr<const CompiledFlow> flow, int version) 
         f.lists[x.name] = &x;
     for (const auto& x : def.channels)
         f.channels[x.name] = &x;
-    for (const auto& k : def.keywords)
-        f.keywords.emplace(k.name, detail::KeywordMatcher(k.words, k.match, k.ignore_accents));
+    for (const auto& k : def.keywords) {
+        if (k.match == KeywordMatch::number)
+            f.number_tests.emplace(k.name, k.range);
+        else
+            f.keywords.emplace(k.name, detail::KeywordMatcher(k.words, k.match, k.ignore_accents));
+    }
     f.opt_out = detail::KeywordMatcher(def.opt_out);
     for (const auto& ch : def.channels) {
         FlowRt::Chan c;
