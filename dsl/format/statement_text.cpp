@@ -33,6 +33,14 @@ std::string condition(const std::optional<Expr>& c) {
     return c ? " if " + to_text(*c) : std::string();
 }
 
+// A pattern reads best with its backslashes as written: """…""" keeps them, when the
+// pattern can sit between triple quotes; otherwise the plain string form escapes them.
+std::string pattern_text(const std::string& p) {
+    bool triple = p.find('\\') != std::string::npos && p.find('\n') == std::string::npos &&
+                  p.find("\"\"\"") == std::string::npos && p.back() != '"';
+    return triple ? "\"\"\"" + p + "\"\"\"" : quote(p);
+}
+
 } // namespace
 
 std::string header_text(const FlowDef& flow) {
@@ -76,6 +84,8 @@ std::string statement_text(const KeywordsDecl& k) {
     case KeywordMatch::all: match = "all of "; break;
     case KeywordMatch::start: match = "starting with "; break;
     case KeywordMatch::exact: match = "exactly "; break;
+    case KeywordMatch::pattern:
+        return "keywords " + k.name + " = pattern " + pattern_text(k.pattern);
     case KeywordMatch::number:
         return "keywords " + k.name + " = number" + (k.range ? " " + to_text(*k.range) : "");
     }

@@ -131,6 +131,11 @@ public:
     void end_choice(bool has_condition, Loc loc);
     void begin_handler();
     void handler_at() { handler_.at = take_expr(); }
+    void keyword_pattern(std::string pattern, Loc loc) {
+        scratch_.match = KeywordMatch::pattern;
+        scratch_.pattern = std::move(pattern);
+        scratch_.pattern_loc = loc;
+    }
     void handler_capture(std::string field, Loc loc) {
         handler_.capture = std::move(field);
         handler_.capture_loc = loc;
@@ -170,6 +175,8 @@ private:
         KeywordMatch match = KeywordMatch::any;
         bool ignore_accents = false;
         std::optional<KeywordsDecl::Range> range;
+        std::string pattern;
+        Loc pattern_loc;
     };
     Scratch take_scratch();
 

@@ -200,9 +200,11 @@ struct range_max : range_bound {};
 struct range_to : NUDGE_KW("to") {};
 struct number_range : seq<range_min, ws, must<range_to>, ws, must<range_max>> {};
 struct number_test : seq<NUDGE_KW("number"), opt<ws, number_range>> {};
+struct pattern_str : string_lit {};
+struct pattern_test : seq<NUDGE_KW("pattern"), ws, must<pattern_str>> {};
 struct word_test : seq<opt<keyword_match, ws>, string_list, opt<ws, ignoring_accents>> {};
 struct keywords_decl : seq<NUDGE_KW("keywords"), ws, must<decl_name>, ws, must<equals>, ws,
-                           sor<number_test, word_test>> {};
+                           sor<number_test, pattern_test, word_test>> {};
 struct list_decl : seq<NUDGE_KW("list"), ws, must<decl_name>, ws, must<equals>, ws, string_list> {};
 
 struct region : seq<upper, upper, not_at<identifier_other>> {};

@@ -410,6 +410,9 @@ NUDGE_ACTION(ignoring_accents) { st.b.keyword_ignore_accents(); }
 NUDGE_ACTION(number_test) { st.b.keyword_match(KeywordMatch::number); }
 }
 ;
+NUDGE_ACTION(pattern_str) { st.b.keyword_pattern(unquote(in.string_view()), st.loc(in)); }
+}
+;
 NUDGE_ACTION(range_min) { st.b.keyword_range(bound_of(in.string_view()), true); }
 }
 ;
@@ -804,6 +807,8 @@ NUDGE_ERROR(first_str, "expected a string in quotes")
 NUDGE_ERROR(of_kw, "expected 'of' after 'all', as in 'all of \"pizza\", \"today\"'")
 NUDGE_ERROR(with_kw, "expected 'with' after 'starting', as in 'starting with \"stop\"'")
 NUDGE_ERROR(accents_kw, "expected 'accents' after 'ignoring'")
+NUDGE_ERROR(pattern_str, "expected the pattern as a string after 'pattern', as in "
+                         "'pattern \"\"\"#(\\d{5})\"\"\"'")
 NUDGE_ERROR(range_to, "expected 'to' between the bounds of a number range, as in 'number 9 to 10'")
 NUDGE_ERROR(range_max, "expected the upper bound of the number range, such as 10 or 9.5")
 NUDGE_ERROR(reply_capture, "expected the name of a field after 'as', as in 'on reply score as "

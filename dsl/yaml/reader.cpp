@@ -953,7 +953,7 @@ void Reader::word_sets(const Entry& e, FlowDef& flow, bool keywords) {
 // A keyword set with options: {words: [...], match: all, ignore_accents: true}.
 void Reader::keyword_set(const Entry& item, FlowDef& flow) {
     auto m = map(item.value, item.value, "a keyword set",
-                 {"words", "match", "ignore_accents", "from", "to"});
+                 {"words", "match", "ignore_accents", "from", "to", "pattern"});
     if (!m) return;
     KeywordsDecl k{item.name, {}, loc(item.key)};
     bool ok = true;
@@ -962,6 +962,36 @@ void Reader::keyword_set(const Entry& item, FlowDef& flow) {
     auto match_text = match_entry && match_entry->value.IsScalar()
                           ? std::optional<std::string>(match_entry->value.Scalar())
                           : std::nullopt;
+    if (match_text && *match_text == "pattern") {
+        // A pattern test ({match: pattern, pattern: "#(\\d{5})"}): the regular expression only.
+        for (std::string_view key : {"words", "ignore_accents", "from", "to"}) {
+            if (auto v = find(*m, key)) {
+                error("bad-value",
+                      "a pattern test has no '" + std::string(key) +
+                          "'; it takes a reply in which its 'pattern' is found",
+                      v->key);
+                ok = false;
+            }
+        }
+        k.match = KeywordMatch::pattern;
+        if (auto p = require(*m, "pattern", item.value, "a pattern test")) {
+            auto t = text(*p);
+            if (t) {
+                k.pattern = *t;
+                k.pattern_loc = loc(where(*p));
+            }
+            ok = ok && t;
+        } else {
+            ok = false;
+        }
+        (void)text(*match_entry);
+        if (ok) flow.keywords.push_back(std::move(k));
+        return;
+    }
+    if (auto v = find(*m, "pattern")) {
+        error("bad-value", "'pattern' is only for pattern tests ('match: pattern')", v->key);
+        ok = false;
+    }
     if (match_text && *match_text == "number") {
         for (std::string_view key : {"words", "ignore_accents"}) {
             if (auto v = find(*m, key)) {
@@ -1009,8 +1039,8 @@ void Reader::keyword_set(const Entry& item, FlowDef& flow) {
         auto match = t ? parse_keyword_match(*t) : std::nullopt;
         if (t && !match) {
             error("bad-value",
-                  "expected how the words must match for 'match' (any, all, start, exact or "
-                  "number), "
+                  "expected how the words must match for 'match' (any, all, start, exact, "
+                  "number or pattern), "
                   "saw '" +
                       shown(*t) + "'",
                   where(*v));

@@ -507,6 +507,13 @@ YNode flow_node(const FlowDef& f) {
     if (!f.keywords.empty()) {
         YNode m = name_map();
         for (const auto& k : f.keywords) {
+            if (k.match == KeywordMatch::pattern) {
+                YNode set = map();
+                add(set, "match", std::string(to_string(k.match)));
+                add(set, "pattern", k.pattern);
+                add(m, k.name, std::move(set));
+                continue;
+            }
             if (k.match == KeywordMatch::number) {
                 YNode set = map();
                 add(set, "match", std::string(to_string(k.match)));

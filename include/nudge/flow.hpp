@@ -155,13 +155,15 @@ std::string to_text(const SeasonDecl& s); // "10-01..11-08"
 
 // How a reply must contain a keyword set's words (all compared as normalised tokens).
 enum class KeywordMatch {
-    any,    // keywords yes = "ja", "ok"                 one of them occurs as whole words
-    all,    // keywords order = all of "pizza", "today"  every one of them occurs
-    start,  // keywords stop = starting with "stop"      the reply begins with one of them
-    exact,  // keywords yes = exactly "yes", "yes please" the whole reply is one of them
-    number, // keywords promoter = number 9 to 10   the reply holds one number, within the range
+    any,     // keywords yes = "ja", "ok"                 one of them occurs as whole words
+    all,     // keywords order = all of "pizza", "today"  every one of them occurs
+    start,   // keywords stop = starting with "stop"      the reply begins with one of them
+    exact,   // keywords yes = exactly "yes", "yes please" the whole reply is one of them
+    number,  // keywords promoter = number 9 to 10   the reply holds one number, within the range
+    pattern, // keywords order_no = pattern """#(\d{5})"""  RE2 finds the pattern in the reply
 };
-std::string_view to_string(KeywordMatch m); // "any" "all" "start" "exact" "number" (YAML)
+// "any" "all" "start" "exact" "number" "pattern" (the YAML spelling)
+std::string_view to_string(KeywordMatch m);
 std::optional<KeywordMatch> parse_keyword_match(std::string_view name);
 
 struct KeywordsDecl { // keywords yes = "ja", "ok"      keywords no = "nej", "hayır" ignoring
@@ -180,6 +182,10 @@ struct KeywordsDecl { // keywords yes = "ja", "ok"      keywords no = "nej", "ha
         friend bool operator==(const Range&, const Range&) = default;
     };
     std::optional<Range> range{};
+    // KeywordMatch::pattern only (words stay empty): the RE2 regular expression, and where it
+    // was written (so that `nudge check` can point at a pattern RE2 refuses).
+    std::string pattern{};
+    Loc pattern_loc{};
     friend bool operator==(const KeywordsDecl&, const KeywordsDecl&) = default;
 };
 std::string to_text(const KeywordsDecl::Range& r); // "9 to 10", "-5 to 2.5"

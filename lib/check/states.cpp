@@ -96,8 +96,10 @@ void check_capture(Checker& c, const Handler& h) {
         return;
     }
     bool number = false;
+    bool pattern = false;
     if (auto k = c.keywords.find(h.keywords); k != c.keywords.end()) {
         number = k->second->match == KeywordMatch::number;
+        pattern = k->second->match == KeywordMatch::pattern;
     } else if (h.keywords != "other" && h.keywords != "any") {
         return; // unknown set: already reported
     }
@@ -107,8 +109,9 @@ void check_capture(Checker& c, const Handler& h) {
     if (field == c.flow.fields.end() || field->type == wanted) return;
     c.error("type-mismatch",
             "'on reply " + h.keywords + " as " + h.capture + "' keeps " +
-                (number ? "the number the reply holds, so it needs a number field"
-                        : "the reply's text, so it needs a text field") +
+                (number    ? "the number the reply holds, so it needs a number field"
+                 : pattern ? "what its pattern found, so it needs a text field"
+                           : "the reply's text, so it needs a text field") +
                 ", but " + q(h.capture) + " is " +
                 (field->type == FieldType::money ? std::string("a money")
                                                  : a_ty(type_of_field(field->type))) +

@@ -11,9 +11,12 @@
 #include "text/reply_text.hpp"
 #include "time/time.hpp"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <memory>
 #include <set>
 #include <unordered_map>
 
@@ -59,6 +62,8 @@ struct FlowRt {
     std::map<std::string, detail::KeywordMatcher, std::less<>> keywords;
     // Number tests (`keywords promoter = number 9 to 10`): their range, nullopt for any number.
     std::map<std::string, std::optional<KeywordsDecl::Range>, std::less<>> number_tests;
+    // Pattern tests (`keywords order_no = pattern "…"`), compiled once per flow version.
+    std::map<std::string, std::shared_ptr<const re2::RE2>, std::less<>> patterns;
     detail::KeywordMatcher opt_out;
     std::vector<std::size_t> reply_states; // states with reply routes (own or from any)
     // Per channel (in declaration order): what the engine would otherwise work out per event.
@@ -1652,12 +1657,20 @@ struct Engine::Impl {
             if (!number) number = detail::reply_number(m.text);
             return *number;
         };
+        std::string found; // what a pattern test found: its first group, or the whole match
         each_handler(inst, [&](const Handler& h) {
             if (h.kind != Handler::Kind::reply) return false;
             bool match = h.keywords == "other" || h.keywords == "any";
             if (auto t = f.number_tests.find(h.keywords); !match && t != f.number_tests.end()) {
                 auto n = number_of_reply();
                 match = n && detail::in_range(*n, t->second);
+            } else if (auto p = f.patterns.find(h.keywords); !match && p != f.patterns.end()) {
+                const re2::RE2& re = *p->second;
+                re2::StringPiece parts[2];
+                int group = re.NumberOfCapturingGroups() > 0 ? 1 : 0;
+                match = re.ok() &&
+                        re.Match(m.text, 0, m.text.size(), re2::RE2::UNANCHORED, parts, group + 1);
+                if (match) found = std::string(parts[group].data(), parts[group].size());
             } else if (!match) {
                 auto k = f.keywords.find(h.keywords);
                 match = k != f.keywords.end() && k->second.matches(tokens);
@@ -1676,9 +1689,11 @@ struct Engine::Impl {
         if (!chosen->capture.empty()) {
             // `as FIELD`: a number test keeps the number, any other route the reply's text.
             bool numeric = f.number_tests.count(chosen->keywords) > 0;
+            bool pattern = f.patterns.count(chosen->keywords) > 0;
             keep(inst, chosen->capture,
-                 numeric ? detail::Value::of_number(number_of_reply().value_or(0))
-                         : detail::Value::of_text(trimmed(m.text)));
+                 numeric   ? detail::Value::of_number(number_of_reply().value_or(0))
+                 : pattern ? detail::Value::of_text(found)
+                           : detail::Value::of_text(trimmed(m.text)));
         }
         if (chosen->target.kind == Target::Kind::inbox) {
             to_inbox(m, "routed", {}, &inst);
@@ -1970,6 +1985,8 @@ int Engine::load_version(std::shared_ptr<const CompiledFlow> flow, int version) 
     for (const auto& k : def.keywords) {
         if (k.match == KeywordMatch::number)
             f.number_tests.emplace(k.name, k.range);
+        else if (k.match == KeywordMatch::pattern)
+            f.patterns.emplace(k.name, std::make_shared<const re2::RE2>(k.pattern, RE2::Quiet));
         else
             f.keywords.emplace(k.name, detail::KeywordMatcher(k.words, k.match, k.ignore_accents));
     }

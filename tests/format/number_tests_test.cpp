@@ -74,3 +74,29 @@ TEST_CASE("number tests print in their canonical form") {
     CHECK(yaml.find("from: -5") != std::string::npos);
     CHECK(yaml.find("to: 2.5") != std::string::npos);
 }
+
+TEST_CASE("pattern tests read the same from .flow and YAML, backslashes as written") {
+    auto text = test::read_text(test::test_dir() / "dsl" / "valid" / "text-pattern-tests.flow");
+    auto yaml =
+        test::read_text(test::test_dir() / "dsl" / "valid" / "yaml-pattern-tests.flow.yaml");
+    auto a = parse_flow_text(text, "text-pattern-tests.flow");
+    auto b = parse_flow_yaml(yaml, "yaml-pattern-tests.flow.yaml");
+    REQUIRE(a.flow);
+    REQUIRE(b.flow);
+    CHECK(*a.flow == *b.flow);
+    for (const FlowDef* f : {&*a.flow, &*b.flow}) {
+        const auto& order = set_named(*f, "order");
+        CHECK(order.match == KeywordMatch::pattern);
+        CHECK(order.words.empty());
+        CHECK(order.pattern == "\\b(\\d{5})\\b");
+        // "…" needs its backslashes doubled; the pattern is the same.
+        CHECK(set_named(*f, "plate_no").pattern == "(?i)[a-z]{2} ?\\d{2} ?\\d{3}");
+    }
+    // Where the pattern was written, for a pattern RE2 refuses.
+    const auto& at = set_named(*a.flow, "order").pattern_loc;
+    CHECK(at.begin.line == 10);
+    CHECK(at.begin.column == 26);
+    const auto& y = set_named(*b.flow, "order").pattern_loc;
+    CHECK(y.begin.line == 15);
+    CHECK(y.begin.column == 36);
+}
