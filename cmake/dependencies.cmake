@@ -6,6 +6,7 @@ find_package(Threads REQUIRED)
 find_package(Boost 1.74 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(utf8proc REQUIRED IMPORTED_TARGET libutf8proc)
+pkg_check_modules(re2 REQUIRED IMPORTED_TARGET re2)
 # libphonenumber has no CMake package on Debian: cmake/Findphonenumber.cmake provides one.
 list(APPEND CMAKE_MODULE_PATH ${CMAKE_CURRENT_LIST_DIR})
 find_package(phonenumber REQUIRED MODULE)

@@ -33,6 +33,14 @@ std::string condition(const std::optional<Expr>& c) {
     return c ? " if " + to_text(*c) : std::string();
 }
 
+// A pattern reads best with its backslashes as written: """…""" keeps them, when the
+// pattern can sit between triple quotes; otherwise the plain string form escapes them.
+std::string pattern_text(const std::string& p) {
+    bool triple = p.find('\\') != std::string::npos && p.find('\n') == std::string::npos &&
+                  p.find("\"\"\"") == std::string::npos && p.back() != '"';
+    return triple ? "\"\"\"" + p + "\"\"\"" : quote(p);
+}
+
 } // namespace
 
 std::string header_text(const FlowDef& flow) {
@@ -76,6 +84,10 @@ std::string statement_text(const KeywordsDecl& k) {
     case KeywordMatch::all: match = "all of "; break;
     case KeywordMatch::start: match = "starting with "; break;
     case KeywordMatch::exact: match = "exactly "; break;
+    case KeywordMatch::pattern:
+        return "keywords " + k.name + " = pattern " + pattern_text(k.pattern);
+    case KeywordMatch::number:
+        return "keywords " + k.name + " = number" + (k.range ? " " + to_text(*k.range) : "");
     }
     return "keywords " + k.name + " = " + std::string(match) + quoted_list(k.words) +
            (k.ignore_accents ? " ignoring accents" : "");
@@ -154,7 +166,10 @@ std::string statement_text(const Choice& c) {
 std::string statement_text(const Handler& h) {
     std::string out;
     switch (h.kind) {
-    case Handler::Kind::reply: out = "on reply " + h.keywords + condition(h.condition); break;
+    case Handler::Kind::reply:
+        out = "on reply " + h.keywords + (h.capture.empty() ? "" : " as " + h.capture) +
+              condition(h.condition);
+        break;
     case Handler::Kind::event: out = "on " + h.event + condition(h.condition); break;
     case Handler::Kind::after: out = "after " + to_text(h.delay) + within(h.within); break;
     case Handler::Kind::at:

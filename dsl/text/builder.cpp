@@ -208,7 +208,8 @@ void FlowBuilder::end_season(Loc loc) {
 
 void FlowBuilder::end_keywords(Loc loc) {
     auto s = take_scratch();
-    flow_.keywords.push_back({s.name, std::move(s.strings), loc, s.match, s.ignore_accents});
+    flow_.keywords.push_back({s.name, std::move(s.strings), loc, s.match, s.ignore_accents, s.range,
+                              std::move(s.pattern), s.pattern_loc});
 }
 
 void FlowBuilder::end_list_decl(Loc loc) {

@@ -81,6 +81,10 @@ public:
     void end_season(Loc loc);
     void keyword_match(KeywordMatch m) { scratch_.match = m; }
     void keyword_ignore_accents() { scratch_.ignore_accents = true; }
+    void keyword_range(double bound, bool min) {
+        if (!scratch_.range) scratch_.range.emplace();
+        (min ? scratch_.range->min : scratch_.range->max) = bound;
+    }
     void end_keywords(Loc loc);
     void end_list_decl(Loc loc);
     void numbers_kind(NumberPolicy::Kind k);
@@ -127,6 +131,15 @@ public:
     void end_choice(bool has_condition, Loc loc);
     void begin_handler();
     void handler_at() { handler_.at = take_expr(); }
+    void keyword_pattern(std::string pattern, Loc loc) {
+        scratch_.match = KeywordMatch::pattern;
+        scratch_.pattern = std::move(pattern);
+        scratch_.pattern_loc = loc;
+    }
+    void handler_capture(std::string field, Loc loc) {
+        handler_.capture = std::move(field);
+        handler_.capture_loc = loc;
+    }
     void handler_spread(Handler::Spread s, std::string field = {});
     void end_handler(Handler::Kind kind, Loc loc);
     void begin_reminder();
@@ -161,6 +174,9 @@ private:
         MonthDay first, last;
         KeywordMatch match = KeywordMatch::any;
         bool ignore_accents = false;
+        std::optional<KeywordsDecl::Range> range;
+        std::string pattern;
+        Loc pattern_loc;
     };
     Scratch take_scratch();
 

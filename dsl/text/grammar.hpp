@@ -192,8 +192,19 @@ struct match_start : seq<NUDGE_KW("starting"), ws, must<with_kw>> {};
 struct match_exact : NUDGE_KW("exactly") {};
 struct keyword_match : sor<match_all, match_start, match_exact> {};
 struct ignoring_accents : seq<NUDGE_KW("ignoring"), ws, must<accents_kw>> {};
+// A number test instead of words: `number` (any number) or `number 9 to 10` (inclusive).
+struct range_bound
+    : seq<opt<one<'-'>>, plus<digit>, opt<one<'.'>, plus<digit>>, not_at<identifier_other>> {};
+struct range_min : range_bound {};
+struct range_max : range_bound {};
+struct range_to : NUDGE_KW("to") {};
+struct number_range : seq<range_min, ws, must<range_to>, ws, must<range_max>> {};
+struct number_test : seq<NUDGE_KW("number"), opt<ws, number_range>> {};
+struct pattern_str : string_lit {};
+struct pattern_test : seq<NUDGE_KW("pattern"), ws, must<pattern_str>> {};
+struct word_test : seq<opt<keyword_match, ws>, string_list, opt<ws, ignoring_accents>> {};
 struct keywords_decl : seq<NUDGE_KW("keywords"), ws, must<decl_name>, ws, must<equals>, ws,
-                           opt<keyword_match, ws>, string_list, opt<ws, ignoring_accents>> {};
+                           sor<number_test, pattern_test, word_test>> {};
 struct list_decl : seq<NUDGE_KW("list"), ws, must<decl_name>, ws, must<equals>, ws, string_list> {};
 
 struct region : seq<upper, upper, not_at<identifier_other>> {};
@@ -313,8 +324,12 @@ struct after_kw : NUDGE_KW("after") {};
 struct at_kw : NUDGE_KW("at") {};
 struct reply_route : identifier {};
 struct reply_arrow : arrow {};
-struct reply_handler : seq<NUDGE_KW("reply"), not_at<one<'.'>>, ws, must<reply_route>,
-                           opt<ws, if_clause>, ws, must<reply_arrow>, ws, must<target>> {};
+// `as FIELD` keeps what the reply matched in a field of the flow.
+struct reply_capture : identifier {};
+struct capture_clause : seq<NUDGE_KW("as"), ws, must<reply_capture>> {};
+struct reply_handler
+    : seq<NUDGE_KW("reply"), not_at<one<'.'>>, ws, must<reply_route>, opt<ws, capture_clause>,
+          opt<ws, if_clause>, ws, must<reply_arrow>, ws, must<target>> {};
 struct on_event : event_name {};
 struct event_arrow : arrow {};
 struct event_handler : seq<on_event, opt<ws, if_clause>, ws, must<event_arrow>, ws, must<target>> {

@@ -118,6 +118,14 @@ template <typename In> Duration duration_of(const In& in) {
     return *d;
 }
 
+// A number range's bound: an optional minus, digits, an optional fraction (from_chars takes
+// the minus; a '+' never gets here).
+double bound_of(std::string_view text) {
+    double value = 0;
+    std::from_chars(text.data(), text.data() + text.size(), value);
+    return value;
+}
+
 bool ident_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
@@ -399,6 +407,18 @@ NUDGE_ACTION(match_exact) { st.b.keyword_match(KeywordMatch::exact); }
 NUDGE_ACTION(ignoring_accents) { st.b.keyword_ignore_accents(); }
 }
 ;
+NUDGE_ACTION(number_test) { st.b.keyword_match(KeywordMatch::number); }
+}
+;
+NUDGE_ACTION(pattern_str) { st.b.keyword_pattern(unquote(in.string_view()), st.loc(in)); }
+}
+;
+NUDGE_ACTION(range_min) { st.b.keyword_range(bound_of(in.string_view()), true); }
+}
+;
+NUDGE_ACTION(range_max) { st.b.keyword_range(bound_of(in.string_view()), false); }
+}
+;
 NUDGE_ACTION(keywords_decl) { st.b.end_keywords(st.loc(in)); }
 }
 ;
@@ -624,6 +644,9 @@ NUDGE_ACTION(at_kw) { begin_handler(in, st); }
 NUDGE_ACTION(reply_route) { st.b.set_name(in.string()); }
 }
 ;
+NUDGE_ACTION(reply_capture) { st.b.handler_capture(in.string(), st.loc(in)); }
+}
+;
 NUDGE_ACTION(reply_handler) { st.b.end_handler(Handler::Kind::reply, handler_loc(in, st)); }
 }
 ;
@@ -784,6 +807,12 @@ NUDGE_ERROR(first_str, "expected a string in quotes")
 NUDGE_ERROR(of_kw, "expected 'of' after 'all', as in 'all of \"pizza\", \"today\"'")
 NUDGE_ERROR(with_kw, "expected 'with' after 'starting', as in 'starting with \"stop\"'")
 NUDGE_ERROR(accents_kw, "expected 'accents' after 'ignoring'")
+NUDGE_ERROR(pattern_str, "expected the pattern as a string after 'pattern', as in "
+                         "'pattern \"\"\"#(\\d{5})\"\"\"'")
+NUDGE_ERROR(range_to, "expected 'to' between the bounds of a number range, as in 'number 9 to 10'")
+NUDGE_ERROR(range_max, "expected the upper bound of the number range, such as 10 or 9.5")
+NUDGE_ERROR(reply_capture, "expected the name of a field after 'as', as in 'on reply score as "
+                           "rating -> thanks'")
 NUDGE_ERROR(next_str, "expected a string in quotes after ','")
 NUDGE_ERROR(region_item, "expected a region code of two capital letters, such as DK")
 NUDGE_ERROR(number_policy, "expected 'all', 'nordic', a region code such as DK or a list such "

@@ -619,6 +619,36 @@ private:
         return v;
     }
 
+    // A bound of a number range: an optional minus, digits, an optional fraction ("9", "-5",
+    // "9.5"), as the .flow form writes them.
+    std::optional<double> bound(const Entry& e) {
+        auto t = text(e);
+        if (!t) return std::nullopt;
+        std::string_view v = *t;
+        std::size_t at = !v.empty() && v[0] == '-' ? 1 : 0;
+        auto digits = [&] {
+            auto start = at;
+            while (at < v.size() && v[at] >= '0' && v[at] <= '9')
+                ++at;
+            return at > start;
+        };
+        bool ok = digits();
+        if (ok && at < v.size() && v[at] == '.') {
+            ++at;
+            ok = digits();
+        }
+        double value = 0;
+        if (ok && at == v.size()) std::from_chars(v.data(), v.data() + v.size(), value);
+        if (!ok || at != v.size()) {
+            error("bad-value",
+                  "expected a number such as 9, -5 or 9.5 for '" + shown(e.name) + "', saw '" +
+                      shown(*t) + "'",
+                  where(e));
+            return std::nullopt;
+        }
+        return value;
+    }
+
     // Where the text of a scalar starts: after its quote, or on the line after `|` / `>`.
     SourcePos text_origin(const Node& n) const {
         auto p = pos(n);
@@ -922,10 +952,83 @@ void Reader::word_sets(const Entry& e, FlowDef& flow, bool keywords) {
 
 // A keyword set with options: {words: [...], match: all, ignore_accents: true}.
 void Reader::keyword_set(const Entry& item, FlowDef& flow) {
-    auto m = map(item.value, item.value, "a keyword set", {"words", "match", "ignore_accents"});
+    auto m = map(item.value, item.value, "a keyword set",
+                 {"words", "match", "ignore_accents", "from", "to", "pattern"});
     if (!m) return;
     KeywordsDecl k{item.name, {}, loc(item.key)};
     bool ok = true;
+    // A number test ({match: number, from: 9, to: 10}) has a range instead of words.
+    auto match_entry = find(*m, "match");
+    auto match_text = match_entry && match_entry->value.IsScalar()
+                          ? std::optional<std::string>(match_entry->value.Scalar())
+                          : std::nullopt;
+    if (match_text && *match_text == "pattern") {
+        // A pattern test ({match: pattern, pattern: "#(\\d{5})"}): the regular expression only.
+        for (std::string_view key : {"words", "ignore_accents", "from", "to"}) {
+            if (auto v = find(*m, key)) {
+                error("bad-value",
+                      "a pattern test has no '" + std::string(key) +
+                          "'; it takes a reply in which its 'pattern' is found",
+                      v->key);
+                ok = false;
+            }
+        }
+        k.match = KeywordMatch::pattern;
+        if (auto p = require(*m, "pattern", item.value, "a pattern test")) {
+            auto t = text(*p);
+            if (t) {
+                k.pattern = *t;
+                k.pattern_loc = loc(where(*p));
+            }
+            ok = ok && t;
+        } else {
+            ok = false;
+        }
+        (void)text(*match_entry);
+        if (ok) flow.keywords.push_back(std::move(k));
+        return;
+    }
+    if (auto v = find(*m, "pattern")) {
+        error("bad-value", "'pattern' is only for pattern tests ('match: pattern')", v->key);
+        ok = false;
+    }
+    if (match_text && *match_text == "number") {
+        for (std::string_view key : {"words", "ignore_accents"}) {
+            if (auto v = find(*m, key)) {
+                error("bad-value",
+                      "a number test has no '" + std::string(key) +
+                          "'; it takes a reply that holds a number, within 'from' and 'to' "
+                          "when given",
+                      v->key);
+                ok = false;
+            }
+        }
+        auto from = find(*m, "from");
+        auto to = find(*m, "to");
+        if (from && to) {
+            auto lo = bound(*from);
+            auto hi = bound(*to);
+            if (lo && hi) k.range = KeywordsDecl::Range{*lo, *hi};
+            ok = ok && lo && hi;
+        } else if (from || to) {
+            error("missing-key",
+                  std::string("missing key '") + (from ? "to" : "from") +
+                      "' in a number range (write both, or neither for any number)",
+                  item.value);
+            ok = false;
+        }
+        k.match = KeywordMatch::number;
+        (void)text(*match_entry);
+        if (ok) flow.keywords.push_back(std::move(k));
+        return;
+    }
+    for (std::string_view key : {"from", "to"}) {
+        if (auto v = find(*m, key)) {
+            error("bad-value",
+                  "'" + std::string(key) + "' is only for number tests ('match: number')", v->key);
+            ok = false;
+        }
+    }
     if (auto w = require(*m, "words", item.value, "a keyword set")) {
         k.words = strings(*w, "words");
     } else {
@@ -936,7 +1039,8 @@ void Reader::keyword_set(const Entry& item, FlowDef& flow) {
         auto match = t ? parse_keyword_match(*t) : std::nullopt;
         if (t && !match) {
             error("bad-value",
-                  "expected how the words must match for 'match' (any, all, start or exact), "
+                  "expected how the words must match for 'match' (any, all, start, exact, "
+                  "number or pattern), "
                   "saw '" +
                       shown(*t) + "'",
                   where(*v));
@@ -1379,12 +1483,20 @@ std::optional<Handler> Reader::handler(const Node& n) {
     std::optional<std::vector<Entry>> m;
     bool ok = true;
     if (kind == "reply") {
-        m = map(n, n, "a reply handler", {"reply", "if", "goto"});
+        m = map(n, n, "a reply handler", {"reply", "as", "if", "goto"});
         if (!m) return std::nullopt;
         h.kind = Handler::Kind::reply;
         auto v = name(*find(*m, "reply"), "a keyword set name, other or any");
         ok = v.has_value();
         if (v) h.keywords = *v;
+        if (auto k = find(*m, "as")) {
+            auto field = name(*k, "a field name");
+            if (field) {
+                h.capture = *field;
+                h.capture_loc = loc(k->value);
+            }
+            ok = ok && field;
+        }
     } else if (kind == "event") {
         m = map(n, n, "an event handler", {"event", "if", "goto"});
         if (!m) return std::nullopt;

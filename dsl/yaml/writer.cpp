@@ -369,7 +369,10 @@ YNode action_node(const Action& a) {
 YNode handler_node(const Handler& h) {
     YNode m = map();
     switch (h.kind) {
-    case Handler::Kind::reply: add(m, "reply", h.keywords); break;
+    case Handler::Kind::reply:
+        add(m, "reply", h.keywords);
+        if (!h.capture.empty()) add(m, "as", h.capture);
+        break;
     case Handler::Kind::event: add(m, "event", h.event); break;
     case Handler::Kind::after: add(m, "after", to_text(h.delay)); break;
     case Handler::Kind::at: add(m, "at", h.at ? to_text(*h.at) : std::string()); break;
@@ -504,6 +507,25 @@ YNode flow_node(const FlowDef& f) {
     if (!f.keywords.empty()) {
         YNode m = name_map();
         for (const auto& k : f.keywords) {
+            if (k.match == KeywordMatch::pattern) {
+                YNode set = map();
+                add(set, "match", std::string(to_string(k.match)));
+                add(set, "pattern", k.pattern);
+                add(m, k.name, std::move(set));
+                continue;
+            }
+            if (k.match == KeywordMatch::number) {
+                YNode set = map();
+                add(set, "match", std::string(to_string(k.match)));
+                if (k.range) {
+                    auto bounds = to_text(*k.range); // "MIN to MAX"
+                    auto gap = bounds.find(" to ");
+                    add(set, "from", raw(bounds.substr(0, gap)));
+                    add(set, "to", raw(bounds.substr(gap + 4)));
+                }
+                add(m, k.name, std::move(set));
+                continue;
+            }
             if (k.match == KeywordMatch::any && !k.ignore_accents) {
                 add(m, k.name, text_list(k.words));
                 continue;

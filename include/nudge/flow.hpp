@@ -155,12 +155,15 @@ std::string to_text(const SeasonDecl& s); // "10-01..11-08"
 
 // How a reply must contain a keyword set's words (all compared as normalised tokens).
 enum class KeywordMatch {
-    any,   // keywords yes = "ja", "ok"                 one of them occurs as whole words
-    all,   // keywords order = all of "pizza", "today"  every one of them occurs
-    start, // keywords stop = starting with "stop"      the reply begins with one of them
-    exact, // keywords yes = exactly "yes", "yes please" the whole reply is one of them
+    any,     // keywords yes = "ja", "ok"                 one of them occurs as whole words
+    all,     // keywords order = all of "pizza", "today"  every one of them occurs
+    start,   // keywords stop = starting with "stop"      the reply begins with one of them
+    exact,   // keywords yes = exactly "yes", "yes please" the whole reply is one of them
+    number,  // keywords promoter = number 9 to 10   the reply holds one number, within the range
+    pattern, // keywords order_no = pattern """#(\d{5})"""  RE2 finds the pattern in the reply
 };
-std::string_view to_string(KeywordMatch m); // "any" "all" "start" "exact" (the YAML spelling)
+// "any" "all" "start" "exact" "number" "pattern" (the YAML spelling)
+std::string_view to_string(KeywordMatch m);
 std::optional<KeywordMatch> parse_keyword_match(std::string_view name);
 
 struct KeywordsDecl { // keywords yes = "ja", "ok"      keywords no = "nej", "hayır" ignoring
@@ -171,8 +174,21 @@ struct KeywordsDecl { // keywords yes = "ja", "ok"      keywords no = "nej", "ha
     // After loc, so that {name, words, loc} still builds the plain set it always did.
     KeywordMatch match = KeywordMatch::any;
     bool ignore_accents = false; // "cafe" matches "café", "HAYIR" matches "hayır"
+    // KeywordMatch::number only (words stay empty): the inclusive range the reply's number must
+    // fall in; nullopt takes any number. `number 9 to 10` is {9, 10}.
+    struct Range {
+        double min = 0;
+        double max = 0;
+        friend bool operator==(const Range&, const Range&) = default;
+    };
+    std::optional<Range> range{};
+    // KeywordMatch::pattern only (words stay empty): the RE2 regular expression, and where it
+    // was written (so that `nudge check` can point at a pattern RE2 refuses).
+    std::string pattern{};
+    Loc pattern_loc{};
     friend bool operator==(const KeywordsDecl&, const KeywordsDecl&) = default;
 };
+std::string to_text(const KeywordsDecl::Range& r); // "9 to 10", "-5 to 2.5"
 
 struct ListDecl { // list suppliers = "+4522334455", "+4588776655"
     std::string name;
@@ -287,7 +303,7 @@ struct Repeat {
 // Ways out of a waiting state.
 struct Handler {
     enum class Kind {
-        reply,  // on reply yes [if cond] -> S        (keywords: a set name, "other" or "any")
+        reply,  // on reply yes [as FIELD] [if cond] -> S  (keywords: a set name, "other" or "any")
         event,  // on booking.confirmed [if cond] -> S
         after,  // after 3d [within W] -> S
         at,     // at visit_at - 10d [within W] -> S
@@ -296,6 +312,8 @@ struct Handler {
     enum class Spread { none, evenly, by_field };
     Kind kind = Kind::reply;
     std::string keywords;              // reply
+    std::string capture;               // reply: the field `as FIELD` keeps the reply in; "" none
+    Loc capture_loc;                   // reply: where that field's name was written
     std::string event;                 // event
     std::optional<Expr> condition;     // reply, event
     Duration delay;                    // after

@@ -3,6 +3,8 @@
 #include "check/detail.hpp"
 #include "text/reply_text.hpp"
 
+#include <re2/re2.h>
+
 #include <date/tz.h>
 
 #include <algorithm>
@@ -122,8 +124,26 @@ void check_declarations(Checker& c) {
         }
     }
 
-    for (const auto& k : f.keywords)
+    for (const auto& k : f.keywords) {
         check_words(c, k.words, "keywords " + q(k.name), k.loc, true);
+        if (k.match == KeywordMatch::pattern) {
+            // Compiled here as the engine compiles it, so a pattern RE2 refuses stops the flow.
+            RE2 re(k.pattern, RE2::Quiet);
+            bool at_pattern = k.pattern_loc.begin.line != 0;
+            if (!re.ok()) {
+                c.error("bad-pattern",
+                        "keywords " + q(k.name) + " has a pattern RE2 cannot read: " + re.error(),
+                        at_pattern ? k.pattern_loc.begin : k.loc.begin,
+                        at_pattern ? span(k.pattern_loc) : span(k.loc));
+            }
+        }
+        if (k.match == KeywordMatch::number && k.range && k.range->min > k.range->max) {
+            c.error("bad-range",
+                    "keywords " + q(k.name) + " takes numbers " + to_text(*k.range) +
+                        ", but the range is empty: the first bound is above the second",
+                    k.loc.begin, span(k.loc));
+        }
+    }
     // Opt-out is tried before any route, on the reply's first words: a keyword that begins
     // with an opt-out word opts the customer out instead of taking its route.
     for (const auto& k : f.keywords) {

@@ -2,6 +2,8 @@
 // structural rules of states (finals do not wait, outcomes only on finals, `else` last).
 #include "check/detail.hpp"
 
+#include <algorithm>
+
 namespace nudge::detail {
 
 namespace {
@@ -74,6 +76,49 @@ void check_action(Checker& c, const Action& a) {
     }
 }
 
+// `on reply SET as FIELD`: a number test keeps the number in a number field; a keyword set,
+// `other` and `any` keep the reply's text in a text field.
+void check_capture(Checker& c, const Handler& h) {
+    if (h.capture.empty()) return;
+    auto pos = h.capture_loc.begin.line ? h.capture_loc.begin : h.loc.begin;
+    auto length = h.capture_loc.begin.line ? span(h.capture_loc) : span(h.loc);
+    auto it = c.values.find(h.capture);
+    if (it == c.values.end()) {
+        resolve_value(c, h.capture, pos, length);
+        return;
+    }
+    if (it->second.kind != ValueInfo::Kind::field) {
+        c.error("unknown-field",
+                "cannot keep the reply in " + q(h.capture) + ": it is a " +
+                    (it->second.kind == ValueInfo::Kind::fact ? "fact" : "classifier") +
+                    ", not a field",
+                pos, length);
+        return;
+    }
+    bool number = false;
+    bool pattern = false;
+    if (auto k = c.keywords.find(h.keywords); k != c.keywords.end()) {
+        number = k->second->match == KeywordMatch::number;
+        pattern = k->second->match == KeywordMatch::pattern;
+    } else if (h.keywords != "other" && h.keywords != "any") {
+        return; // unknown set: already reported
+    }
+    auto field = std::find_if(c.flow.fields.begin(), c.flow.fields.end(),
+                              [&](const FieldDecl& d) { return d.name == h.capture; });
+    FieldType wanted = number ? FieldType::number : FieldType::text;
+    if (field == c.flow.fields.end() || field->type == wanted) return;
+    c.error("type-mismatch",
+            "'on reply " + h.keywords + " as " + h.capture + "' keeps " +
+                (number    ? "the number the reply holds, so it needs a number field"
+                 : pattern ? "what its pattern found, so it needs a text field"
+                           : "the reply's text, so it needs a text field") +
+                ", but " + q(h.capture) + " is " +
+                (field->type == FieldType::money ? std::string("a money")
+                                                 : a_ty(type_of_field(field->type))) +
+                " field",
+            pos, length);
+}
+
 void check_handler(Checker& c, const Handler& h) {
     switch (h.kind) {
     case Handler::Kind::reply:
@@ -86,6 +131,7 @@ void check_handler(Checker& c, const Handler& h) {
                     "unknown keyword set " + q(h.keywords) + suggestion(h.keywords, names),
                     h.loc.begin, keyword_span("on reply", h.keywords));
         }
+        check_capture(c, h);
         check_condition(c, h.condition, "the reply condition");
         break;
     case Handler::Kind::event: check_condition(c, h.condition, "the event condition"); break;

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <queue>
 #include <set>
@@ -249,6 +250,8 @@ void reply_routes(Analysis& a) {
         // take the word without them, whatever accents a reply puts on it.
         std::map<std::string, const Handler*> taken;
         std::map<std::string, const Handler*> taken_loose;
+        // Number tests of earlier unconditional routes: their range (all numbers when none).
+        std::vector<std::pair<const Handler*, const KeywordsDecl*>> numbers;
         for (const Handler* h : routes) {
             auto report = [&](std::string code, std::string message) {
                 if (said.insert(code + message).second) a.warning(code, message, h->loc);
@@ -269,6 +272,29 @@ void reply_routes(Analysis& a) {
             std::map<const Handler*, std::vector<std::string>> clashes;
             std::vector<const Handler*> order;
             const KeywordsDecl& k = *set->second;
+            if (k.match == KeywordMatch::number) {
+                constexpr double inf = std::numeric_limits<double>::infinity();
+                auto lo = [](const KeywordsDecl& x) { return x.range ? x.range->min : -inf; };
+                auto hi = [](const KeywordsDecl& x) { return x.range ? x.range->max : inf; };
+                auto shown = [](const KeywordsDecl& x) {
+                    return x.range ? "numbers " + to_text(*x.range) : std::string("any number");
+                };
+                for (const auto& [first, earlier] : numbers) {
+                    if (first == h || lo(k) > hi(*earlier) || lo(*earlier) > hi(k)) continue;
+                    // A range holding all of the earlier one takes the numbers left over, as
+                    // `other` takes the replies left over: not reported.
+                    if (lo(k) <= lo(*earlier) && hi(k) >= hi(*earlier)) continue;
+                    report("overlapping-numbers",
+                           "in state " + q(d.name) + ", 'on reply " + h->keywords + "' (" +
+                               shown(k) + ") overlaps 'on reply " + first->keywords + "' (" +
+                               shown(*earlier) + ") on line " +
+                               std::to_string(first->loc.begin.line) +
+                               ", which comes first and takes the numbers both hold");
+                    break;
+                }
+                if (!h->condition) numbers.emplace_back(h, &k);
+                continue;
+            }
             bool takes = k.match == KeywordMatch::any;
             for (const auto& w : k.words) {
                 // Compared as the runtime matches them: "OK!" and "ok" are one keyword.

@@ -113,6 +113,10 @@ std::string to_text(const Expr& e) {
     return out;
 }
 
+std::string to_text(const KeywordsDecl::Range& r) {
+    return number_text(r.min) + " to " + number_text(r.max);
+}
+
 std::string quote(std::string_view text) {
     bool multiline = text.find('\n') != std::string_view::npos;
     if (multiline && text.find("\"\"\"") == std::string_view::npos &&

@@ -11,9 +11,12 @@
 #include "text/reply_text.hpp"
 #include "time/time.hpp"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <memory>
 #include <set>
 #include <unordered_map>
 
@@ -22,6 +25,14 @@ namespace nudge {
 using detail::Value;
 
 namespace {
+
+// A reply's text without the white space around it, as `on reply other as FIELD` keeps it.
+std::string trimmed(std::string_view text) {
+    auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return {};
+    auto last = text.find_last_not_of(" \t\r\n");
+    return std::string(text.substr(first, last - first + 1));
+}
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
@@ -49,6 +60,10 @@ struct FlowRt {
     std::map<std::string, const ListDecl*, std::less<>> lists;
     std::map<std::string, const ChannelDecl*, std::less<>> channels;
     std::map<std::string, detail::KeywordMatcher, std::less<>> keywords;
+    // Number tests (`keywords promoter = number 9 to 10`): their range, nullopt for any number.
+    std::map<std::string, std::optional<KeywordsDecl::Range>, std::less<>> number_tests;
+    // Pattern tests (`keywords order_no = pattern "…"`), compiled once per flow version.
+    std::map<std::string, std::shared_ptr<const re2::RE2>, std::less<>> patterns;
     detail::KeywordMatcher opt_out;
     std::vector<std::size_t> reply_states; // states with reply routes (own or from any)
     // Per channel (in declaration order): what the engine would otherwise work out per event.
@@ -1045,26 +1060,31 @@ struct Engine::Impl {
             return;
         }
         case Action::Kind::set: {
-            auto it = f.slot.find(a.name);
-            if (it == f.slot.end() || !a.value) return;
+            if (!a.value) return;
             InstScope scope(*this, inst);
-            auto value = detail::evaluate(*a.value, scope);
-            bool was_indexed = inst.indexed;
-            unindex_addresses(inst);
-            inst.values[it->second] = std::move(value);
-            refresh_derived(inst);
-            if (was_indexed) index_addresses(inst);
-            detail::ValueContext tmp;
-            // Instants print as everywhere else in the timeline (a merge prints them shorter).
-            const auto& v = inst.values[it->second];
-            record(&inst, inst.flow, "set",
-                   {{a.name,
-                     v.kind == Value::Kind::instant
-                         ? detail::format_instant(v.instant, zone_of(inst))
-                         : detail::value_text(v, f.slot_type[it->second], ctx_of(inst, tmp))}});
+            keep(inst, a.name, detail::evaluate(*a.value, scope));
             return;
         }
         }
+    }
+
+    // Stores `value` in the field `name` (set, or a reply route's `as FIELD`) and records it.
+    void keep(Inst& inst, const std::string& name, detail::Value value) {
+        auto& f = flows[inst.flow];
+        auto it = f.slot.find(name);
+        if (it == f.slot.end()) return;
+        bool was_indexed = inst.indexed;
+        unindex_addresses(inst);
+        inst.values[it->second] = std::move(value);
+        refresh_derived(inst);
+        if (was_indexed) index_addresses(inst);
+        detail::ValueContext tmp;
+        // Instants print as everywhere else in the timeline (a merge prints them shorter).
+        const auto& v = inst.values[it->second];
+        record(&inst, inst.flow, "set",
+               {{name, v.kind == Value::Kind::instant
+                           ? detail::format_instant(v.instant, zone_of(inst))
+                           : detail::value_text(v, f.slot_type[it->second], ctx_of(inst, tmp))}});
     }
 
     const TemplateDecl* find_template(const FlowRt& f, const std::string& name,
@@ -1709,10 +1729,27 @@ struct Engine::Impl {
                    {{"from", m.from}, {"to", m.to}, {"text", m.text}});
         const Handler* chosen = nullptr;
         InstScope scope(*this, inst);
+        // The reply's number, read once when a number test asks for it.
+        std::optional<std::optional<double>> number;
+        auto number_of_reply = [&] {
+            if (!number) number = detail::reply_number(m.text);
+            return *number;
+        };
+        std::string found; // what a pattern test found: its first group, or the whole match
         each_handler(inst, [&](const Handler& h) {
             if (h.kind != Handler::Kind::reply) return false;
             bool match = h.keywords == "other" || h.keywords == "any";
-            if (!match) {
+            if (auto t = f.number_tests.find(h.keywords); !match && t != f.number_tests.end()) {
+                auto n = number_of_reply();
+                match = n && detail::in_range(*n, t->second);
+            } else if (auto p = f.patterns.find(h.keywords); !match && p != f.patterns.end()) {
+                const re2::RE2& re = *p->second;
+                re2::StringPiece parts[2];
+                int group = re.NumberOfCapturingGroups() > 0 ? 1 : 0;
+                match = re.ok() &&
+                        re.Match(m.text, 0, m.text.size(), re2::RE2::UNANCHORED, parts, group + 1);
+                if (match) found = std::string(parts[group].data(), parts[group].size());
+            } else if (!match) {
                 auto k = f.keywords.find(h.keywords);
                 match = k != f.keywords.end() && k->second.matches(tokens);
             }
@@ -1727,6 +1764,15 @@ struct Engine::Impl {
         if (tracing())
             record(&inst, inst.flow, "matched",
                    {{"route", "reply " + chosen->keywords}, {"target", to_text(chosen->target)}});
+        if (!chosen->capture.empty()) {
+            // `as FIELD`: a number test keeps the number, any other route the reply's text.
+            bool numeric = f.number_tests.count(chosen->keywords) > 0;
+            bool pattern = f.patterns.count(chosen->keywords) > 0;
+            keep(inst, chosen->capture,
+                 numeric   ? detail::Value::of_number(number_of_reply().value_or(0))
+                 : pattern ? detail::Value::of_text(found)
+                           : detail::Value::of_text(trimmed(m.text)));
+        }
         if (chosen->target.kind == Target::Kind::inbox) {
             to_inbox(m, "routed", {}, &inst);
             return;
@@ -2023,8 +2069,14 @@ int Engine::load_version(std::shared_ptr<const CompiledFlow> flow, int version) 
         f.lists[x.name] = &x;
     for (const auto& x : def.channels)
         f.channels[x.name] = &x;
-    for (const auto& k : def.keywords)
-        f.keywords.emplace(k.name, detail::KeywordMatcher(k.words, k.match, k.ignore_accents));
+    for (const auto& k : def.keywords) {
+        if (k.match == KeywordMatch::number)
+            f.number_tests.emplace(k.name, k.range);
+        else if (k.match == KeywordMatch::pattern)
+            f.patterns.emplace(k.name, std::make_shared<const re2::RE2>(k.pattern, RE2::Quiet));
+        else
+            f.keywords.emplace(k.name, detail::KeywordMatcher(k.words, k.match, k.ignore_accents));
+    }
     f.opt_out = detail::KeywordMatcher(def.opt_out);
     for (const auto& ch : def.channels) {
         FlowRt::Chan c;

@@ -68,6 +68,9 @@ bool KeywordMatcher::matches_folded(const std::vector<std::string>& tokens) cons
     case KeywordMatch::start: return !tokens.empty() && matches_at(tokens, 0);
     case KeywordMatch::exact:
         return std::find(keywords_.begin(), keywords_.end(), tokens) != keywords_.end();
+    case KeywordMatch::number:  // a number test has no words (reply_number)
+    case KeywordMatch::pattern: // nor has a pattern (RE2, in the engine)
+        return false;
     }
     return false;
 }

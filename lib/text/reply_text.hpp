@@ -35,6 +35,23 @@ std::string normalize_reply(std::string_view text);
 // ("ı" is "i", "ø" is "o", "ł" is "l", "đ" is "d"). Emoji tokens stay as they are.
 std::string without_accents(std::string_view token);
 
+// The numbers a reply holds, for number tests (dsl/REFERENCE.md, "Number tests"): a number is
+// a run of decimal digits of any script ("٩" is 9, "９" is 9) that no letter touches ("A4",
+// "4G" are words), with a '-' or '−' right before it that follows no letter or digit ("-3";
+// "7-8" is 7 and 8), thousands grouped by '.' or ',' in threes after 1–3 leading digits
+// ("1.000", "12,500"), and one '.', ',' or '٫' then digits as the fraction ("9,5" is 9.5). A
+// leading zero is dropped ("09" is 9); spaces separate numbers ("1 000" is two).
+struct ReplyNumbers {
+    int count = 0;    // how many numbers the reply holds
+    double first = 0; // the first of them, when count > 0
+};
+ReplyNumbers reply_numbers(std::string_view text);
+// The reply's number when it holds exactly one; nullopt when it holds none or several (which
+// one the customer meant is not for the flow to guess: "Not 10, more like 4").
+std::optional<double> reply_number(std::string_view text);
+// Whether `number` lies in the inclusive range (any number when there is none).
+bool in_range(double number, const std::optional<KeywordsDecl::Range>& range);
+
 // A keyword set compiled for matching: each keyword may be several words ("call me").
 // Keywords are tokenized like replies; one that has no tokens ("!!!") never matches.
 class KeywordMatcher {

@@ -42,6 +42,20 @@ contains "$TMP/err" "warning:"
 contains "$TMP/err" "[reminder-never-fires]"
 expect_status 0 "$NUDGE" check tests/compile/valid/cap-blocks-send.flow
 
+# Reply tests (issue 16): captures into a wrong field, an empty range and a pattern RE2
+# refuses are errors at their line:column in both front ends; overlapping ranges warn.
+expect_status 0 "$NUDGE" check examples/nps-survey/nps_survey.flow examples/nps-survey/nps_survey.flow.yaml
+expect_status 1 "$NUDGE" check tests/dsl/invalid/check-reply-capture.flow
+contains "$TMP/err" "check-reply-capture.flow:22:24: error: 'on reply promoter as note' keeps the number"
+contains "$TMP/err" "[bad-range]"
+expect_status 1 "$NUDGE" check tests/dsl/invalid/check-reply-capture-yaml.flow.yaml
+contains "$TMP/err" "check-reply-capture-yaml.flow.yaml:28:31: error: unknown field 'scor'"
+expect_status 1 "$NUDGE" check tests/dsl/invalid/check-bad-pattern.flow tests/dsl/invalid/check-bad-pattern-yaml.flow.yaml
+contains "$TMP/err" "check-bad-pattern.flow:8:25: error: keywords 'open' has a pattern RE2 cannot read: missing ):"
+contains "$TMP/err" "check-bad-pattern-yaml.flow.yaml:12:35: error: keywords 'open'"
+expect_status 0 "$NUDGE" check tests/compile/invalid/compile-number-overlap.flow
+contains "$TMP/err" "[overlapping-numbers]"
+
 expect_status 1 "$NUDGE" check "$TMP/missing.flow"
 contains "$TMP/err" "cannot read file"
 

@@ -394,3 +394,69 @@ TEST_CASE(
     CHECK(rig.state_of(sale[0]) == "confirmed");
     CHECK(rig.engine.inbox().size() == 2);
 }
+
+TEST_CASE("number tests route by the reply's one number and captures keep it") {
+    Rig rig("2026-05-12T12:00:00+02:00",
+            test::read_text(test::test_dir() / "dsl" / "valid" / "text-number-tests.flow"));
+    int n = 0;
+    // The state the reply leads to, and the instance's fields after it.
+    auto ask = [&](const std::string& text) {
+        auto phone = "+4520300" + std::to_string(100 + n++);
+        auto id = rig.engine.trigger("visit.done", {{"phone", phone}})[0];
+        rig.engine.reply({phone, "4570000000", text});
+        auto v = rig.engine.instance(id);
+        REQUIRE(v.has_value());
+        return std::make_pair(v->state, v->fields);
+    };
+    auto [s1, f1] = ask("10");
+    CHECK(s1 == "done");
+    CHECK(f1["score"] == "10");
+    auto [s2, f2] = ask("9,5");
+    CHECK(f2["score"] == "9.5");
+    // 8.7 is in no range with a capture; `rating` (any number) takes it, keeping nothing.
+    auto [s3, f3] = ask("8.7");
+    CHECK(s3 == "done");
+    CHECK(f3.count("score") == 0);
+    auto [s4, f4] = ask("-3");
+    CHECK(f4["score"] == "-3");
+    // Two numbers: no number test matches; `other as comment` keeps the text and goes to the
+    // inbox, so the instance still waits.
+    auto [s5, f5] = ask("  Not 10, more like 4 ");
+    CHECK(s5 == "asked");
+    CHECK(f5["comment"] == "Not 10, more like 4");
+    CHECK(f5.count("score") == 0);
+    // Words before the number tests still win: `stop` comes first.
+    auto [s6, f6] = ask("stop");
+    CHECK(s6 == "done");
+    CHECK(f6.count("comment") == 0);
+    CHECK(rig.records("set").size() == 4);
+}
+
+TEST_CASE("pattern tests find their RE2 pattern in the reply and keep the first group") {
+    Rig rig("2026-05-12T12:00:00+02:00",
+            test::read_text(test::test_dir() / "dsl" / "valid" / "text-pattern-tests.flow"));
+    int n = 0;
+    auto ask = [&](const std::string& text) {
+        auto phone = "+4520400" + std::to_string(100 + n++);
+        auto id = rig.engine.trigger("order.asked", {{"phone", phone}})[0];
+        rig.engine.reply({phone, "4570000000", text});
+        auto v = rig.engine.instance(id);
+        REQUIRE(v.has_value());
+        return std::make_pair(v->state, v->fields);
+    };
+    // The first group of the pattern, not the whole match ("#12345").
+    auto [s1, f1] = ask("It is order #12345, thanks");
+    CHECK(s1 == "done");
+    CHECK(f1["order_no"] == "12345");
+    // Six digits are not an order number: \b on both sides of five.
+    auto [s2, f2] = ask("123456");
+    CHECK(s2 == "asked");
+    // No group: the whole match is kept; (?i) makes it ignore case.
+    auto [s3, f3] = ask("the car is ab 12 345");
+    CHECK(s3 == "done");
+    CHECK(f3["plate"] == "ab 12 345");
+    // Patterns see the reply as it came: "^ok$" is not "OK" nor " ok".
+    CHECK(ask("ok").first == "done");
+    CHECK(ask("OK").first == "asked");
+    CHECK(ask(" ok").first == "asked");
+}
