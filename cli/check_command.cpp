@@ -16,9 +16,11 @@ int run_check(const CheckOptions& options) {
     Diagnostics all;
     std::string rendered;
     std::string stats;
+    bool unreadable = false;
     for (const auto& path : options.files) {
         auto source = read_file(path);
         if (!source) {
+            unreadable = true;
             all.error("io", "cannot read file", path, {});
             rendered += render(all.items().back());
             continue;
@@ -48,6 +50,8 @@ int run_check(const CheckOptions& options) {
         }
     }
     std::cout << stats; // standard output: data, where the diagnostics are on standard error
+    // One rule for every command: 2 when an input could not be read, 1 for problems in it.
+    if (unreadable) return 2;
     return all.has_errors() ? 1 : 0;
 }
 

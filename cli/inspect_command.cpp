@@ -3,6 +3,7 @@
 
 #include <nudge/store.hpp>
 
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <set>
@@ -67,6 +68,11 @@ int run_inspect(const InspectOptions& o) {
     } catch (const nudge::error&) {
         std::cerr << name << ": unknown time zone '" << o.zone << "'\n";
         return 2;
+    }
+    std::error_code ec;
+    if (!std::filesystem::exists(o.database, ec)) {
+        std::cerr << name << ": " << o.database << ": no such database\n";
+        return 2; // an input that cannot be read, as for every command
     }
     try {
         StoreView view(o.database);

@@ -55,7 +55,7 @@ int run_migrate(const MigrateOptions& o) {
     std::error_code ec;
     if (!std::filesystem::exists(o.database, ec)) {
         std::cerr << "nudge migrate: " << o.database << ": no such database\n";
-        return 1;
+        return 2;
     }
     const auto& name = compiled.flow->flow().name;
     try {

@@ -56,8 +56,11 @@ contains "$TMP/err" "check-bad-pattern-yaml.flow.yaml:12:35: error: keywords 'op
 expect_status 0 "$NUDGE" check tests/compile/invalid/compile-number-overlap.flow
 contains "$TMP/err" "[overlapping-numbers]"
 
-expect_status 1 "$NUDGE" check "$TMP/missing.flow"
+expect_status 2 "$NUDGE" check "$TMP/missing.flow"
 contains "$TMP/err" "cannot read file"
+# One unreadable file among good ones: still 2 (the rule of every command), the rest checked.
+expect_status 2 "$NUDGE" check examples/missed-call/missed_call.flow "$TMP/missing.flow"
+contains "$TMP/err" "1 error(s)"
 
 expect_status 2 "$NUDGE" check
 expect_status 2 "$NUDGE" frobnicate

@@ -64,7 +64,7 @@ contains "$TMP/err" "sale (version 2): 2 instance(s)"
 # Mistakes: a flow the database does not have, a missing database, a flow with errors.
 expect_status 1 "$NUDGE" migrate --db "$DB" tests/scenarios/booking.flow "${AT[@]}"
 contains "$TMP/err" "has no flow named"
-expect_status 1 "$NUDGE" migrate --db "$TMP/absent.db" "$TMP/v2.flow"
+expect_status 2 "$NUDGE" migrate --db "$TMP/absent.db" "$TMP/v2.flow"
 contains "$TMP/err" "no such database"
 [ -e "$TMP/absent.db" ] && fail "migrate created a database"
 printf 'flow broken\nstate {\n' >"$TMP/broken.flow"

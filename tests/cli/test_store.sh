@@ -43,7 +43,7 @@ contains "$TMP/err" "not a nudge database"
 cmp -s README.md "$TMP/readme.db" || fail "inspect changed a foreign file"
 expect_status 1 "$NUDGE" run --db "$TMP/readme.db" --scenario $S/booking.scenario.yaml
 cmp -s README.md "$TMP/readme.db" || fail "run changed a foreign file"
-expect_status 1 "$NUDGE" inspect --db "$TMP/absent.db"
+expect_status 2 "$NUDGE" inspect --db "$TMP/absent.db"
 contains "$TMP/err" "no such database"
 [ -e "$TMP/absent.db" ] && fail "inspect created a database"
 expect_status 2 "$NUDGE" inspect
