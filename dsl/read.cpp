@@ -3,6 +3,7 @@
 #include <nudge/dsl.hpp>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace nudge {
@@ -10,6 +11,42 @@ namespace nudge {
 namespace {
 bool ends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// At most max_reported errors and as many warnings (in order), then one line each saying how
+// many more there were, at the first one left out: one mistake repeated through thousands of
+// states must not bury the first report.
+void cap(Diagnostics& ds) {
+    if (ds.error_count() <= max_reported && ds.warning_count() <= max_reported) return;
+    Diagnostics out;
+    std::size_t errors = 0, warnings = 0;
+    std::optional<Diagnostic> first_error, first_warning;
+    for (const auto& d : ds) {
+        if (d.code == "too-many-errors" || d.code == "too-many-warnings") {
+            out.add(d); // a reader's own cap (the YAML reader stops at its hundredth error)
+            continue;
+        }
+        if (d.severity == Severity::error && ++errors > max_reported) {
+            if (!first_error) first_error = d;
+            continue;
+        }
+        if (d.severity == Severity::warning && ++warnings > max_reported) {
+            if (!first_warning) first_warning = d;
+            continue;
+        }
+        out.add(d);
+    }
+    if (first_error)
+        out.error("too-many-errors",
+                  "too many errors: " + std::to_string(errors - max_reported) +
+                      " more not shown, from here on",
+                  first_error->file, first_error->pos);
+    if (first_warning)
+        out.warning("too-many-warnings",
+                    "too many warnings: " + std::to_string(warnings - max_reported) +
+                        " more not shown, from here on",
+                    first_warning->file, first_warning->pos);
+    ds = std::move(out);
 }
 } // namespace
 
@@ -28,6 +65,7 @@ ParseResult read_flow(std::string_view source, std::string filename) {
         result.diagnostics.append(check_flow(*result.flow));
     }
     result.diagnostics.sort();
+    cap(result.diagnostics);
     return result;
 }
 
@@ -51,6 +89,7 @@ CompileResult compile_read(ParseResult read) {
     }
     result.diagnostics.append(std::move(read.diagnostics));
     result.diagnostics.sort();
+    cap(result.diagnostics);
     return result;
 }
 } // namespace

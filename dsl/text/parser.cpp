@@ -1178,6 +1178,14 @@ ParseResult parse_flow_text(std::string_view source, std::string filename) {
     using namespace detail;
     ParseResult result;
     try {
+        if (source.size() > max_flow_bytes) {
+            result.diagnostics.error("too-large",
+                                     "file is " + std::to_string(source.size()) +
+                                         " bytes; a flow file may be at most " +
+                                         std::to_string(max_flow_bytes) + " bytes",
+                                     filename, {});
+            return result;
+        }
         if (auto nul = source.find('\0'); nul != std::string_view::npos) {
             result.diagnostics.error("binary-input",
                                      "this looks like a binary file: it has a NUL byte here",

@@ -24,13 +24,13 @@ namespace {
 using YAML::Node;
 
 // A flow file is a few kilobytes; anything this large is a mistake, and refusing it early
-// keeps a stray `nudge check` on a log file fast.
-constexpr std::size_t max_source_bytes = 2 * 1024 * 1024;
+// keeps a stray `nudge check` on a log file fast (the text reader's limit too).
+constexpr std::size_t max_source_bytes = max_flow_bytes;
 // yaml-cpp parses nested collections recursively. The schema needs about ten levels; refusing
 // deep nesting before yaml-cpp sees it keeps the stack small on any thread.
 constexpr int max_nesting = 64;
 // One mistake repeated through aliases must not bury the first report.
-constexpr std::size_t max_errors = 100;
+constexpr std::size_t max_errors = max_reported;
 
 std::string join(std::initializer_list<std::string_view> words) {
     std::string out;

@@ -1,6 +1,7 @@
 // Hostile and odd input: encodings, emptiness, depth, size. Nothing throws, nothing hangs.
 #include <doctest/doctest.h>
 
+#include <nudge/compile.hpp>
 #include <nudge/dsl.hpp>
 
 #include "text/parser.hpp"
@@ -78,11 +79,11 @@ TEST_CASE("deep nesting is refused, not a stack overflow") {
 }
 
 // How fast is benchmarks' business; this only shows that size is no problem.
-TEST_CASE("a 10 MB flow parses, and an error at its very end is found") {
+TEST_CASE("a flow just under the 2 MiB limit parses, and an error at its very end is found") {
     std::string text = "flow big\nfield phone: phone\nchannel sms to phone\n"
                        "trigger go as phone { start s0 }\n";
     int n = 0;
-    while (text.size() < 10'000'000) {
+    while (text.size() < max_flow_bytes - 300) {
         auto i = std::to_string(n);
         auto next = std::to_string(n + 1);
         text += "# state " + i + "\nstate s" + i + " {\n  send sms \"Hello {phone}, number " + i +
@@ -98,8 +99,8 @@ TEST_CASE("a 10 MB flow parses, and an error at its very end is found") {
     REQUIRE(r.flow.has_value());
     CHECK(r.flow->states.size() == static_cast<std::size_t>(n + 1));
     CHECK(r.flow->source.comments.size() == static_cast<std::size_t>(n));
-    CHECK(r.flow->states.back().loc.begin.line > 100000);
-    MESSAGE("10 MB parsed in " << seconds << " s");
+    CHECK(r.flow->states.back().loc.begin.line > 50000);
+    MESSAGE("2 MB parsed in " << seconds << " s");
 
     // The same size with a syntax error at the very end: found and reported at once.
     auto broken = text + "state";
@@ -107,7 +108,7 @@ TEST_CASE("a 10 MB flow parses, and an error at its very end is found") {
     auto rb = parse_flow_text(broken, "big.flow");
     seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     CHECK(single(rb).code == "syntax");
-    MESSAGE("10 MB with an error at the end rejected in " << seconds << " s");
+    MESSAGE("2 MB with an error at the end rejected in " << seconds << " s");
 }
 
 TEST_CASE("arbitrary garbage never throws") {
@@ -133,4 +134,69 @@ TEST_CASE("arbitrary garbage never throws") {
         (void)r;
         CHECK(true);
     }
+}
+
+TEST_CASE("a .flow over 2 MiB is refused before it is read, as a .flow.yaml is") {
+    std::string big = "flow big\ntimezone \"UTC\"\n";
+    while (big.size() <= max_flow_bytes)
+        big += "# a comment line that makes the file larger than any flow needs to be\n";
+    for (const auto* name : {"big.flow", "big.flow.yaml"}) {
+        auto r = read_flow(big, name);
+        REQUIRE(r.diagnostics.size() == 1);
+        CHECK(r.diagnostics.items()[0].code == "too-large");
+        CHECK(r.diagnostics.items()[0].message == "file is " + std::to_string(big.size()) +
+                                                      " bytes; a flow file may be at most " +
+                                                      std::to_string(max_flow_bytes) + " bytes");
+        CHECK_FALSE(r.flow.has_value());
+    }
+}
+
+namespace {
+
+// A flow with `n` states nothing leads to (errors) and `n` unreachable finals (warnings).
+std::string unreachable_flow(int n) {
+    std::string f = "flow many\ntimezone \"UTC\"\nfield phone: phone\n"
+                    "channel sms to phone from \"4532100000\"\n"
+                    "trigger go as phone {\n  start first\n}\nfinal first\n";
+    for (int i = 0; i < n; ++i) {
+        f += "state lost" + std::to_string(i) + " {\n  after 1d -> gone" + std::to_string(i) +
+             "\n}\n";
+        f += "final gone" + std::to_string(i) + "\n";
+        f += "final spare" + std::to_string(i) + "\n";
+    }
+    return f;
+}
+
+} // namespace
+
+TEST_CASE("reading and checking report at most 100 errors and 100 warnings, then how many more") {
+    auto text = unreachable_flow(250);
+    auto r = compile_source(text, "many.flow");
+    REQUIRE(r.diagnostics.error_count() == 101);
+    REQUIRE(r.diagnostics.warning_count() == 101);
+    const Diagnostic* more_errors = nullptr;
+    const Diagnostic* more_warnings = nullptr;
+    for (const auto& d : r.diagnostics) {
+        if (d.code == "too-many-errors") more_errors = &d;
+        if (d.code == "too-many-warnings") more_warnings = &d;
+    }
+    REQUIRE(more_errors);
+    CHECK(more_errors->message == "too many errors: 150 more not shown, from here on");
+    REQUIRE(more_warnings);
+    CHECK(more_warnings->message == "too many warnings: 400 more not shown, from here on");
+    // The first ones are kept, in source order.
+    CHECK(r.diagnostics.items().front().pos.line < more_errors->pos.line);
+
+    // The YAML twin of the same flow is capped the same way.
+    auto r_text = read_flow(text, "many.flow");
+    REQUIRE(r_text.flow);
+    auto yaml = flow_to_yaml(*r_text.flow);
+    auto y = compile_source(yaml, "many.flow.yaml");
+    CHECK(y.diagnostics.error_count() == 101);
+    CHECK(y.diagnostics.warning_count() == 101);
+
+    // Under the limit nothing is cut.
+    auto small = compile_source(unreachable_flow(40), "few.flow");
+    CHECK(small.diagnostics.error_count() == 40);
+    CHECK(small.diagnostics.warning_count() == 80);
 }
