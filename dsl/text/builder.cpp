@@ -245,7 +245,7 @@ void FlowBuilder::end_cap(Loc loc) {
 
 void FlowBuilder::end_template(Loc loc) {
     auto s = take_scratch();
-    flow_.templates.push_back({s.name, s.kind, s.subject, s.text, loc});
+    flow_.templates.push_back({s.name, s.kind, s.subject, s.text, loc, s.text_loc, s.subject_loc});
 }
 
 void FlowBuilder::begin_classifier(std::string name) {

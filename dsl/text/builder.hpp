@@ -50,7 +50,10 @@ public:
     void set_second_name(std::string n) { scratch_.second = std::move(n); }
     void add_name(std::string n) { scratch_.names.push_back(std::move(n)); }
     void add_string(std::string s) { scratch_.strings.push_back(std::move(s)); }
-    void set_text(std::string s) { scratch_.text = std::move(s); }
+    void set_text(std::string s, Loc at = {}) {
+        scratch_.text = std::move(s);
+        scratch_.text_loc = at;
+    }
     void set_duration(Duration d) { scratch_.duration = d; }
     void set_count(int n) { scratch_.count = n; }
     void set_within(std::string w) { scratch_.within = std::move(w); }
@@ -92,7 +95,10 @@ public:
     void end_opt_out(Loc loc);
     void end_cap(Loc loc);
     void template_kind(std::string_view kind) { scratch_.kind = parse_channel_kind(kind); }
-    void template_subject(std::string s) { scratch_.subject = std::move(s); }
+    void template_subject(std::string s, Loc at) {
+        scratch_.subject = std::move(s);
+        scratch_.subject_loc = at;
+    }
     void end_template(Loc loc);
     void begin_classifier(std::string name);
     void classifier_source(std::string field) { classifier_.sources.push_back(std::move(field)); }
@@ -118,7 +124,10 @@ public:
     void begin_action(Action::Kind kind);
     void end_action(Loc loc);
     void send_template(std::string name) { action_.template_name = std::move(name); }
-    void send_text(std::string text) { action_.inline_text = std::move(text); }
+    void send_text(std::string text, Loc at) {
+        action_.inline_text = std::move(text);
+        action_.text_loc = at;
+    }
     void send_fallback(std::string ch) { action_.fallback.push_back(std::move(ch)); }
     void action_name(std::string n) { action_.name = std::move(n); }
     void action_channel(std::string c) { action_.channel = std::move(c); }
@@ -160,8 +169,10 @@ private:
         std::vector<std::string> names;
         std::vector<std::string> strings;
         std::string text;
+        Loc text_loc;
         std::optional<ChannelKind> kind;
         std::optional<std::string> subject;
+        Loc subject_loc;
         std::optional<FieldType> type;
         Duration duration;
         int count = 0;

@@ -60,6 +60,21 @@ struct ParseState {
     }
 };
 
+// Where a string literal's text starts, when each byte of the text is the source's byte at the
+// same place (no escapes, one line): merge fields in it can then be pointed at exactly.
+template <typename In> Loc text_loc(const In& in, const ParseState& st, std::string_view text) {
+    auto raw = in.string_view();
+    std::size_t open = raw.substr(0, 3) == "\"\"\"" ? 3 : 1;
+    if (raw.size() < 2 * open) return {};
+    auto body = raw.substr(open, raw.size() - 2 * open);
+    if (body != text || body.find('\n') != std::string_view::npos) return {};
+    Loc at = st.loc(in);
+    at.begin.column += static_cast<std::uint32_t>(open);
+    at.end = at.begin;
+    at.end.column += static_cast<std::uint32_t>(body.size());
+    return at;
+}
+
 template <typename In>
 [[noreturn]] void stop_here(const In& in, std::string code, std::string message,
                             std::uint32_t length) {
@@ -458,10 +473,18 @@ NUDGE_ACTION(cap_decl) { st.b.end_cap(st.loc(in)); }
 NUDGE_ACTION(template_kind) { st.b.template_kind(in.string_view()); }
 }
 ;
-NUDGE_ACTION(subject_text) { st.b.template_subject(unquote(in.string_view())); }
+NUDGE_ACTION(subject_text) {
+    auto text = unquote(in.string_view());
+    auto at = text_loc(in, st, text);
+    st.b.template_subject(std::move(text), at);
+}
 }
 ;
-NUDGE_ACTION(template_text) { st.b.set_text(unquote(in.string_view())); }
+NUDGE_ACTION(template_text) {
+    auto text = unquote(in.string_view());
+    auto at = text_loc(in, st, text);
+    st.b.set_text(std::move(text), at);
+}
 }
 ;
 NUDGE_ACTION(template_decl) { st.b.end_template(st.loc(in)); }
@@ -550,7 +573,11 @@ NUDGE_ACTION(send_kw) { st.b.begin_action(Action::Kind::send); }
 NUDGE_ACTION(send_channel) { st.b.action_channel(in.string()); }
 }
 ;
-NUDGE_ACTION(send_text) { st.b.send_text(unquote(in.string_view())); }
+NUDGE_ACTION(send_text) {
+    auto text = unquote(in.string_view());
+    auto at = text_loc(in, st, text);
+    st.b.send_text(std::move(text), at);
+}
 }
 ;
 NUDGE_ACTION(send_template) { st.b.send_template(in.string()); }

@@ -366,6 +366,23 @@ private:
         return n.IsScalar() && at < source_.size() && (source_[at] == '"' || source_[at] == '\'');
     }
 
+    // Where a scalar's text starts in the source, when each byte of `text` is the source's byte
+    // at the same place (plain or quoted on one line, no escapes); line 0 otherwise.
+    Loc text_loc(const Node& n, std::string_view text) const {
+        auto at = offset(n);
+        if (!n.IsScalar() || at >= source_.size()) return {};
+        std::size_t open = quoted(n) ? 1 : 0;
+        if (text.find('\n') != std::string_view::npos ||
+            source_.substr(at + open, text.size()) != text)
+            return {};
+        Loc l;
+        l.begin = pos(n);
+        l.begin.column += static_cast<std::uint32_t>(open);
+        l.end = l.begin;
+        l.end.column += static_cast<std::uint32_t>(text.size());
+        return l;
+    }
+
     std::uint32_t length(const Node& n) const {
         if (n.IsNull()) return static_cast<std::uint32_t>(std::max<std::size_t>(null_token(n), 1));
         if (!n.IsScalar()) return 1;
@@ -1178,11 +1195,15 @@ void Reader::templates(const Entry& e, FlowDef& flow) {
         if (auto k = find(*m, "subject")) {
             t.subject = text(*k);
             ok = ok && t.subject;
+            if (t.subject) t.subject_loc = text_loc(k->value, *t.subject);
         }
         if (auto k = require(*m, "text", n, "a template")) {
             auto v = text(*k);
             ok = ok && v;
-            if (v) t.text = *v;
+            if (v) {
+                t.text = *v;
+                t.text_loc = text_loc(k->value, *v);
+            }
         } else {
             ok = false;
         }
@@ -1333,6 +1354,7 @@ std::optional<Action> Reader::action(const Node& n) {
         } else if (inline_text) {
             a.inline_text = text(*inline_text);
             ok = ok && a.inline_text;
+            if (a.inline_text) a.text_loc = text_loc(inline_text->value, *a.inline_text);
         } else {
             error("missing-key", "missing key 'template' or 'text' in a send action", n);
             ok = false;

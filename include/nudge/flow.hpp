@@ -206,6 +206,11 @@ struct TemplateDecl {
     std::optional<std::string> subject;
     std::string text;
     Loc loc;
+    // Where the text's (and the subject's) first byte is in the source, when each byte of it is
+    // the source's byte at the same place (one line, no escapes), so that a merge field in it
+    // can be pointed at; line 0 otherwise.
+    Loc text_loc{};
+    Loc subject_loc{};
     friend bool operator==(const TemplateDecl&, const TemplateDecl&) = default;
 };
 
@@ -281,6 +286,7 @@ struct Action {
     std::string channel;                    // send
     std::string template_name;              // send, when not inline
     std::optional<std::string> inline_text; // send "…"
+    Loc text_loc;                           // of inline_text, as TemplateDecl::text_loc
     std::vector<std::string> fallback; // send: channels tried in order when a recipient is empty
     std::optional<std::string> within; // send: window name
     std::string name;                  // do: host action; emit: event; set: field

@@ -197,8 +197,8 @@ void check_declarations(Checker& c) {
     }
 
     for (const auto& t : f.templates) {
-        if (t.subject) check_merge_text(c, *t.subject, t.loc);
-        check_merge_text(c, t.text, t.loc);
+        if (t.subject) check_merge_text(c, *t.subject, t.loc, t.subject_loc);
+        check_merge_text(c, t.text, t.loc, t.text_loc);
     }
 
     for (const auto& cl : f.classifiers) {

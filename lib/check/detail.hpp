@@ -100,7 +100,7 @@ void check_states(Checker& c);  // states, finals and from any
 void check_senders(Checker& c); // sms sender names, replies to text senders
 
 // Merge fields in a template or inline text; reports unknown-merge-field / bad-template.
-void check_merge_text(Checker& c, std::string_view text, const Loc& where);
+void check_merge_text(Checker& c, std::string_view text, const Loc& where, const Loc& text_at);
 
 // ---- expressions --------------------------------------------------------------------------
 // The type of `e`, reporting every problem inside it; Ty::unknown after an error.

@@ -1,16 +1,26 @@
 // Merge fields in message texts: `{name}` must be a declared field, fact or classifier;
-// `{{` and `}}` are literal braces. Positions inside a string cannot be mapped back to columns
-// once escapes are undone, so problems point at the statement that holds the text.
+// `{{` and `}}` are literal braces. Where the front end knows where the text lies in the source
+// (`text_at`: one line, no escapes), a problem points at the merge field itself; otherwise at
+// the statement that holds the text.
 // The syntax itself is text/merge_text.hpp's, shared with the renderer.
 #include "check/detail.hpp"
 #include "text/merge_text.hpp"
 
 namespace nudge::detail {
 
-void check_merge_text(Checker& c, std::string_view text, const Loc& where) {
+void check_merge_text(Checker& c, std::string_view text, const Loc& where, const Loc& text_at) {
     auto pos = where.begin;
     auto length = span(where);
     for (const auto& part : parse_merge(text)) {
+        if (text_at.begin.line != 0 && part.kind != MergePart::Kind::text) {
+            // The part's own place: `{name}` with its braces, or the stray brace.
+            auto offset = static_cast<std::uint32_t>(part.text.data() - text.data());
+            bool braced =
+                part.kind == MergePart::Kind::field || part.kind == MergePart::Kind::bad_name;
+            pos = text_at.begin;
+            pos.column += offset - (braced ? 1 : 0);
+            length = static_cast<std::uint32_t>(part.text.size() + (braced ? 2 : 0));
+        }
         switch (part.kind) {
         case MergePart::Kind::text: break;
         case MergePart::Kind::stray_close:

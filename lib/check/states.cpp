@@ -59,7 +59,7 @@ void check_action(Checker& c, const Action& a) {
     case Action::Kind::send:
         resolve_channel(c, a.channel, a.loc.begin, keyword_span("send", a.channel));
         if (a.inline_text) {
-            check_merge_text(c, *a.inline_text, a.loc);
+            check_merge_text(c, *a.inline_text, a.loc, a.text_loc);
         } else if (c.templates.find(a.template_name) == c.templates.end()) {
             c.error("unknown-template",
                     "unknown template " + q(a.template_name) +

@@ -164,7 +164,8 @@ inline FlowDef base_flow() {
     f.windows.push_back({"daytime", {*parse_window_slot("mon-sun 09:00-21:00")}, loc()});
     f.keywords.push_back({"yes", {"ja", "ok"}, loc()});
     f.lists.push_back({"blocked", {"+4512345678"}, loc()});
-    f.templates.push_back({"confirm", ChannelKind::sms, std::nullopt, "Hi {first_name}", loc()});
+    f.templates.push_back(
+        {"confirm", ChannelKind::sms, std::nullopt, "Hi {first_name}", loc(), {}, {}});
     TriggerDecl t;
     t.event = "sale.saved";
     t.key = "phone";

@@ -48,11 +48,11 @@ TEST_CASE("duplicate names name the first line") {
 
 TEST_CASE("template variants: one per kind and one without") {
     auto f = base_flow();
-    f.templates.push_back({"confirm", ChannelKind::email, "s", "x", loc()});
-    f.templates.push_back({"confirm", std::nullopt, std::nullopt, "x", loc()});
+    f.templates.push_back({"confirm", ChannelKind::email, "s", "x", loc(), {}, {}});
+    f.templates.push_back({"confirm", std::nullopt, std::nullopt, "x", loc(), {}, {}});
     CHECK(check_flow(f).empty());
-    f.templates.push_back({"confirm", ChannelKind::sms, std::nullopt, "y", loc()});
-    f.templates.push_back({"confirm", std::nullopt, std::nullopt, "y", loc()});
+    f.templates.push_back({"confirm", ChannelKind::sms, std::nullopt, "y", loc(), {}, {}});
+    f.templates.push_back({"confirm", std::nullopt, std::nullopt, "y", loc(), {}, {}});
     auto ds = check_flow(f);
     REQUIRE(ds.size() == 2);
     CHECK(ds.items()[0].message.find("already has an sms variant") != std::string::npos);

@@ -24,6 +24,8 @@ FlowDef order_confirmation() {
                                 ChannelKind::sms,
                                 std::nullopt,
                                 "Hi {first_name}, reply JA to confirm your order.",
+                                {},
+                                {},
                                 {}}};
     auto t = trigger("sale.saved", "phone", "sale");
     t.only_during = "daytime";
@@ -127,8 +129,8 @@ TEST_CASE("policy, seasons, lists, templates and classifiers") {
     f.opt_out = {"STOP", "AFMELD"};
     f.caps = {CapDecl{"sms", 3, {24, DurationUnit::h}, {}}};
     f.templates = {
-        TemplateDecl{"invite", ChannelKind::email, "Service", "Dear {name},\nbook.\n", {}},
-        TemplateDecl{"plain", std::nullopt, std::nullopt, "hi", {}}};
+        TemplateDecl{"invite", ChannelKind::email, "Service", "Dear {name},\nbook.\n", {}, {}, {}},
+        TemplateDecl{"plain", std::nullopt, std::nullopt, "hi", {}, {}, {}}};
     f.classifiers = {ClassifierDecl{
         "kind",
         {"a", "b"},

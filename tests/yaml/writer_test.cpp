@@ -142,7 +142,8 @@ TEST_CASE("strings that YAML would misread are quoted and read back exactly") {
     f.keywords.push_back({"words", nasty, {}});
     f.lists.push_back({"items", {}, {}});
     for (std::size_t i = 0; i < nasty.size(); ++i) {
-        f.templates.push_back({"t" + std::to_string(i), std::nullopt, nasty[i], nasty[i], {}});
+        f.templates.push_back(
+            {"t" + std::to_string(i), std::nullopt, nasty[i], nasty[i], {}, {}, {}});
     }
     f.opt_out = nasty;
     check_round_trip(f);
@@ -163,7 +164,7 @@ TEST_CASE("random strings round trip") {
             else
                 s += alphabet[c];
         }
-        f.templates.push_back({"t" + std::to_string(i), ChannelKind::sms, s, s, {}});
+        f.templates.push_back({"t" + std::to_string(i), ChannelKind::sms, s, s, {}, {}, {}});
     }
     check_round_trip(f);
 }
