@@ -22,6 +22,18 @@ cmp -s "$TMP/out" "$TMP/canonical.flow" || fail "fmt is not idempotent"
 
 expect_status 1 "$NUDGE" fmt --check "$TMP/messy.flow"
 contains "$TMP/out" "not in canonical form"
+# A unified diff of what would change.
+contains "$TMP/out" "--- $TMP/messy.flow"
+contains "$TMP/out" "+++ $TMP/messy.flow (canonical)"
+contains "$TMP/out" "-state s { after 1d->done }"
+contains "$TMP/out" "+  after 1d -> done"
+contains "$TMP/out" " # before the state"
+grep -q '^@@ -[0-9]*,[0-9]* +[0-9]*,[0-9]* @@$' "$TMP/out" || fail "no hunk header"
+# Only the missing final newline: said so.
+printf '%s' "$(cat "$TMP/canonical.flow")" >"$TMP/nonl.flow"
+expect_status 1 "$NUDGE" fmt --check "$TMP/nonl.flow"
+contains "$TMP/out" "No newline at end of"
+
 expect_status 0 "$NUDGE" fmt --check "$TMP/canonical.flow"
 
 cp "$TMP/messy.flow" "$TMP/inplace.flow"
