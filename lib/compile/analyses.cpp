@@ -480,6 +480,45 @@ void caps(Analysis& a) {
     }
 }
 
+// `every I { send C … }` that can send more on C within a cap's period than the cap allows:
+// the repeats over it are held back each time (a warning: `while` or a way out may stop the
+// repeat sooner). Counted on the shortest the period and the longest the interval can be, with
+// the state's entry sends and the repeat's `max`.
+void repeats_over_caps(Analysis& a) {
+    for (const auto& cap : a.flow().caps) {
+        const std::int64_t period = shortest_period(cap.per);
+        if (cap.count < 0 || period <= 0) continue;
+        for (std::size_t s = 0; s < a.m.states.size(); ++s) {
+            if (!a.m.states[s].reachable) continue;
+            const auto& d = a.decl(s);
+            const auto entry = static_cast<std::int64_t>(entry_sends(d, cap.channel).size());
+            for (const auto& r : d.repeats) {
+                std::int64_t per_repeat = 0;
+                for (const auto& act : r.actions)
+                    if (act.kind == Action::Kind::send && act.channel == cap.channel) ++per_repeat;
+                if (per_repeat == 0) continue;
+                // The longest an interval can be (a calendar day is at most 25 hours).
+                auto interval = exact_seconds(r.interval);
+                std::int64_t longest = interval ? *interval : shortest_period(r.interval) * 25 / 23;
+                if (longest <= 0) continue;
+                std::int64_t times = (period - 1) / longest; // repeats at I, 2I, … before P
+                if (r.max) times = std::min<std::int64_t>(times, *r.max);
+                std::int64_t total = entry + times * per_repeat;
+                if (total <= cap.count) continue;
+                a.warning("repeat-over-cap",
+                          "'every " + to_text(r.interval) + "' in state " + q(d.name) +
+                              " can send " + std::to_string(total) + " messages on " +
+                              q(cap.channel) + " within " + to_text(cap.per) + ", more than 'cap " +
+                              cap.channel + " " + std::to_string(cap.count) + " per " +
+                              to_text(cap.per) +
+                              "' allows: the ones over it are held back (repeat less often, or "
+                              "add 'max N')",
+                          r.loc);
+            }
+        }
+    }
+}
+
 void replies_without_send(Analysis& a) {
     std::vector<std::size_t> senders;
     for (std::size_t s = 0; s < a.m.states.size(); ++s) {
@@ -512,6 +551,7 @@ void run_analyses(FlowModel& model, Diagnostics& out) {
     reply_routes(a);
     sends(a);
     caps(a);
+    repeats_over_caps(a);
     replies_without_send(a);
 }
 
