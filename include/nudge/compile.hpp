@@ -69,6 +69,9 @@ struct FlowStats {
     // The most waiting (non-immediate) steps on any path from a start state; nullopt when a
     // reachable cycle makes it unbounded.
     std::optional<std::size_t> longest_waiting_path;
+    // The flow can `-> restart`: both bounds above count one run, from a start to the next
+    // restart (or the end), since a restart begins the count again.
+    bool restarts = false;
 };
 
 class CompiledFlow {

@@ -69,6 +69,11 @@ FlowStats compute_stats(const FlowModel& m) {
     for (const auto& e : m.edges) {
         if (e.target_kind == Target::Kind::inbox) continue;
         if (!m.states[e.source].reachable) continue;
+        if (e.target_kind == Target::Kind::restart) {
+            // A restart begins a new run: the bounds are per run, so its edges end a path.
+            st.restarts = true;
+            continue;
+        }
         g.edges.emplace_back(e.source, e.target);
         used.push_back(&e);
     }
@@ -137,19 +142,22 @@ FlowStats compute_stats(const FlowModel& m) {
 namespace nudge {
 
 std::string to_text(const FlowStats& st) {
+    const std::string per_run =
+        st.restarts ? " per run (the flow restarts; each run counts anew)" : "";
     std::string out = "states: " + std::to_string(st.states) + "\n";
     out += "reachable states: " + std::to_string(st.reachable_states) + "\n";
     out += "edges: " + std::to_string(st.edges) + "\n";
     out += "longest waiting path: " +
-           (st.longest_waiting_path ? std::to_string(*st.longest_waiting_path) +
-                                          (*st.longest_waiting_path == 1 ? " wait" : " waits")
-                                    : std::string("unbounded (a cycle)")) +
+           (st.longest_waiting_path
+                ? std::to_string(*st.longest_waiting_path) +
+                      (*st.longest_waiting_path == 1 ? " wait" : " waits") + per_run
+                : std::string("unbounded (a cycle)")) +
            "\n";
     if (!st.max_messages) {
         out += "max messages per instance: unbounded (a cycle or an 'every' without 'max')\n";
     } else {
         for (const auto& c : *st.max_messages) {
-            out += "max messages on " + c.channel + ": " + std::to_string(c.count) + "\n";
+            out += "max messages on " + c.channel + ": " + std::to_string(c.count) + per_run + "\n";
         }
     }
     return out;

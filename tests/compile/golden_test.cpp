@@ -153,9 +153,30 @@ TEST_CASE("stats on a small flow") {
     // sale: send + 1 + 2 reminders; confirmed: 1.
     CHECK(*st.max_messages == std::vector<nudge::ChannelCount>{{"sms", 5}});
 
-    // A restart is a cycle: no bound.
-    auto cyclic = compile(
+    // A restart begins a new run: the bounds count one run.
+    auto restarting = compile(
         parse_ok(read_text(test_dir() / "compile" / "golden" / "booking_confirmation.flow")));
+    const auto& rs = restarting.flow->stats();
+    CHECK(rs.restarts);
+    CHECK(rs.longest_waiting_path == 3u);
+    REQUIRE(rs.max_messages);
+    CHECK(*rs.max_messages == std::vector<nudge::ChannelCount>{{"letter", 1}, {"sms", 1}});
+    CHECK(to_text(rs).find("max messages on sms: 1 per run") != std::string::npos);
+    CHECK_FALSE(st.restarts);
+
+    // A cycle of states (not a restart) has no bound.
+    auto cyclic = compile_text(R"(flow c
+field phone: phone
+channel sms to phone from "4790000000"
+trigger a.b as phone { start s }
+state s {
+  send sms "ping"
+  after 1h -> t
+}
+state t {
+  after 1h -> s
+}
+)");
     CHECK_FALSE(cyclic.flow->stats().max_messages);
     CHECK_FALSE(cyclic.flow->stats().longest_waiting_path);
 
