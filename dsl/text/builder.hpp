@@ -85,7 +85,7 @@ public:
     void keyword_match(KeywordMatch m) { scratch_.match = m; }
     void keyword_ignore_accents() { scratch_.ignore_accents = true; }
     void keyword_range(double bound, bool min) {
-        if (!scratch_.range) scratch_.range.emplace();
+        if (!scratch_.range) scratch_.range = KeywordsDecl::Range{0, 0};
         (min ? scratch_.range->min : scratch_.range->max) = bound;
     }
     void end_keywords(Loc loc);
