@@ -362,6 +362,9 @@ void App::handle(Request req, Respond respond) {
                              {"started", json::array()},
                              {"signalled", 0},
                              {"suppressed", json::array()}};
+                 // The event that just started an instance is not also delivered to it: a flow
+                 // that started one for the data's key is not signalled for that key.
+                 std::set<std::string> started_in;
                  if (triggers) {
                      std::map<std::string, FlowMetrics> before;
                      for (const auto& [name, info] : flows)
@@ -372,6 +375,7 @@ void App::handle(Request req, Respond respond) {
                      for (const auto& [name, m] : before) {
                          auto after = engine->engine().metrics(name);
                          auto started = after.starts - m.starts;
+                         if (started > 0) started_in.insert(name);
                          if (started > 0)
                              metrics.add("nudge_instances_started_total", {{"flow", name}},
                                          static_cast<double>(started));
@@ -386,12 +390,6 @@ void App::handle(Request req, Respond respond) {
                          }
                      }
                  }
-                 // The event that just started an instance is not also delivered to it: a flow
-                 // that started one for the data's key is not signalled for that key.
-                 std::set<std::string> started_in;
-                 for (const auto& started : out["started"])
-                     if (auto v = engine->engine().instance(started.get<std::uint64_t>(), false))
-                         started_in.insert(v->flow);
                  int moved = 0;
                  for (const auto& [flow, key, from_data] : signals) {
                      if (from_data && started_in.count(flow)) continue;

@@ -11,7 +11,7 @@
 // printed as w1…wW, not counted; days 1…D follow with the population constant.
 // soak_rss_growth = RSS at day D ÷ RSS at day 2 (target ≤ 1.1 with a bound). The engine
 // keeps each instance's history (EngineOptions::keep_history, as a DurableEngine does).
-#include "../scale/reminder.hpp"
+#include "../engine/fixtures.hpp"
 
 #include <nudge/clock.hpp>
 #include <nudge/compile.hpp>
@@ -34,15 +34,6 @@
 #include <vector>
 
 namespace {
-
-class CountingTransport final : public nudge::Transport {
-public:
-    nudge::SendResult send(const nudge::Message&) override {
-        ++sends;
-        return {};
-    }
-    std::uint64_t sends = 0;
-};
 
 double rss_mb() {
     std::ifstream statm("/proc/self/statm");
@@ -108,7 +99,7 @@ int main(int argc, char** argv) {
     const std::int64_t day = 86400;
     const std::int64_t t0 = 1798761600; // 2027-01-01T00:00:00Z
     nudge::FakeClock clock(nudge::Instant{std::chrono::seconds{t0}});
-    CountingTransport out;
+    bench::NullTransport out;
     nudge::EngineOptions options;
     options.keep_finished = keep;
     nudge::Engine engine(clock, out, options);
@@ -167,7 +158,7 @@ int main(int argc, char** argv) {
         auto label = d < warmup ? "w" + std::to_string(d + 1) : std::to_string(d - warmup + 1);
         std::printf("%-4s %10zu %10zu %10llu %10llu %10.1f\n", label.c_str(), s.live, s.instances,
                     static_cast<unsigned long long>(s.retired),
-                    static_cast<unsigned long long>(out.sends), mb);
+                    static_cast<unsigned long long>(out.count), mb);
         std::fflush(stdout);
     }
     double growth = rss.size() >= 2 ? rss.back() / rss[1] : 0;
