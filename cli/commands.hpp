@@ -78,7 +78,10 @@ struct MigrateOptions {
 int run_migrate(const MigrateOptions& options);
 
 struct ReportOptions {
-    std::string scenario;           // the run to report on
+    std::string scenario;           // the run to report on, or
+    std::string database;           // a durable database, over
+    std::string period = "today";   // today, yesterday, month, last-month or FROM..TO
+    std::string zone;               // the days' zone (default: the first stored flow's)
     std::vector<std::string> flows; // instead of the scenario's own flows, when given
     double sms_price = 0;           // per SMS sent
     double order_value = -1;        // per conversion; < 0: the mean of the conversions' values

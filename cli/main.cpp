@@ -138,8 +138,18 @@ int main(int argc, char** argv) {
 
     ReportOptions report;
     auto* report_cmd = app.add_subcommand(
-        "report", "Run a scenario and report per flow: funnel, sends, conversions, ROI");
-    report_cmd->add_option("--scenario", report.scenario, "The scenario to run")->required();
+        "report", "Report per flow (funnel, sends, conversions, ROI) from a scenario's run or "
+                  "from a database over a period");
+    auto* scenario_opt =
+        report_cmd->add_option("--scenario", report.scenario, "The scenario to run");
+    auto* db_opt = report_cmd->add_option("--db", report.database,
+                                          "A database written by `nudge serve` or a DurableEngine");
+    scenario_opt->excludes(db_opt);
+    report_cmd->add_option("--period", report.period,
+                           "With --db: today (default), yesterday, month, last-month or "
+                           "YYYY-MM-DD..YYYY-MM-DD, as days in --zone");
+    report_cmd->add_option("--zone", report.zone,
+                           "With --db: the zone of the period's days (default: the first flow's)");
     report_cmd->add_option("flows", report.flows, "Flow files instead of the scenario's");
     report_cmd->add_option("--sms-price", report.sms_price, "Price of one SMS (default 0)")
         ->check(CLI::NonNegativeNumber);
@@ -156,6 +166,7 @@ int main(int argc, char** argv) {
 
     ServeOptions serve;
     auto* serve_cmd = add_serve_command(app, serve);
+    auto* hash_cmd = add_hash_password_command(app);
 
     try {
         app.parse(argc, argv);
@@ -182,5 +193,6 @@ int main(int argc, char** argv) {
     if (*inbox_cmd) return run_inspect(inbox);
     if (*migrate_cmd) return run_migrate(migrate);
     if (*serve_cmd) return run_serve(serve);
+    if (*hash_cmd) return run_hash_password();
     return 2;
 }

@@ -6,7 +6,11 @@
 #include "files.hpp"
 #include "scenario_output.hpp"
 
+#include <nudge/compile.hpp>
+#include <nudge/dsl.hpp>
+#include <nudge/report.hpp>
 #include <nudge/scenario.hpp>
+#include <nudge/store.hpp>
 
 #include <cmath>
 #include <cstdint>
@@ -20,110 +24,6 @@
 namespace nudge::cli {
 
 namespace {
-
-// Names in the order they first appeared in the timeline, with a count each.
-class Tally {
-public:
-    void add(const std::string& name, std::int64_t n = 1) {
-        auto [it, fresh] = index_.emplace(name, items_.size());
-        if (fresh) items_.emplace_back(name, 0);
-        items_[it->second].second += n;
-    }
-    std::int64_t total() const {
-        std::int64_t sum = 0;
-        for (const auto& [name, n] : items_)
-            sum += n;
-        return sum;
-    }
-    const std::vector<std::pair<std::string, std::int64_t>>& items() const { return items_; }
-
-private:
-    std::map<std::string, std::size_t> index_;
-    std::vector<std::pair<std::string, std::int64_t>> items_;
-};
-
-struct FlowReport {
-    std::string flow;
-    Tally events; // trigger events that came in (started or not)
-    std::int64_t starts = 0;
-    Tally not_started; // trigger suppressions by reason
-    Tally entries;     // by state
-    Tally sent;        // by channel
-    Tally suppressed;  // sends held back, by reason
-    Tally failed;      // sends that failed, by channel
-    Tally outcomes;    // by label
-    std::map<std::string, double> outcome_values;
-    std::int64_t sms = 0;
-    std::int64_t conversions = 0;
-    double revenue = 0;
-    // Filled in from the options.
-    double order_value = 0;
-    double rate = 0;
-    double sms_cost = 0;
-    double roi = 0;
-};
-
-double parse_number(std::string_view s) {
-    try {
-        return std::stod(std::string(s));
-    } catch (const std::exception&) {
-        return 0;
-    }
-}
-
-std::vector<FlowReport> tally(const std::vector<Record>& timeline, const ReportOptions& o) {
-    std::vector<FlowReport> out;
-    std::map<std::string, std::size_t> index;
-    auto of = [&](const std::string& flow) -> FlowReport& {
-        auto [it, fresh] = index.emplace(flow, out.size());
-        if (fresh) {
-            out.emplace_back();
-            out.back().flow = flow;
-        }
-        return out[it->second];
-    };
-    for (const auto& r : timeline) {
-        auto& f = of(r.flow);
-        const std::string& k = r.kind;
-        if (k == "started") {
-            f.events.add(std::string(r.get("event")));
-            ++f.starts;
-        } else if (k == "suppressed" && r.instance == 0 && !r.get("event").empty()) {
-            f.events.add(std::string(r.get("event")));
-            f.not_started.add(std::string(r.get("reason")));
-        } else if (k == "suppressed") {
-            f.suppressed.add(std::string(r.get("reason")));
-        } else if (k == "entered") {
-            f.entries.add(std::string(r.get("state")));
-        } else if (k == "sent") {
-            std::string channel(r.get("channel"));
-            f.sent.add(channel);
-            if (channel == o.sms_channel) ++f.sms;
-        } else if (k == "failed" && !r.get("channel").empty()) {
-            f.failed.add(std::string(r.get("channel")));
-        } else if (k == "outcome") {
-            std::string label(r.get("outcome"));
-            double value = parse_number(r.get("value"));
-            f.outcomes.add(label);
-            f.outcome_values[label] += value;
-            if (label == o.conversion) {
-                ++f.conversions;
-                f.revenue += value;
-            }
-        }
-    }
-    for (auto& f : out) {
-        auto triggers = f.events.total();
-        f.order_value = o.order_value >= 0  ? o.order_value
-                        : f.conversions > 0 ? f.revenue / static_cast<double>(f.conversions)
-                                            : 0;
-        f.rate =
-            triggers > 0 ? static_cast<double>(f.conversions) / static_cast<double>(triggers) : 0;
-        f.sms_cost = static_cast<double>(f.sms) * o.sms_price;
-        f.roi = static_cast<double>(f.conversions) * f.order_value - f.sms_cost;
-    }
-    return out;
-}
 
 std::string fixed(double v, int decimals) {
     if (std::abs(v) < 0.5 * std::pow(10.0, -decimals)) v = 0; // no "-0.00"
@@ -279,7 +179,59 @@ void print_json(const std::vector<FlowReport>& reports, const ReportOptions& o, 
 
 } // namespace
 
+namespace {
+
+// The report of a database's records over a period (nudge report --db).
+int report_database(const ReportOptions& options, const ReportSettings& settings) {
+    try {
+        StoreView view(options.database);
+        auto zone = options.zone;
+        if (zone.empty()) {
+            for (const auto& [name, source] : view.flow_sources()) {
+                auto compiled = compile_source(source, name + ".flow");
+                if (compiled.flow && compiled.flow->flow().timezone) {
+                    zone = *compiled.flow->flow().timezone;
+                    break;
+                }
+            }
+        }
+        if (zone.empty()) zone = "UTC";
+        auto period = report_period(options.period, SystemClock().now(), zone);
+        auto reports = make_report(view.records(period.from, period.to), settings);
+        std::ostringstream out;
+        if (options.format == "csv") {
+            print_csv(reports, out);
+        } else if (options.format == "json") {
+            print_json(reports, options, out);
+        } else {
+            out << "period " << period.first_day << " .. " << period.last_day << " (" << zone
+                << ")\n";
+            print_table(reports, options, out);
+        }
+        std::cout << out.str();
+        return 0;
+    } catch (const store_error& e) {
+        std::cerr << "nudge report: " << e.what() << "\n";
+        return 2;
+    } catch (const nudge::error& e) {
+        std::cerr << "nudge report: " << e.what() << "\n";
+        return 2;
+    }
+}
+
+} // namespace
+
 int run_report(const ReportOptions& options) {
+    ReportSettings settings;
+    settings.sms_price = options.sms_price;
+    settings.order_value = options.order_value;
+    settings.conversion = options.conversion;
+    settings.sms_channel = options.sms_channel;
+    if (!options.database.empty()) return report_database(options, settings);
+    if (options.scenario.empty()) {
+        std::cerr << "nudge report: give --scenario FILE or --db FILE\n";
+        return 2;
+    }
     auto source = read_file(options.scenario);
     if (!source) {
         std::cerr << "nudge report: cannot read file " << options.scenario << "\n";
@@ -294,7 +246,7 @@ int run_report(const ReportOptions& options) {
     }
     if (result.diagnostics.has_errors()) return 1;
 
-    auto reports = tally(result.timeline, options);
+    auto reports = make_report(result.timeline, settings);
     std::ostringstream out;
     if (options.format == "csv") {
         print_csv(reports, out);

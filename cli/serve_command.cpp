@@ -43,7 +43,32 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
                     "NAME=VALUE: one of the config's limits (body_bytes, header_bytes, "
                     "read_timeout, max_connections, drain_timeout, send_workers, batch_max, "
                     "webhook_tolerance, keep_finished); repeatable");
+    cmd->add_option("--console-user", o.console_users,
+                    "NAME:ROLE:HASH: a staff console user (role staff or admin; the hash from "
+                    "`nudge hash-password`); repeatable");
+    cmd->add_option("--console-language", o.console_language, "The console's language: en or da")
+        ->check(CLI::IsMember({"en", "da"}));
+    cmd->add_option("--console-zone", o.console_zone,
+                    "The time zone the console shows times in (default: the first flow's)");
     return cmd;
+}
+
+CLI::App* add_hash_password_command(CLI::App& app) {
+    return app.add_subcommand("hash-password",
+                              "Read a password from standard input and print its hash for a "
+                              "console user (console: users: password_hash)");
+}
+
+int run_hash_password() {
+    std::string password;
+    std::getline(std::cin, password);
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    if (password.size() < 8) {
+        std::cerr << "nudge hash-password: a password needs at least 8 characters\n";
+        return 2;
+    }
+    std::cout << server::hash_password(password) << "\n";
+    return 0;
 }
 
 int run_serve(const ServeOptions& o) {
@@ -85,6 +110,10 @@ int run_serve(const ServeOptions& o) {
             config.read_token = secret(o.read_token_env, "--read-token-env");
         if (!o.kannel_token_env.empty())
             config.kannel_token = secret(o.kannel_token_env, "--kannel-token-env");
+        for (const auto& spec : o.console_users)
+            config.console.users.push_back(server::parse_console_user(spec));
+        if (!o.console_language.empty()) config.console.language = o.console_language;
+        if (!o.console_zone.empty()) config.console.zone = o.console_zone;
     } catch (const nudge::error& e) {
         std::cerr << "nudge serve: " << e.what() << "\n";
         return 2;

@@ -22,10 +22,18 @@ struct ServeOptions {
     std::string kannel_token_env;
     std::string synchronous;
     bool debug_log = false;
-    std::vector<std::string> limits; // --limit NAME=VALUE
+    std::vector<std::string> limits;        // --limit NAME=VALUE
+    std::vector<std::string> console_users; // NAME:ROLE:HASH
+    std::string console_language;
+    std::string console_zone;
 };
 
 CLI::App* add_serve_command(CLI::App& app, ServeOptions& options);
 int run_serve(const ServeOptions& options);
+
+// nudge hash-password: reads a password from standard input and prints its scrypt hash for a
+// console user in the config.
+CLI::App* add_hash_password_command(CLI::App& app);
+int run_hash_password();
 
 } // namespace nudge::cli

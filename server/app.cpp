@@ -1,6 +1,7 @@
 // The server's lifecycle: start (config, transports, flows, database, listener), the loop's
 // wake-ups (engine deadlines, deliveries), the group commit, and the drain on SIGTERM.
 #include "app.hpp"
+#include "console/console.hpp"
 #include "service.hpp"
 
 #include <nudge/dsl.hpp>
@@ -261,6 +262,7 @@ int App::run() {
         options.keep_finished = config.limits.keep_finished;
         engine = std::make_unique<DurableEngine>(config.database, *clock, transports, options);
         load_flows(true, nullptr);
+        if (!config.console.users.empty()) console = std::make_unique<console::Console>(*this);
         http_.listen(config.listen);
     } catch (const flow_error& e) {
         log.error("start_failed", {{"error", e.what()}});

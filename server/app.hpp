@@ -24,6 +24,10 @@
 
 namespace nudge::server {
 
+namespace console {
+class Console;
+}
+
 // Sends each message through the transport configured for its channel (or "*").
 class ChannelRouter final : public Transport {
 public:
@@ -86,6 +90,10 @@ public:
     // Hands due messages to the worker pool; settles what came back.
     void dispatch();
     void arm();
+    // Draws a loaded flow's picture on a worker (Graphviz) and answers with the SVG.
+    void draw_svg(const std::string& flow, Respond respond, const std::string& route);
+    // The staff console, when users are configured.
+    std::unique_ptr<console::Console> console;
 
 private:
     HttpServer http_;

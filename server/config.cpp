@@ -12,6 +12,15 @@ namespace nudge::server {
 
 namespace {
 
+void check_user(const ConsoleUser& u, const std::function<void(const std::string&)>& fail) {
+    if (u.name.empty()) fail("a console user needs a name");
+    if (u.role != "staff" && u.role != "admin")
+        fail("console user '" + u.name + "': role must be staff or admin, saw '" + u.role + "'");
+    if (u.password_hash.rfind("scrypt$", 0) != 0)
+        fail("console user '" + u.name +
+             "': password_hash must come from `nudge hash-password` (scrypt$…)");
+}
+
 struct Reader {
     std::string file;
     const std::function<std::optional<std::string>(const std::string&)>& env;
@@ -95,6 +104,44 @@ struct Reader {
         if (l["keep_finished"]) L.keep_finished = count(l["keep_finished"], "keep_finished");
     }
 
+    void console(const YAML::Node& n, ConsoleConfig& k) const {
+        if (!n.IsMap()) fail(n, "'console' must be a map");
+        only(n, {"users", "language", "zone", "secure_cookies", "session_idle", "sms_price"},
+             "'console'");
+        if (n["language"]) {
+            k.language = text(n["language"], "language");
+            if (k.language != "en" && k.language != "da")
+                fail(n["language"], "'language' must be en or da, saw '" + k.language + "'");
+        }
+        if (n["zone"]) k.zone = text(n["zone"], "zone");
+        if (n["secure_cookies"]) k.secure_cookies = flag(n["secure_cookies"], "secure_cookies");
+        if (n["session_idle"]) k.session_idle = seconds(n["session_idle"], "session_idle");
+        if (n["sms_price"]) {
+            auto s = text(n["sms_price"], "sms_price");
+            try {
+                std::size_t used = 0;
+                k.sms_price = std::stod(s, &used);
+                if (used != s.size() || k.sms_price < 0) throw std::invalid_argument(s);
+            } catch (const std::exception&) {
+                fail(n["sms_price"], "'sms_price' must be a number of 0 or more, saw '" + s + "'");
+            }
+        }
+        if (auto users = n["users"]) {
+            if (!users.IsSequence()) fail(users, "'users' must be a list");
+            for (const auto& u : users) {
+                if (!u.IsMap()) fail(u, "each user must be a map of name, role, password_hash");
+                only(u, {"name", "role", "password_hash"}, "a console user");
+                ConsoleUser user;
+                if (u["name"]) user.name = text(u["name"], "name");
+                if (u["role"]) user.role = text(u["role"], "role");
+                if (u["password_hash"])
+                    user.password_hash = text(u["password_hash"], "password_hash");
+                check_user(user, [&](const std::string& what) { fail(u, what); });
+                k.users.push_back(user);
+            }
+        }
+    }
+
     ChannelConfig channel(const YAML::Node& n, const std::string& name) const {
         if (!n.IsMap()) fail(n, "channel '" + name + "' must be a map with a 'transport'");
         only(n,
@@ -144,7 +191,7 @@ Config read_config(const std::string& path,
     if (!root.IsMap()) r.fail(root, "the config must be a map of settings");
     r.only(root,
            {"flows", "database", "listen", "public_url", "channels", "secrets", "limits",
-            "fake_clock", "synchronous", "debug_log"},
+            "fake_clock", "synchronous", "debug_log", "console"},
            "the config");
     if (root["flows"]) c.flows = r.text(root["flows"], "flows");
     if (root["database"]) c.database = r.text(root["database"], "database");
@@ -179,7 +226,18 @@ Config read_config(const std::string& path,
             c.kannel_token = r.secret(s["kannel_token_env"], "kannel_token_env");
     }
     if (auto l = root["limits"]) r.limits(l, c.limits);
+    if (auto k = root["console"]) r.console(k, c.console);
     return c;
+}
+
+ConsoleUser parse_console_user(const std::string& spec) {
+    auto a = spec.find(':');
+    auto b = a == std::string::npos ? a : spec.find(':', a + 1);
+    if (b == std::string::npos)
+        throw error("--console-user NAME:ROLE:HASH expected, saw '" + spec + "'");
+    ConsoleUser u{spec.substr(0, a), spec.substr(a + 1, b - a - 1), spec.substr(b + 1)};
+    check_user(u, [&](const std::string& what) { throw error("--console-user: " + what); });
+    return u;
 }
 
 void apply_limit(Config& config, const std::string& spec) {

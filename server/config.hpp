@@ -40,6 +40,23 @@ struct Limits {
     std::size_t keep_finished = 10000;
 };
 
+// A person who may log in to the staff console.
+struct ConsoleUser {
+    std::string name;
+    std::string role;          // staff (inbox, lists, instances) or admin (everything)
+    std::string password_hash; // from `nudge hash-password`: scrypt$N$r$p$salt$hash
+};
+
+// The staff console under /ui/ (docs/console.md). Off when no user is configured.
+struct ConsoleConfig {
+    std::vector<ConsoleUser> users;
+    std::string language = "en"; // en or da
+    std::string zone;            // times shown in this zone; default: the first flow's
+    bool secure_cookies = false; // set when the console is reached over TLS (a proxy)
+    std::chrono::seconds session_idle{8 * 3600};
+    double sms_price = 0; // the report's default price of one SMS
+};
+
 struct Config {
     std::string flows;    // folder of .flow / .flow.yaml files
     std::string database; // SQLite file
@@ -54,6 +71,7 @@ struct Config {
     bool synchronous_full = true;
     bool debug_log = false; // log phone numbers and texts too
     Limits limits;
+    ConsoleConfig console;
 };
 
 // Reads `path`; throws nudge::error naming the file and, where it can, line and column.
@@ -68,6 +86,9 @@ ChannelConfig parse_channel_flag(const std::string& spec);
 // "batch_max=256": one limit from a --limit flag, read as the config file's `limits` key of that
 // name is. Throws nudge::error.
 void apply_limit(Config& config, const std::string& spec);
+
+// "anna:staff:scrypt$…": one console user from a --console-user flag. Throws nudge::error.
+ConsoleUser parse_console_user(const std::string& spec);
 
 // Every problem with a config that would stop the server, or an empty list.
 std::vector<std::string> validate(const Config& config);

@@ -2,12 +2,14 @@
 // Inputs that change the engine go through the group commit (App::submit) and are answered
 // only after their step is committed; reads answer at once from the engine.
 #include "app.hpp"
+#include "console/console.hpp"
 #include "phone/numbers.hpp"
 #include "runtime/value.hpp"
 #include "signature.hpp"
 
 #include <nudge/compile.hpp>
 #include <nudge/error.hpp>
+#include <nudge/report.hpp>
 
 #include <boost/asio/post.hpp>
 
@@ -138,6 +140,11 @@ json inbox_json(const InboxItem& item, const Log& log) {
               {"candidates", item.candidates}};
     (void)log;
     if (item.assigned_to) j["assigned_to"] = *item.assigned_to;
+    if (item.handled_at) {
+        j["handled_at"] = format_instant(*item.handled_at);
+        j["handled_by"] = item.handled_by;
+        j["note"] = item.note;
+    }
     return j;
 }
 
@@ -158,6 +165,25 @@ std::optional<std::uint64_t> to_id(const std::string& s) {
 }
 
 } // namespace
+
+void App::draw_svg(const std::string& name, Respond respond, const std::string& route) {
+    // Graphviz runs on a worker: the loop goes on meanwhile.
+    boost::asio::post(workers_, [this, flow = flows.at(name).flow, respond, route] {
+        auto svg = to_svg(*flow);
+        boost::asio::post(io, [this, svg = std::move(svg), respond, route]() mutable {
+            Response r;
+            if (svg.error) {
+                r = json_error(503, "the picture could not be drawn: " + *svg.error);
+            } else {
+                r.content_type = "image/svg+xml";
+                r.body = std::move(svg.out);
+            }
+            metrics.add("nudge_http_requests_total",
+                        {{"route", route}, {"status", std::to_string(r.status)}});
+            respond(std::move(r));
+        });
+    });
+}
 
 void App::handle(Request req, Respond respond) {
     auto parts = split_path(req.path);
@@ -185,6 +211,12 @@ void App::handle(Request req, Respond respond) {
         return answer("metrics", std::move(r));
     }
     if (draining) return answer("draining", json_error(503, "the server is shutting down"));
+    if (req.path == "/ui" || req.path.starts_with("/ui/")) {
+        if (!console)
+            return answer("ui", json_error(404, "the staff console is off: configure console "
+                                                "users (docs/console.md)"));
+        return console->handle(req, respond);
+    }
     if (parts.empty() || parts[0] != "v1")
         return answer("unknown", json_error(404, "no such route"));
 
@@ -295,11 +327,11 @@ void App::handle(Request req, Respond respond) {
                                auto opted = engine->engine().suppressions().size();
                                engine->reply(message);
                                const auto& e = engine->engine();
-                               std::string result = "routed";
-                               if (e.inbox().size() > before) result = e.inbox().back().reason;
-                               if (result == "routed" && e.suppressions().size() > opted)
-                                   result = "opted_out";
-                               if (result == "routed") result = "taken";
+                               // To the inbox (for its reason), an opt-out, or taken by a route.
+                               std::string result = e.inbox().size() > before
+                                                        ? e.inbox().back().reason
+                                                    : e.suppressions().size() > opted ? "opted_out"
+                                                                                      : "taken";
                                metrics.add("nudge_replies_total", {{"result", result}});
                                return json_response(202, {{"result", result}});
                            },
@@ -498,7 +530,7 @@ void App::handle(Request req, Respond respond) {
         bool all = query_value(req, "all") == "true";
         const auto& inbox = e.inbox();
         for (auto it = inbox.rbegin(); it != inbox.rend(); ++it)
-            if (all || !it->assigned_to) items.push_back(inbox_json(*it, log));
+            if (all || it->open()) items.push_back(inbox_json(*it, log));
         return answer(route, json_response(200, {{"inbox", items}}));
     }
     if (parts.size() == 4 && parts[1] == "inbox" && method_is("POST")) {
@@ -510,6 +542,18 @@ void App::handle(Request req, Respond respond) {
         Response refusal;
         auto body = parse_object(req.body.empty() ? "{}" : req.body, refusal);
         if (!body) return answer(route, refusal);
+        if (parts[3] == "close") {
+            auto note = body->value("note", std::string());
+            if (note.empty())
+                return answer(route, json_error(422, "say what was done ('note': text)",
+                                                {{"field", "note"}}));
+            return submit({"",
+                           [this, item_id = item->id, note] {
+                               engine->close(item_id, note);
+                               return json_response(200, {{"handled", true}, {"note", note}});
+                           },
+                           respond, route});
+        }
         std::uint64_t instance = 0;
         if (body->contains("instance") && (*body)["instance"].is_number_unsigned())
             instance = (*body)["instance"].get<std::uint64_t>();
@@ -546,31 +590,14 @@ void App::handle(Request req, Respond respond) {
                  },
                  respond, route});
         }
-        return answer(route, json_error(404, "an inbox item can be assigned or moved"));
+        return answer(route, json_error(404, "an inbox item can be assigned, moved or closed"));
     }
     if (parts.size() == 3 && parts[1] == "flows" && parts[2].size() > 4 &&
         parts[2].ends_with(".svg") && method_is("GET")) {
         route = "flow_svg";
         auto name = parts[2].substr(0, parts[2].size() - 4);
-        auto it = flows.find(name);
-        if (it == flows.end()) return answer(route, json_error(404, "no flow " + name));
-        // Graphviz runs on a worker: the loop goes on meanwhile.
-        boost::asio::post(workers_, [this, flow = it->second.flow, respond, route] {
-            auto svg = to_svg(*flow);
-            boost::asio::post(io, [this, svg = std::move(svg), respond, route]() mutable {
-                Response r;
-                if (svg.error) {
-                    r = json_error(503, "the picture could not be drawn: " + *svg.error);
-                } else {
-                    r.content_type = "image/svg+xml";
-                    r.body = std::move(svg.out);
-                }
-                metrics.add("nudge_http_requests_total",
-                            {{"route", route}, {"status", std::to_string(r.status)}});
-                respond(std::move(r));
-            });
-        });
-        return;
+        if (!flows.count(name)) return answer(route, json_error(404, "no flow " + name));
+        return draw_svg(name, respond, route);
     }
     if (parts.size() == 2 && parts[1] == "flows" && method_is("GET")) {
         json list = json::array();
@@ -614,9 +641,70 @@ void App::handle(Request req, Respond respond) {
     }
     if (parts.size() == 3 && parts[1] == "report" && method_is("GET")) {
         if (!flows.count(parts[2])) return answer(route, json_error(404, "no flow " + parts[2]));
-        auto j = metrics_json(e.metrics(parts[2]));
-        j["flow"] = parts[2];
-        return answer(route, json_response(200, j));
+        auto period = query_value(req, "period");
+        if (period.empty()) {
+            auto j = metrics_json(e.metrics(parts[2]));
+            j["flow"] = parts[2];
+            return answer(route, json_response(200, j));
+        }
+        // Over a period: the records of those days (in the flow's zone, or ?zone=) summed up.
+        auto zone = query_value(req, "zone");
+        if (zone.empty()) zone = flows.at(parts[2]).flow->flow().timezone.value_or("UTC");
+        ReportSettings settings;
+        try {
+            auto number = [&](const char* name, double fallback) {
+                auto v = query_value(req, name);
+                if (v.empty()) return fallback;
+                std::size_t used = 0;
+                double d = std::stod(v, &used);
+                if (used != v.size() || d < 0) throw std::invalid_argument(name);
+                return d;
+            };
+            settings.sms_price = number("sms_price", config.console.sms_price);
+            settings.order_value = number("order_value", -1);
+        } catch (const std::exception&) {
+            return answer(route, json_error(422, "sms_price and order_value must be numbers of 0 "
+                                                 "or more"));
+        }
+        if (auto c = query_value(req, "conversion"); !c.empty()) settings.conversion = c;
+        Period span;
+        try {
+            span = report_period(period, clock->now(), zone);
+        } catch (const nudge::error& ex) {
+            return answer(route, json_error(422, ex.what(), {{"field", "period"}}));
+        }
+        FlowReport f;
+        f.flow = parts[2];
+        for (auto& r : make_report(engine->records(span.from, span.to), settings))
+            if (r.flow == parts[2]) f = std::move(r);
+        auto tally = [](const Tally& t) {
+            json out = json::object();
+            for (const auto& [name, n] : t.items())
+                out[name] = n;
+            return out;
+        };
+        json outcomes = json::object();
+        for (const auto& [label, n] : f.outcomes.items())
+            outcomes[label] = {{"count", n}, {"value", f.outcome_values[label]}};
+        return answer(route, json_response(200, {{"flow", f.flow},
+                                                 {"period",
+                                                  {{"first_day", span.first_day},
+                                                   {"last_day", span.last_day},
+                                                   {"zone", zone},
+                                                   {"from", format_instant(span.from, zone)},
+                                                   {"to", format_instant(span.to, zone)}}},
+                                                 {"triggers", f.events.total()},
+                                                 {"starts", f.starts},
+                                                 {"not_started", tally(f.not_started)},
+                                                 {"entries", tally(f.entries)},
+                                                 {"sent", tally(f.sent)},
+                                                 {"failed", tally(f.failed)},
+                                                 {"outcomes", outcomes},
+                                                 {"sms", f.sms},
+                                                 {"conversions", f.conversions},
+                                                 {"revenue", f.revenue},
+                                                 {"sms_cost", f.sms_cost},
+                                                 {"roi", f.roi}}));
     }
     return answer(route, json_error(404, "no such route"));
 }

@@ -7,6 +7,8 @@
 #include "config.hpp"
 
 #include <iosfwd>
+#include <string>
+#include <string_view>
 
 namespace nudge::server {
 
@@ -14,5 +16,9 @@ namespace nudge::server {
 // Returns 1 when it cannot start (flows with errors, a database it cannot open, a port taken),
 // after logging why.
 int serve(const Config& config, std::ostream& log);
+
+// A console user's password hash (scrypt via OpenSSL, a fresh random salt each time):
+// "scrypt$N$r$p$<salt, base64>$<hash, base64>".
+std::string hash_password(std::string_view password);
 
 } // namespace nudge::server

@@ -78,7 +78,8 @@ struct Inbound {
 // or the one live instance that texts this number from this number has no reply routes now),
 // "unknown" (no live instance texts this number from this number), "ambiguous" (several wait
 // for replies, or none does and several text it: `candidates`), "routed" (a route sent it here
-// with `-> inbox`).
+// with `-> inbox`). `candidates`: the instances it may belong to (the one instance of an
+// unmatched or routed reply, those of an ambiguous one, none for an unknown sender).
 struct InboxItem {
     std::uint64_t id = 0;
     Instant at;
@@ -86,6 +87,12 @@ struct InboxItem {
     std::string reason;
     std::vector<std::uint64_t> candidates;
     std::optional<std::uint64_t> assigned_to; // set by Engine::assign
+    // Set by Engine::close: a person dealt with it without giving it to an instance.
+    std::optional<Instant> handled_at;
+    std::string handled_by;
+    std::string note;
+    // Neither assigned nor closed: still waiting for a person.
+    bool open() const { return !assigned_to && !handled_at; }
 };
 
 struct Suppression {
@@ -263,13 +270,24 @@ public:
     std::optional<Instant> next_due() const;
 
     // --- manual handling -----------------------------------------------------------------
+    // `by` names the person who acted (a console user); when given it is recorded as the
+    // record's `by` field.
     // Records an inbox message on an instance (never treated as a matched reply).
-    void assign(std::uint64_t inbox_id, std::uint64_t instance);
+    void assign(std::uint64_t inbox_id, std::uint64_t instance, std::string_view by = {});
     // Moves an instance to a state by hand (entry actions run).
-    void move(std::uint64_t instance, std::string_view state);
-    void cancel(std::uint64_t instance, std::string_view reason);
+    void move(std::uint64_t instance, std::string_view state, std::string_view by = {});
+    void cancel(std::uint64_t instance, std::string_view reason, std::string_view by = {});
+    // Marks an inbox message handled without giving it to an instance, with a note; records
+    // `handled` (not about one instance). Throws nudge::error for an unknown id.
+    void close(std::uint64_t inbox_id, std::string_view note, std::string_view by = {});
     // Adds an address to the suppression list as the host (an opt-out from another source).
-    void suppress(std::string_view address, std::string_view source);
+    // With `by`, the change is recorded (`opt_out_added`, not about one instance).
+    void suppress(std::string_view address, std::string_view source, std::string_view by = {});
+    // Takes an address off the suppression list (the customer asked to hear from us again),
+    // recording `opt_out_removed` with the reason. Returns the canonical address removed, or
+    // nullopt when it was not on the list.
+    std::optional<std::string> unsuppress(std::string_view address, std::string_view reason,
+                                          std::string_view by = {});
     // A delivery report on one of the instance's messages: `delivered` records that it reached
     // the recipient; a failure records `failed` (with the report's detail) and, while the
     // instance is live, routes its `on send.failed` as a send that failed at once would.

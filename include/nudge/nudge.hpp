@@ -8,5 +8,6 @@
 #include <nudge/engine.hpp>
 #include <nudge/error.hpp>
 #include <nudge/flow.hpp>
+#include <nudge/report.hpp>
 #include <nudge/transport.hpp>
 #include <nudge/version.hpp>

@@ -112,6 +112,7 @@ struct ReadRows {
     std::vector<PendingTimer> timers;
     std::vector<InboxItem> inbox;
     std::vector<Suppression> suppressions;
+    std::vector<std::string> unsuppressed; // addresses taken off the suppression list
     std::vector<Cooldown> cooldowns;
     std::vector<std::pair<std::string, FlowMetrics>> metrics;
 };
@@ -184,6 +185,8 @@ public:
     // One instance's row, and its history in order (the journal's records of it).
     virtual std::optional<StoredInstance> instance(std::uint64_t id) const = 0;
     virtual std::vector<Record> history(std::uint64_t instance) const = 0;
+    // Every committed record with from <= at < to, in the order they were written.
+    virtual std::vector<Record> records(Instant from, Instant to) const = 0;
     virtual std::vector<InboxItem> inbox(bool unassigned_only = false) const = 0;
     // Pending timers by deadline: of one instance (0: all), due by `due_by` when given.
     virtual std::vector<PendingTimer> timers(std::uint64_t instance = 0,
@@ -264,6 +267,7 @@ public:
                                           std::string_view key = {}) const override;
     std::optional<StoredInstance> instance(std::uint64_t id) const override;
     std::vector<Record> history(std::uint64_t instance) const override;
+    std::vector<Record> records(Instant from, Instant to) const override;
     std::vector<InboxItem> inbox(bool unassigned_only = false) const override;
     std::vector<PendingTimer> timers(std::uint64_t instance = 0,
                                      std::optional<Instant> due_by = {}) const override;
@@ -312,10 +316,14 @@ public:
     // Fires what is due; a run that fires nothing writes nothing.
     int run_due(std::string_view tag = {});
     std::optional<Instant> next_due() const;
-    void assign(std::uint64_t inbox_id, std::uint64_t instance);
-    void move(std::uint64_t instance, std::string_view state);
-    void cancel(std::uint64_t instance, std::string_view reason);
-    void suppress(std::string_view address, std::string_view source);
+    // Manual handling as Engine's; `by` names the person who acted.
+    void assign(std::uint64_t inbox_id, std::uint64_t instance, std::string_view by = {});
+    void move(std::uint64_t instance, std::string_view state, std::string_view by = {});
+    void cancel(std::uint64_t instance, std::string_view reason, std::string_view by = {});
+    void close(std::uint64_t inbox_id, std::string_view note, std::string_view by = {});
+    void suppress(std::string_view address, std::string_view source, std::string_view by = {});
+    std::optional<std::string> unsuppress(std::string_view address, std::string_view reason,
+                                          std::string_view by = {});
     // A gateway's delivery report on a message (Engine::report), as one step.
     void report(const DeliveryReport& report);
 
@@ -365,6 +373,11 @@ public:
     // One instance as the engine holds it, or as the store has it when the engine has retired
     // it from memory (DurableOptions::keep_finished).
     std::optional<InstanceView> instance(std::uint64_t id, bool with_history = true) const;
+    // The committed records of one instance, or (0) the records not about one instance
+    // (a person's changes to the inbox and the suppression list), oldest first.
+    std::vector<Record> history(std::uint64_t instance) const;
+    // Every committed record with from <= at < to, oldest first (for a report over a period).
+    std::vector<Record> records(Instant from, Instant to) const;
     // The instances of a flow (in a state, when given) as the store has them, retired ones
     // included, in id order (without history).
     std::vector<InstanceView> instances(std::string_view flow, std::string_view state = {}) const;
@@ -409,6 +422,10 @@ public:
     std::vector<Cooldown> cooldowns(std::string_view flow = {}) const;
     // Per flow counters after the last committed step; an unknown flow has none.
     FlowMetrics metrics(std::string_view flow) const;
+    // Every committed record with from <= at < to, oldest first (`nudge report --db`).
+    std::vector<Record> records(Instant from, Instant to) const;
+    // The text of the newest stored version of each flow, by name.
+    std::vector<std::pair<std::string, std::string>> flow_sources() const;
     std::int64_t steps() const;
 
 private:

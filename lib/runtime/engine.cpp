@@ -303,6 +303,19 @@ struct Engine::Impl {
         if (inst && options.keep_history) inst->more().history.push_back(std::move(r));
     }
 
+    // A record not about one instance or flow (a person's change to the inbox or the
+    // suppression list): it reaches the observer only.
+    void record_global(std::string kind, Fields fields) {
+        if (!observer) return;
+        Record r;
+        r.at = now();
+        r.kind = std::move(kind);
+        r.fields = std::move(fields);
+        try {
+            observer(r);
+        } catch (...) {} // an observer's failure does not undo a person's action
+    }
+
     void error(Inst* inst, std::size_t flow, std::string what) {
         record(inst, flow, "error", {{"error", std::move(what)}});
     }
@@ -1605,6 +1618,8 @@ struct Engine::Impl {
         item.message = m;
         item.reason = reason;
         item.candidates = candidates;
+        // An unmatched reply came to one instance: it is the one candidate a person sees.
+        if (inst && candidates.empty()) item.candidates.push_back(inst->id);
         inbox.push_back(item);
         Fields fields{{"inbox", std::to_string(item.id)},
                       {"reason", reason},
@@ -2169,20 +2184,37 @@ std::optional<Instant> Engine::next_due() const {
     return impl_->timers.front().due;
 }
 
-void Engine::assign(std::uint64_t inbox_id, std::uint64_t instance) {
+void Engine::assign(std::uint64_t inbox_id, std::uint64_t instance, std::string_view by) {
     auto& in = impl_->inbox;
     if (inbox_id == 0 || inbox_id > in.size())
         throw error("no inbox message " + std::to_string(inbox_id));
     auto* inst = impl_->find_or_throw(instance);
     auto& item = in[inbox_id - 1];
     item.assigned_to = instance;
-    impl_->record(inst, inst->flow, "assigned",
-                  {{"inbox", std::to_string(inbox_id)},
-                   {"from", item.message.from},
-                   {"text", item.message.text}});
+    Fields fields{{"inbox", std::to_string(inbox_id)},
+                  {"from", item.message.from},
+                  {"text", item.message.text}};
+    if (!by.empty()) fields.emplace_back("by", std::string(by));
+    impl_->record(inst, inst->flow, "assigned", std::move(fields));
 }
 
-void Engine::move(std::uint64_t instance, std::string_view state) {
+void Engine::close(std::uint64_t inbox_id, std::string_view note, std::string_view by) {
+    auto& in = impl_->inbox;
+    if (inbox_id == 0 || inbox_id > in.size())
+        throw error("no inbox message " + std::to_string(inbox_id));
+    auto& item = in[inbox_id - 1];
+    item.handled_at = impl_->now();
+    item.handled_by = std::string(by);
+    item.note = std::string(note);
+    Fields fields{{"inbox", std::to_string(inbox_id)},
+                  {"from", item.message.from},
+                  {"text", item.message.text},
+                  {"note", item.note}};
+    if (!by.empty()) fields.emplace_back("by", std::string(by));
+    impl_->record_global("handled", std::move(fields));
+}
+
+void Engine::move(std::uint64_t instance, std::string_view state, std::string_view by) {
     auto& inst = *impl_->find_or_throw(instance);
     auto idx = impl_->flows[inst.flow].compiled->state_index(state);
     if (!idx)
@@ -2192,17 +2224,21 @@ void Engine::move(std::uint64_t instance, std::string_view state) {
         auto& f = impl_->flows[inst.flow];
         if (!impl_->active_id(f, inst.key)) f.active.emplace(key_hash(inst.key), inst.id);
     }
-    impl_->record(&inst, inst.flow, "moved", {{"state", std::string(state)}});
-    impl_->enter(inst, *idx, "moved by hand");
+    Fields fields{{"state", std::string(state)}};
+    if (!by.empty()) fields.emplace_back("by", std::string(by));
+    impl_->record(&inst, inst.flow, "moved", std::move(fields));
+    impl_->enter(inst, *idx, by.empty() ? "moved by hand" : "moved by " + std::string(by));
     impl_->run_due();
 }
 
-void Engine::cancel(std::uint64_t instance, std::string_view reason) {
+void Engine::cancel(std::uint64_t instance, std::string_view reason, std::string_view by) {
     if (impl_->instances.retired(instance)) return; // it had ended
     auto& inst = *impl_->find_or_throw(instance);
     if (!impl_->live(inst)) return;
     impl_->finish(inst, InstanceStatus::cancelled);
-    impl_->record(&inst, inst.flow, "cancelled", {{"why", std::string(reason)}});
+    Fields fields{{"why", std::string(reason)}};
+    if (!by.empty()) fields.emplace_back("by", std::string(by));
+    impl_->record(&inst, inst.flow, "cancelled", std::move(fields));
 }
 
 void Engine::report(const DeliveryReport& report) {
@@ -2226,13 +2262,34 @@ void Engine::report(const DeliveryReport& report) {
     impl_->run_due();
 }
 
-void Engine::suppress(std::string_view address, std::string_view source) {
+void Engine::suppress(std::string_view address, std::string_view source, std::string_view by) {
     std::string region = impl_->flows.empty() ? "" : impl_->flows.front().ctx.region;
     auto a = detail::canonical_address(address, region);
     if (impl_->suppressed_index.count(a)) return;
     impl_->suppressed_index[a] = impl_->suppressions.size();
     impl_->suppressions.push_back({a, impl_->now(), std::string(source)});
     impl_->cancel_pending_sends(a);
+    if (!by.empty())
+        impl_->record_global(
+            "opt_out_added",
+            {{"address", a}, {"reason", std::string(source)}, {"by", std::string(by)}});
+}
+
+std::optional<std::string> Engine::unsuppress(std::string_view address, std::string_view reason,
+                                              std::string_view by) {
+    std::string region = impl_->flows.empty() ? "" : impl_->flows.front().ctx.region;
+    auto a = detail::canonical_address(address, region);
+    auto it = impl_->suppressed_index.find(a);
+    if (it == impl_->suppressed_index.end()) return std::nullopt;
+    auto& list = impl_->suppressions;
+    list.erase(list.begin() + static_cast<std::ptrdiff_t>(it->second));
+    impl_->suppressed_index.clear();
+    for (std::size_t i = 0; i < list.size(); ++i)
+        impl_->suppressed_index[list[i].address] = i;
+    Fields fields{{"address", a}, {"reason", std::string(reason)}};
+    if (!by.empty()) fields.emplace_back("by", std::string(by));
+    impl_->record_global("opt_out_removed", std::move(fields));
+    return a;
 }
 
 std::optional<InstanceView> Engine::instance(std::uint64_t id, bool with_history) const {

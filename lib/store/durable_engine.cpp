@@ -116,6 +116,7 @@ struct DurableEngine::Impl final : Transport {
     std::vector<std::string> load_order;
     std::size_t inbox_stored = 0;
     std::size_t suppressions_stored = 0;
+    std::vector<std::string> step_unsuppressed; // addresses this step took off the list
     std::set<std::string, std::less<>> claimed; // taken by take_due(), not settled yet
     std::uint64_t remembered = 0;
 
@@ -258,21 +259,35 @@ struct DurableEngine::Impl final : Transport {
             return nullptr;
         }
         if (kind == "run_due") return e.run_due();
+        // `by` (who acted) is absent from steps written before it existed.
+        auto by = in.value("by", std::string());
         if (kind == "assign") {
-            e.assign(in.at("inbox").get<std::uint64_t>(), in.at("instance").get<std::uint64_t>());
+            e.assign(in.at("inbox").get<std::uint64_t>(), in.at("instance").get<std::uint64_t>(),
+                     by);
             return nullptr;
         }
         if (kind == "move") {
-            e.move(in.at("instance").get<std::uint64_t>(), in.at("state").get<std::string>());
+            e.move(in.at("instance").get<std::uint64_t>(), in.at("state").get<std::string>(), by);
             return nullptr;
         }
         if (kind == "cancel") {
-            e.cancel(in.at("instance").get<std::uint64_t>(), in.at("reason").get<std::string>());
+            e.cancel(in.at("instance").get<std::uint64_t>(), in.at("reason").get<std::string>(),
+                     by);
+            return nullptr;
+        }
+        if (kind == "close") {
+            e.close(in.at("inbox").get<std::uint64_t>(), in.at("note").get<std::string>(), by);
             return nullptr;
         }
         if (kind == "suppress") {
-            e.suppress(in.at("address").get<std::string>(), in.at("source").get<std::string>());
+            e.suppress(in.at("address").get<std::string>(), in.at("source").get<std::string>(), by);
             return nullptr;
+        }
+        if (kind == "unsuppress") {
+            auto removed = e.unsuppress(in.at("address").get<std::string>(),
+                                        in.at("reason").get<std::string>(), by);
+            if (removed) step_unsuppressed.push_back(*removed);
+            return removed ? json(*removed) : json(nullptr);
         }
         if (kind == "load") {
             load_version(in.at("flow").get<std::int64_t>());
@@ -315,6 +330,7 @@ struct DurableEngine::Impl final : Transport {
         step_messages.clear();
         step_records.clear();
         step_emits.clear();
+        step_unsuppressed.clear();
         auto result = f(input);
         // A run that fires nothing and a migration that moves nothing change nothing. A run
         // that fires only a silent tick (`every … while` false) changed when the next one is
@@ -459,7 +475,7 @@ struct DurableEngine::Impl final : Transport {
         std::set<std::string> flows;
         for (const auto& r : step_records) {
             if (r.instance) touched.insert(r.instance);
-            flows.insert(r.flow);
+            if (!r.flow.empty()) flows.insert(r.flow);
             if (r.kind == "started")
                 rows.cooldowns.push_back({r.flow, std::string(r.get("key")), r.at});
         }
@@ -470,10 +486,11 @@ struct DurableEngine::Impl final : Transport {
         const auto& inbox = engine->inbox();
         for (std::size_t i = inbox_stored; i < inbox.size(); ++i)
             rows.inbox.push_back(inbox[i]);
-        if (kind == "assign") {
+        if (kind == "assign" || kind == "close") {
             for (std::size_t i = 0; i < inbox_stored && i < inbox.size(); ++i)
                 if (input.at("inbox") == inbox[i].id) rows.inbox.push_back(inbox[i]);
         }
+        rows.unsuppressed = step_unsuppressed;
         const auto& sup = engine->suppressions();
         for (std::size_t i = suppressions_stored; i < sup.size(); ++i)
             rows.suppressions.push_back(sup[i]);
@@ -730,20 +747,54 @@ int DurableEngine::run_due(std::string_view tag) {
 
 std::optional<Instant> DurableEngine::next_due() const { return impl_->engine->next_due(); }
 
-void DurableEngine::assign(std::uint64_t inbox_id, std::uint64_t instance) {
-    impl_->manual("assign", json{{"inbox", inbox_id}, {"instance", instance}});
+namespace {
+// A manual step's input, with who acted when someone is named.
+json with_by(json input, std::string_view by) {
+    if (!by.empty()) input["by"] = by;
+    return input;
+}
+} // namespace
+
+void DurableEngine::assign(std::uint64_t inbox_id, std::uint64_t instance, std::string_view by) {
+    impl_->manual("assign", with_by({{"inbox", inbox_id}, {"instance", instance}}, by));
 }
 
-void DurableEngine::move(std::uint64_t instance, std::string_view state) {
-    impl_->manual("move", json{{"instance", instance}, {"state", state}});
+void DurableEngine::move(std::uint64_t instance, std::string_view state, std::string_view by) {
+    impl_->manual("move", with_by({{"instance", instance}, {"state", state}}, by));
 }
 
-void DurableEngine::cancel(std::uint64_t instance, std::string_view reason) {
-    impl_->manual("cancel", json{{"instance", instance}, {"reason", reason}});
+void DurableEngine::cancel(std::uint64_t instance, std::string_view reason, std::string_view by) {
+    impl_->manual("cancel", with_by({{"instance", instance}, {"reason", reason}}, by));
 }
 
-void DurableEngine::suppress(std::string_view address, std::string_view source) {
-    impl_->manual("suppress", json{{"address", address}, {"source", source}});
+void DurableEngine::close(std::uint64_t inbox_id, std::string_view note, std::string_view by) {
+    impl_->manual("close", with_by({{"inbox", inbox_id}, {"note", note}}, by));
+}
+
+void DurableEngine::suppress(std::string_view address, std::string_view source,
+                             std::string_view by) {
+    impl_->manual("suppress", with_by({{"address", address}, {"source", source}}, by));
+}
+
+std::optional<std::string> DurableEngine::unsuppress(std::string_view address,
+                                                     std::string_view reason, std::string_view by) {
+    std::optional<std::string> removed;
+    auto& im = *impl_;
+    im.step("unsuppress", with_by({{"address", address}, {"reason", reason}}, by), {},
+            [&](const json& i) {
+                auto a = im.apply("unsuppress", i);
+                if (a.is_string()) removed = a.get<std::string>();
+                return a;
+            });
+    return removed;
+}
+
+std::vector<Record> DurableEngine::history(std::uint64_t instance) const {
+    return impl_->store.history(instance);
+}
+
+std::vector<Record> DurableEngine::records(Instant from, Instant to) const {
+    return impl_->store.records(from, to);
 }
 
 void DurableEngine::batch(const std::function<void()>& inputs) { impl_->batch(inputs); }

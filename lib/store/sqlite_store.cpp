@@ -70,6 +70,14 @@ CREATE TABLE receipts(key TEXT PRIMARY KEY, at INTEGER NOT NULL, value TEXT NOT 
 CREATE INDEX receipts_at ON receipts(at);
 )";
 
+// What schema 4 added to schema 3: inbox messages a person closed with a note.
+constexpr const char* schema_4 = R"(
+ALTER TABLE inbox ADD COLUMN handled_at INTEGER;
+ALTER TABLE inbox ADD COLUMN handled_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE inbox ADD COLUMN note TEXT NOT NULL DEFAULT '';
+CREATE INDEX history_at ON history(at);
+)";
+
 std::int64_t seconds_of(Instant t) { return t.time_since_epoch().count(); }
 Instant instant_of(std::int64_t s) { return Instant{std::chrono::seconds{s}}; }
 std::int64_t id_of(std::uint64_t id) { return static_cast<std::int64_t>(id); }
@@ -180,6 +188,7 @@ struct SqliteStore::Impl {
                 db.exec(schema);
                 db.exec(schema_2);
                 db.exec(schema_3);
+                db.exec(schema_4);
                 db.exec("PRAGMA application_id=" + std::to_string(application_id));
                 db.exec("PRAGMA user_version=" + std::to_string(schema_version));
             });
@@ -187,13 +196,15 @@ struct SqliteStore::Impl {
             // Schema 1 → 2: new read tables, and the instances' version column. Their rows
             // come from a replay (rewrite()); the mark says one is owed, even after a crash.
             // 2 → 3: the outbox's failed_at and the receipts; nothing to rewrite.
+            // 3 → 4: the inbox's handled_at, handled_by and note; nothing to rewrite.
             in_transaction([&] {
                 if (found < 2) {
                     db.exec("ALTER TABLE instances ADD COLUMN version INTEGER NOT NULL DEFAULT 1");
                     db.exec(schema_2);
                     db.exec("INSERT INTO meta(key, value) VALUES('rewrite', '1')");
                 }
-                db.exec(schema_3);
+                if (found < 3) db.exec(schema_3);
+                db.exec(schema_4);
                 db.exec("PRAGMA user_version=" + std::to_string(schema_version));
             });
         }
@@ -262,7 +273,8 @@ struct SqliteStore::Impl {
 
         store::Stmt& ib =
             cached("INSERT OR REPLACE INTO inbox(id, at, from_addr, to_addr, text, reason, "
-                   "candidates, assigned_to) VALUES(?,?,?,?,?,?,?,?)");
+                   "candidates, assigned_to, handled_at, handled_by, note) "
+                   "VALUES(?,?,?,?,?,?,?,?,?,?,?)");
         for (const auto& item : rows.inbox) {
             ib.bind(1, id_of(item.id)).bind(2, seconds_of(item.at));
             ib.bind(3, item.message.from).bind(4, item.message.to).bind(5, item.message.text);
@@ -272,6 +284,12 @@ struct SqliteStore::Impl {
             } else {
                 ib.bind_null(8);
             }
+            if (item.handled_at) {
+                ib.bind(9, seconds_of(*item.handled_at));
+            } else {
+                ib.bind_null(9);
+            }
+            ib.bind(10, item.handled_by).bind(11, item.note);
             ib.run();
         }
 
@@ -280,6 +298,11 @@ struct SqliteStore::Impl {
         for (const auto& s : rows.suppressions) {
             su.bind(1, s.address).bind(2, seconds_of(s.at)).bind(3, s.source);
             su.run();
+        }
+        store::Stmt& sd = cached("DELETE FROM suppressions WHERE address = ?");
+        for (const auto& a : rows.unsuppressed) {
+            sd.bind(1, a);
+            sd.run();
         }
 
         store::Stmt& co =
@@ -568,18 +591,18 @@ std::optional<StoredInstance> SqliteStore::instance(std::uint64_t id) const {
     return stored_of(s);
 }
 
-std::vector<Record> SqliteStore::history(std::uint64_t instance) const {
-    store::Stmt s(impl_->db, "SELECT at, flow, kind, fields FROM history WHERE instance = ?1 "
-                             "ORDER BY step, n");
-    s.bind(1, id_of(instance));
+namespace {
+
+// The records a history query selects (at, instance, flow, kind, fields).
+std::vector<Record> read_records(store::Stmt& s) {
     std::vector<Record> out;
     while (s.step()) {
         Record r;
         r.at = instant_of(s.integer(0));
-        r.instance = instance;
-        r.flow = s.text(1);
-        r.kind = s.text(2);
-        auto fields = json::parse(s.text(3), nullptr, false);
+        r.instance = static_cast<std::uint64_t>(s.integer(1));
+        r.flow = s.text(2);
+        r.kind = s.text(3);
+        auto fields = json::parse(s.text(4), nullptr, false);
         if (fields.is_array())
             for (const auto& pair : fields)
                 if (pair.is_array() && pair.size() == 2 && pair[0].is_string() &&
@@ -590,12 +613,28 @@ std::vector<Record> SqliteStore::history(std::uint64_t instance) const {
     return out;
 }
 
+} // namespace
+
+std::vector<Record> SqliteStore::history(std::uint64_t instance) const {
+    store::Stmt s(impl_->db, "SELECT at, instance, flow, kind, fields FROM history "
+                             "WHERE instance = ?1 ORDER BY step, n");
+    s.bind(1, id_of(instance));
+    return read_records(s);
+}
+
+std::vector<Record> SqliteStore::records(Instant from, Instant to) const {
+    store::Stmt s(impl_->db, "SELECT at, instance, flow, kind, fields FROM history "
+                             "WHERE at >= ?1 AND at < ?2 ORDER BY step, n");
+    s.bind(1, seconds_of(from)).bind(2, seconds_of(to));
+    return read_records(s);
+}
+
 std::vector<InboxItem> SqliteStore::inbox(bool unassigned_only) const {
     store::Stmt s(impl_->db, "SELECT id, at, from_addr, to_addr, text, reason, candidates, "
-                             "assigned_to FROM inbox ORDER BY id");
+                             "assigned_to, handled_at, handled_by, note FROM inbox ORDER BY id");
     std::vector<InboxItem> out;
     while (s.step()) {
-        if (unassigned_only && !s.is_null(7)) continue;
+        if (unassigned_only && (!s.is_null(7) || !s.is_null(8))) continue;
         InboxItem item;
         item.id = static_cast<std::uint64_t>(s.integer(0));
         item.at = instant_of(s.integer(1));
@@ -607,6 +646,9 @@ std::vector<InboxItem> SqliteStore::inbox(bool unassigned_only) const {
                 if (id.is_number_unsigned()) item.candidates.push_back(id.get<std::uint64_t>());
         }
         if (!s.is_null(7)) item.assigned_to = static_cast<std::uint64_t>(s.integer(7));
+        if (!s.is_null(8)) item.handled_at = instant_of(s.integer(8));
+        item.handled_by = s.text(9);
+        item.note = s.text(10);
         out.push_back(std::move(item));
     }
     return out;

@@ -47,6 +47,24 @@ FlowMetrics StoreView::metrics(std::string_view flow) const {
     return it == all.end() ? FlowMetrics{} : it->second;
 }
 
+std::vector<Record> StoreView::records(Instant from, Instant to) const {
+    return impl_->store.records(from, to);
+}
+
+std::vector<std::pair<std::string, std::string>> StoreView::flow_sources() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& f : impl_->store.flows()) { // versions in the order stored: newest last
+        bool seen = false;
+        for (auto& [name, source] : out)
+            if (name == f.name) {
+                source = f.source;
+                seen = true;
+            }
+        if (!seen) out.emplace_back(f.name, f.source);
+    }
+    return out;
+}
+
 std::int64_t StoreView::steps() const { return impl_->store.steps(); }
 
 } // namespace nudge

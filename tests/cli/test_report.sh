@@ -99,4 +99,31 @@ expect_status 2 "$NUDGE" report --scenario "$TMP/nowhere.scenario.yaml"
 contains "$TMP/err" "cannot read file"
 expect_status 2 "$NUDGE" report --scenario $M/scenarios/evening.scenario.yaml --format xml
 expect_status 2 "$NUDGE" report --scenario $M/scenarios/evening.scenario.yaml --sms-price -1
+
+# From a database over a period: the same evening run durably gives the same figures for that
+# day, and none for the day before.
+DB="$TMP/evening.db"
+expect_status 0 "$NUDGE" run --db "$DB" --scenario $M/scenarios/evening.scenario.yaml
+expect_status 0 "$NUDGE" report --db "$DB" --period 2026-06-05..2026-06-05 --sms-price 0.35 --order-value 180
+contains "$TMP/out" "period 2026-06-05 .. 2026-06-05 (Europe/Copenhagen)"
+contains "$TMP/out" "  triggers                4           call.missed 4"
+contains "$TMP/out" "  not started             2           cooldown 1, unless 1"
+contains "$TMP/out" "    ROI                   178.95      1 × 180.00 − 1.05"
+expect_status 0 "$NUDGE" report --db "$DB" --period 2026-06-04..2026-06-04
+[ "$(grep -c "flow " "$TMP/out")" -eq 0 ] || fail "a day without records reports a flow: $(cat "$TMP/out")"
+# The days are the zone's: the 5th in Kiribati (UTC+14) ended at 10:00 UTC, before the evening.
+expect_status 0 "$NUDGE" report --db "$DB" --period 2026-06-05..2026-06-05 --zone Pacific/Kiritimati --format json
+python3 - "$TMP/out" <<'PY' || fail "json db report: $(head -c 600 "$TMP/out")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["flows"] == [], r
+PY
+expect_status 2 "$NUDGE" report --db "$DB" --period yesterdayish
+contains "$TMP/err" "unknown period 'yesterdayish'"
+expect_status 2 "$NUDGE" report --db "$DB" --period 2026-06-09..2026-06-01
+contains "$TMP/err" "ends before it begins"
+expect_status 2 "$NUDGE" report --db "$TMP/none.db" --period today
+contains "$TMP/err" "no such database"
+expect_status 2 "$NUDGE" report
+contains "$TMP/err" "give --scenario FILE or --db FILE"
 finish

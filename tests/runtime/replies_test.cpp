@@ -338,7 +338,7 @@ TEST_CASE("a reply to an instance without reply routes is unmatched on it, not u
     REQUIRE(rig.engine.inbox().size() == 1);
     const auto& item = rig.engine.inbox()[0];
     CHECK(item.reason == "unmatched");
-    CHECK(item.candidates.empty());
+    CHECK(item.candidates == std::vector<std::uint64_t>{id}); // the instance it came to
     CHECK(rig.state_of(id) == "parsing");
     auto view = rig.engine.instance(id);
     REQUIRE(view->history.size() >= 2);

@@ -1,8 +1,10 @@
 // The server's parts that need no network: Standard Webhooks signatures, the config reader,
 // the Prometheus text, URL decoding.
 #include "config.hpp"
+#include "console/auth.hpp"
 #include "http.hpp"
 #include "metrics.hpp"
+#include "service.hpp"
 #include "signature.hpp"
 
 #include <nudge/error.hpp>
@@ -12,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 using namespace nudge;
 using namespace nudge::server;
@@ -108,6 +111,89 @@ TEST_CASE("config: mistakes are named with their line and column") {
     check("limits: {read_timeout: soon}\n", "'read_timeout' must be a duration");
     check("limits: {body_bytes: -5}\n", "'body_bytes' must be a whole number");
     check("flows: [unclosed\n", "config-");
+}
+
+TEST_CASE("config: the console's users, language and zone") {
+    auto hash = hash_password("a long enough password");
+    auto p = write_temp("console:\n  language: da\n  zone: Europe/Copenhagen\n"
+                        "  secure_cookies: true\n  sms_price: 0.45\n  users:\n"
+                        "    - {name: anna, role: staff, password_hash: \"" +
+                        hash + "\"}\n    - {name: olga, role: admin, password_hash: \"" + hash +
+                        "\"}\n");
+    auto c = read_config(p.string(), env_of({}));
+    std::filesystem::remove(p);
+    CHECK(c.console.language == "da");
+    CHECK(c.console.zone == "Europe/Copenhagen");
+    CHECK(c.console.secure_cookies);
+    CHECK(c.console.sms_price == doctest::Approx(0.45));
+    REQUIRE(c.console.users.size() == 2);
+    CHECK(c.console.users[1].name == "olga");
+    CHECK(c.console.users[1].role == "admin");
+
+    auto refused = [](const std::string& text) {
+        auto q = write_temp(text);
+        std::string message;
+        try {
+            read_config(q.string(), env_of({}));
+        } catch (const nudge::error& e) {
+            message = e.what();
+        }
+        std::filesystem::remove(q);
+        return message;
+    };
+    CHECK(refused("console: {language: fr}\n").find("'language' must be en or da") !=
+          std::string::npos);
+    CHECK(refused("console:\n  users:\n    - {name: bo, role: boss, password_hash: x}\n")
+              .find("role must be staff or admin") != std::string::npos);
+    CHECK(refused("console:\n  users:\n    - {name: bo, role: staff, password_hash: hunter2}\n")
+              .find("nudge hash-password") != std::string::npos);
+    CHECK(parse_console_user("bo:staff:" + hash).name == "bo");
+    CHECK_THROWS_AS(parse_console_user("bo:staff"), nudge::error);
+    CHECK_THROWS_AS(parse_console_user("bo:king:" + hash), nudge::error);
+}
+
+TEST_CASE("console: scrypt password hashes from OpenSSL, salted and checked") {
+    auto a = hash_password("correct horse battery staple");
+    auto b = hash_password("correct horse battery staple");
+    CHECK(a.rfind("scrypt$32768$8$1$", 0) == 0);
+    CHECK(a != b); // a fresh salt each time
+    CHECK(console::verify_password("correct horse battery staple", a));
+    CHECK(console::verify_password("correct horse battery staple", b));
+    CHECK_FALSE(console::verify_password("correct horse battery stapler", a));
+    CHECK_FALSE(console::verify_password("", a));
+    CHECK_FALSE(console::verify_password("x", "scrypt$garbage"));
+    CHECK_FALSE(console::verify_password("x", "plain text"));
+    // Parameters no nudge writes (a denial of service in a config) are refused unread.
+    CHECK_FALSE(console::verify_password("x", "scrypt$4194304$8$1$AAAA$AAAA"));
+    CHECK(console::random_token(16).size() == 32);
+    CHECK(console::random_token() != console::random_token());
+}
+
+TEST_CASE("console: sessions end when idle and names lock after five failed logins") {
+    console::Sessions sessions(std::chrono::seconds(3600));
+    ConsoleUser anna{"anna", "staff", "scrypt$"};
+    auto id = sessions.open(anna);
+    auto* s = sessions.find(id);
+    REQUIRE(s);
+    CHECK(s->user == "anna");
+    CHECK(s->csrf.size() == 64);
+    CHECK(sessions.find("not-a-session") == nullptr);
+    sessions.close(id);
+    CHECK(sessions.find(id) == nullptr);
+
+    console::Sessions quick(std::chrono::seconds(0));
+    auto gone = quick.open(anna);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    CHECK(quick.find(gone) == nullptr);
+
+    for (int i = 0; i < 4; ++i)
+        sessions.failed("anna");
+    CHECK_FALSE(sessions.locked("anna"));
+    sessions.failed("anna");
+    CHECK(sessions.locked("anna"));
+    CHECK_FALSE(sessions.locked("olga"));
+    sessions.succeeded("anna");
+    CHECK_FALSE(sessions.locked("anna"));
 }
 
 TEST_CASE("config: --channel flags") {

@@ -403,3 +403,68 @@ final done
     CHECK(e.run_due() == 0);
     CHECK(out.sent().empty());
 }
+
+TEST_CASE("a person's actions are kept with their name: assign, move, cancel, close, opt-outs") {
+    TempDb db;
+    FakeClock clock("2026-03-28T20:00:00+01:00");
+    RecordingTransport out;
+    std::uint64_t kari = 0, ola = 0;
+    {
+        DurableEngine e(db.file, clock, out, quick());
+        e.load(compiled(sale_flow));
+        kari = e.trigger("sale.saved", {{"phone", "+4791234567"}, {"first_name", "Kari"}})[0];
+        ola = e.trigger("sale.saved", {{"phone", "+4791234568"}, {"first_name", "Ola"}})[0];
+        e.reply({"+4791234567", "4790000000", "kanskje"}); // to the inbox: unmatched
+        e.reply({"+4791234568", "4790000000", "hvem er dette?"});
+        e.reply({"+4799999999", "4790000000", "feil nummer"}); // unknown
+        REQUIRE(e.engine().inbox().size() == 3);
+        e.assign(1, kari, "anna");
+        e.move(kari, "confirmed", "anna");
+        e.cancel(ola, "asked by phone", "bo");
+        e.close(3, "a wrong number, nothing to do", "bo");
+        e.suppress("+4791234568", "asked not to be texted", "bo");
+        CHECK(e.unsuppress("+4799999999", "never on the list", "bo") == std::nullopt);
+        e.suppress("+4799999999", "wrong number", "anna");
+        CHECK(e.unsuppress("+4799999999", "asked again", "anna") == "+4799999999");
+        CHECK_THROWS_AS(e.close(9, "no such message", "bo"), nudge::error);
+    }
+    // Everything survives a reopen, read both from the replayed engine and from the tables.
+    DurableEngine e(db.file, clock, out, quick());
+    const auto& inbox = e.engine().inbox();
+    REQUIRE(inbox.size() == 3);
+    CHECK(inbox[0].assigned_to == kari);
+    CHECK(inbox[1].open());
+    CHECK_FALSE(inbox[2].open());
+    CHECK(inbox[2].handled_by == "bo");
+    CHECK(inbox[2].note == "a wrong number, nothing to do");
+    StoreView view(db.file);
+    auto stored = view.inbox(true);
+    REQUIRE(stored.size() == 1);
+    CHECK(stored[0].id == 2);
+    auto all = view.inbox();
+    REQUIRE(all.size() == 3);
+    CHECK(all[2].handled_at.has_value());
+    CHECK(all[2].note == "a wrong number, nothing to do");
+    REQUIRE(e.engine().suppressions().size() == 1);
+    CHECK(e.engine().suppressions()[0].address == "+4791234568");
+
+    auto by_of = [](const std::vector<Record>& history, const std::string& kind) {
+        for (const auto& r : history)
+            if (r.kind == kind) return std::string(r.get("by"));
+        return std::string("(none)");
+    };
+    auto k = e.instance(kari);
+    REQUIRE(k);
+    CHECK(by_of(k->history, "assigned") == "anna");
+    CHECK(by_of(k->history, "moved") == "anna");
+    CHECK(k->state == "confirmed");
+    auto o = e.instance(ola);
+    REQUIRE(o);
+    CHECK(by_of(o->history, "cancelled") == "bo");
+    auto global = e.history(0);
+    std::vector<std::string> kinds;
+    for (const auto& r : global) // also the unknown sender's inbox record: not a person's
+        if (!r.get("by").empty()) kinds.push_back(r.kind + " " + std::string(r.get("by")));
+    CHECK(kinds == std::vector<std::string>{"handled bo", "opt_out_added bo", "opt_out_added anna",
+                                            "opt_out_removed anna"});
+}

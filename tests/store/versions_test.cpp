@@ -324,11 +324,51 @@ void downgrade(const fs::path& file, const std::string& sql) {
     sqlite3_close(raw);
 }
 
+// What schema 3 was: no inbox messages closed by a person.
+constexpr const char* to_schema_3 =
+    "ALTER TABLE inbox DROP COLUMN handled_at; ALTER TABLE inbox DROP COLUMN handled_by; "
+    "ALTER TABLE inbox DROP COLUMN note; DROP INDEX history_at; PRAGMA user_version=3;";
+
 // What schema 2 was: no failed sends, no receipts.
 constexpr const char* to_schema_2 =
-    "DROP TABLE receipts; DROP INDEX outbox_pending; ALTER TABLE outbox DROP COLUMN failed_at; "
+    "ALTER TABLE inbox DROP COLUMN handled_at; ALTER TABLE inbox DROP COLUMN handled_by; "
+    "ALTER TABLE inbox DROP COLUMN note; DROP INDEX history_at; DROP TABLE receipts; DROP INDEX "
+    "outbox_pending; ALTER TABLE outbox DROP COLUMN failed_at; "
     "CREATE INDEX outbox_unfinished ON outbox(next_attempt) WHERE done_at IS NULL; "
     "PRAGMA user_version=2;";
+
+TEST_CASE("a database of schema 3 gains inbox messages closed by a person on opening") {
+    TempDb db;
+    FakeClock clock("2026-03-02T10:00:00+01:00");
+    RecordingTransport out;
+    {
+        DurableEngine e(db.file, clock, out, quick());
+        e.load(compiled(v1));
+        e.trigger("sale.saved", kari);
+        e.reply({"+4799999999", "4790000000", "who is this?"}); // an unknown sender: the inbox
+    }
+    downgrade(db.file, to_schema_3);
+    try {
+        StoreView view(db.file);
+        FAIL("read a database of schema 3");
+    } catch (const store_error& e) {
+        CHECK(std::string(e.what()).find("older nudge (schema 3") != std::string::npos);
+    }
+    {
+        DurableEngine e(db.file, clock, out, quick());
+        CHECK(e.steps() == 3);
+        REQUIRE(e.engine().inbox().size() == 1);
+        CHECK(e.engine().inbox()[0].open());
+        e.close(1, "a wrong number", "anna");
+    }
+    StoreView view(db.file);
+    CHECK(view.inbox(true).empty());
+    REQUIRE(view.inbox().size() == 1);
+    CHECK(view.inbox()[0].handled_by == "anna");
+    DurableEngine again(db.file, clock, out, quick());
+    CHECK(again.engine().inbox()[0].note == "a wrong number");
+    check_tables(db.file, again);
+}
 
 TEST_CASE("a database of schema 2 gains failed sends and receipts on opening") {
     TempDb db;

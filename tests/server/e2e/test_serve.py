@@ -207,3 +207,50 @@ def test_a_caller_who_rings_again_gets_another_sms_after_half_an_hour(server):
     server.advance("30s")
     messages = wait_for(lambda: len(sent(server)) == 2 and sent(server), what="the second SMS")
     assert messages[1]["to"] == CUSTOMER and messages[1]["at"] == "2026-06-05T16:45:30+00:00"
+
+
+def test_the_inbox_by_hand_assign_and_close(server):
+    started = server.event("call.missed", {"phone": CUSTOMER, "restaurant": "Pizza Roma"})
+    instance = started.json()["started"][0]
+    server.advance("30s")
+    assert server.inbound(CUSTOMER, SHOP, "2 margherita").json()["result"] == "taken"
+    # A second message while the order is being read goes to the inbox, on this instance.
+    assert server.inbound(CUSTOMER, SHOP, "og en cola").json()["result"] == "routed"
+    assert server.inbound("+4599999999", SHOP, "hvem er I?").json()["result"] == "unknown"
+    inbox = server.get("/v1/inbox").json()["inbox"]
+    assert [(i["text"], i["reason"], i["candidates"]) for i in inbox] == [
+        ("hvem er I?", "unknown", []), ("og en cola", "routed", [instance])]
+    cola, stranger = inbox[1]["id"], inbox[0]["id"]
+
+    # The one candidate is the instance when none is named.
+    r = server.post(f"/v1/inbox/{cola}/assign", {})
+    assert r.status_code == 200 and r.json() == {"assigned_to": instance}
+    # An unknown sender has no candidate: name one, or close it with a note.
+    r = server.post(f"/v1/inbox/{stranger}/assign", {})
+    assert r.status_code == 422 and r.json()["field"] == "instance"
+    r = server.post(f"/v1/inbox/{stranger}/close", {})
+    assert r.status_code == 422 and r.json()["field"] == "note"
+    r = server.post(f"/v1/inbox/{stranger}/close", {"note": "a wrong number"})
+    assert r.status_code == 200
+    assert server.get("/v1/inbox").json()["inbox"] == []
+    handled = server.get("/v1/inbox?all=true").json()["inbox"]
+    assert handled[0]["note"] == "a wrong number" and "handled_at" in handled[0]
+    assert handled[1]["assigned_to"] == instance
+    assert "assigned" in [h["kind"] for h in server.instance(instance)["history"]]
+
+
+def test_the_report_over_a_period(server):
+    for phone in ("+4520123401", "+4520123402"):
+        assert server.event("call.missed", {"phone": phone, "restaurant": "Pizza Roma"}).status_code == 202
+    server.advance("30s")
+    today = server.get("/v1/report/missed_call?period=today&sms_price=0.5").json()
+    assert today["period"]["first_day"] == "2026-06-05" and today["period"]["zone"] == "Europe/Copenhagen"
+    assert today["triggers"] == 2 and today["starts"] == 2
+    assert today["entries"] == {"texted": 2} and today["sent"] == {"sms": 2}
+    assert today["sms"] == 2 and today["sms_cost"] == 1.0 and today["roi"] == -1.0
+    assert server.get("/v1/report/missed_call?period=yesterday").json()["triggers"] == 0
+    month = server.get("/v1/report/missed_call?period=2026-06-01..2026-06-30").json()
+    assert month["triggers"] == 2 and month["period"]["last_day"] == "2026-06-30"
+    r = server.get("/v1/report/missed_call?period=fortnight")
+    assert r.status_code == 422 and r.json()["field"] == "period"
+    assert server.get("/v1/report/missed_call?period=today&sms_price=cheap").status_code == 422
