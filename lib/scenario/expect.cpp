@@ -226,16 +226,32 @@ std::optional<std::string> expect_inbox(const ExpectInboxStep& e, Observed& seen
 std::optional<std::string> expect_event(const ExpectEventStep& e, Observed& seen) {
     seen.sync();
     auto matches = [&](const Emitted& ev) {
-        return ev.event == e.event.text && (!e.key || ev.key == e.key->text);
+        if (ev.event != e.event.text || (e.key && ev.key != e.key->text)) return false;
+        for (const auto& [name, value] : e.data) {
+            auto it = ev.fields.find(name);
+            if (it == ev.fields.end() || it->second != value.text) return false;
+        }
+        return true;
     };
     if (take_first(seen.emitted, seen.emitted_taken, matches)) return std::nullopt;
+    std::string want;
+    for (const auto& [name, value] : e.data)
+        want += (want.empty() ? " with " : ", ") + name + " " + in_quotes(value.text);
     return "expected the event " + e.event.text +
-           (e.key ? " for key " + in_quotes(e.key->text) : "") +
+           (e.key ? " for key " + in_quotes(e.key->text) : "") + want +
            " to be emitted; events emitted and not yet expected:" +
            untaken(
                seen.emitted, seen.emitted_taken,
-               [](const Emitted& ev) {
-                   return ev.event + " for key " + in_quotes(ev.key) + " (flow " + ev.flow + ")";
+               [&](const Emitted& ev) {
+                   std::string fields;
+                   for (const auto& [name, value] : e.data) {
+                       auto it = ev.fields.find(name);
+                       fields += ", " + name + " " +
+                                 (it == ev.fields.end() ? std::string("(none)")
+                                                        : in_quotes(it->second));
+                   }
+                   return ev.event + " for key " + in_quotes(ev.key) + " (flow " + ev.flow + ")" +
+                          fields;
                },
                " none");
 }

@@ -123,6 +123,7 @@ struct ExpectInboxStep {
 struct ExpectEventStep {
     ScenarioValue event;
     Text key;
+    Values data; // fields the emitted event must carry, with these values
 };
 struct ExpectNoSentStep {};
 struct ExpectSuppressedStep {

@@ -657,7 +657,7 @@ std::optional<StepBody> Reader::step_body(const Entry& e, const Entry* data) {
         {"expect_sent", {"channel", "to", "at", "text", "text_contains", "subject"}},
         {"expect_state", {"key", "flow", "state", "status", "outcome"}},
         {"expect_inbox", {"from", "reason", "text"}},
-        {"expect_event", {"event", "key"}},
+        {"expect_event", {"event", "key", "data"}},
         {"expect_suppressed", {"reason", "key"}},
         {"expect_action", {"action", "key"}},
         {"expect_history", {}},
@@ -750,8 +750,10 @@ std::optional<StepBody> Reader::step_body(const Entry& e, const Entry* data) {
     if (k == "expect_event") {
         auto event = required(*fields, "event", m, key_node, what);
         auto key = optional(*fields, "key");
+        Values carried;
+        if (const Entry* d = find(*fields, "data")) carried = values(*d, "'data'");
         if (!event || !dotted(event, "an event name") || !ok()) return std::nullopt;
-        return ExpectEventStep{std::move(*event), std::move(key)};
+        return ExpectEventStep{std::move(*event), std::move(key), std::move(carried)};
     }
     if (k == "expect_suppressed") {
         auto reason = required(*fields, "reason", m, key_node, what);
