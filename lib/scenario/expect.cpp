@@ -246,9 +246,9 @@ std::optional<std::string> expect_event(const ExpectEventStep& e, Observed& seen
                    std::string fields;
                    for (const auto& [name, value] : e.data) {
                        auto it = ev.fields.find(name);
-                       fields += ", " + name + " " +
-                                 (it == ev.fields.end() ? std::string("(none)")
-                                                        : in_quotes(it->second));
+                       fields +=
+                           ", " + name + " " +
+                           (it == ev.fields.end() ? std::string("(none)") : in_quotes(it->second));
                    }
                    return ev.event + " for key " + in_quotes(ev.key) + " (flow " + ev.flow + ")" +
                           fields;

@@ -147,11 +147,17 @@ TEST_CASE("expect_inbox, expect_event and expect_action consume like expect_sent
     freed.key = "B-17";
     freed.flow = "booking_confirmation";
     seen.emitted = {freed};
-    CHECK(has(expect_event({v("slot.freed"), v("B-18")}, seen),
+    CHECK(has(expect_event({v("slot.freed"), v("B-18"), {}}, seen),
               "expected the event slot.freed for key \"B-18\" to be emitted; events emitted and "
               "not yet expected:\n    slot.freed for key \"B-17\" (flow booking_confirmation)"));
-    CHECK_FALSE(expect_event({v("slot.freed"), v("B-17")}, seen));
-    CHECK(expect_event({v("slot.freed"), std::nullopt}, seen));
+    // Fields the event must carry: a wrong value names what it carried.
+    seen.emitted[0].fields = {{"technician", "Lars"}, {"visit_at", "2026-11-03 10:00"}};
+    CHECK(has(expect_event({v("slot.freed"), v("B-17"), {{"technician", v("Maja")}}}, seen),
+              "expected the event slot.freed for key \"B-17\" with technician \"Maja\" to be "
+              "emitted; events emitted and not yet expected:\n    slot.freed for key \"B-17\" "
+              "(flow booking_confirmation), technician \"Lars\""));
+    CHECK_FALSE(expect_event({v("slot.freed"), v("B-17"), {{"technician", v("Lars")}}}, seen));
+    CHECK(expect_event({v("slot.freed"), std::nullopt, {}}, seen));
 
     ActionCall call;
     call.action = "order.parse";
