@@ -98,13 +98,15 @@ std::string statement_text(const ListDecl& l) {
 }
 
 std::string statement_text(const NumberPolicy& n) {
+    std::string regions;
     switch (n.kind) {
-    case NumberPolicy::Kind::all: return "numbers all";
-    case NumberPolicy::Kind::nordic: return "numbers nordic";
-    case NumberPolicy::Kind::regions: break;
+    case NumberPolicy::Kind::all: regions = "all"; break;
+    case NumberPolicy::Kind::nordic: regions = "nordic"; break;
+    case NumberPolicy::Kind::regions:
+        regions = n.regions.size() == 1 ? n.regions.front() : "[" + name_list(n.regions) + "]";
+        break;
     }
-    if (n.regions.size() == 1) return "numbers " + n.regions.front();
-    return "numbers [" + name_list(n.regions) + "]";
+    return "numbers " + regions + (n.every_kind ? ", every kind" : "");
 }
 
 std::string opt_out_text(const std::vector<std::string>& words) {

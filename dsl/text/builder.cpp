@@ -218,6 +218,7 @@ void FlowBuilder::end_list_decl(Loc loc) {
 }
 
 void FlowBuilder::numbers_kind(NumberPolicy::Kind k) { numbers_.kind = k; }
+void FlowBuilder::numbers_every_kind() { numbers_.every_kind = true; }
 
 void FlowBuilder::end_numbers(Loc loc) {
     auto s = take_scratch();

@@ -91,6 +91,7 @@ public:
     void end_keywords(Loc loc);
     void end_list_decl(Loc loc);
     void numbers_kind(NumberPolicy::Kind k);
+    void numbers_every_kind();
     void end_numbers(Loc loc);
     void end_opt_out(Loc loc);
     void end_cap(Loc loc);

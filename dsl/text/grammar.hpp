@@ -214,7 +214,9 @@ struct numbers_nordic : NUDGE_KW("nordic") {};
 struct region_list : seq<one<'['>, ws, must<region_item>, star<comma, must<region_item>>, ws,
                          must<close_bracket>> {};
 struct number_policy : sor<numbers_all, numbers_nordic, region_item, region_list> {};
-struct numbers_decl : seq<NUDGE_KW("numbers"), ws, must<number_policy>> {};
+struct numbers_every_kind : seq<NUDGE_KW("every"), ws, NUDGE_KW("kind")> {};
+struct numbers_decl
+    : seq<NUDGE_KW("numbers"), ws, must<number_policy>, opt<comma, must<numbers_every_kind>>> {};
 struct opt_out_decl : seq<NUDGE_KW("opt_out"), ws, string_list> {};
 
 struct cap_channel : identifier {};

@@ -455,6 +455,9 @@ NUDGE_ACTION(region_item) {
 }
 }
 ;
+NUDGE_ACTION(numbers_every_kind) { st.b.numbers_every_kind(); }
+}
+;
 NUDGE_ACTION(numbers_decl) { st.b.end_numbers(st.loc(in)); }
 }
 ;
@@ -842,6 +845,7 @@ NUDGE_ERROR(reply_capture, "expected the name of a field after 'as', as in 'on r
                            "rating -> thanks'")
 NUDGE_ERROR(next_str, "expected a string in quotes after ','")
 NUDGE_ERROR(region_item, "expected a region code of two capital letters, such as DK")
+NUDGE_ERROR(numbers_every_kind, "expected 'every kind' after the comma of 'numbers'");
 NUDGE_ERROR(number_policy, "expected 'all', 'nordic', a region code such as DK or a list such "
                            "as [DK, SE]")
 NUDGE_ERROR(cap_channel, "expected a channel name after 'cap'")

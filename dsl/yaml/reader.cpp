@@ -758,6 +758,7 @@ private:
     void word_sets(const Entry& e, FlowDef& flow, bool keywords);
     void keyword_set(const Entry& item, FlowDef& flow);
     void numbers(const Entry& e, FlowDef& flow);
+    void number_kinds(const Entry& e, FlowDef& flow);
     void caps(const Entry& e, FlowDef& flow);
     void templates(const Entry& e, FlowDef& flow);
     void classifiers(const Entry& e, FlowDef& flow);
@@ -1703,16 +1704,18 @@ FlowDef Reader::read(const Node& root) {
     flow.source.file = file_;
     auto m = map(root, root, "the flow",
                  {"flow", "version", "timezone", "fields", "facts", "channels", "windows",
-                  "seasons", "keywords", "lists", "numbers", "opt_out", "caps", "templates",
-                  "classifiers", "triggers", "states", "from_any"});
+                  "seasons", "keywords", "lists", "numbers", "number_kinds", "opt_out", "caps",
+                  "templates", "classifiers", "triggers", "states", "from_any"});
     if (!m) return flow;
     flow.loc = loc(root);
     if (auto k = require(*m, "flow", root, "the file (every flow starts with 'flow: NAME')")) {
         if (auto v = name(*k, "a flow name")) flow.name = *v;
         flow.loc = loc(k->value);
     }
+    const Entry* kinds = nullptr; // number_kinds: applied once numbers is read
     for (const auto& e : *m) {
         const auto& key = e.name;
+        if (key == "number_kinds") kinds = &e;
         if (key == "version") {
             if (auto v = whole_number(e, 1)) flow.version = *v;
         } else if (key == "timezone") {
@@ -1750,7 +1753,27 @@ FlowDef Reader::read(const Node& root) {
             flow.from_any_loc = loc(e.key);
         }
     }
+    if (kinds) number_kinds(*kinds, flow);
     return flow;
+}
+
+// `number_kinds: every` (premium-rate and other service numbers too) or `personal` (the
+// default); it qualifies `numbers`, which must be there.
+void Reader::number_kinds(const Entry& e, FlowDef& flow) {
+    auto t = e.value.IsScalar() ? std::optional<std::string>(e.value.Scalar()) : std::nullopt;
+    if (!t || (*t != "every" && *t != "personal")) {
+        error("bad-value",
+              "expected every or personal for 'number_kinds', saw " +
+                  (t ? "'" + shown(*t) + "'" : kind_words(e.value)),
+              e.value);
+        return;
+    }
+    if (!flow.numbers) {
+        error("bad-value", "'number_kinds' qualifies 'numbers', which this flow does not have",
+              e.key);
+        return;
+    }
+    flow.numbers->every_kind = *t == "every";
 }
 
 // Receives parser events and drops them: used to count documents without building them.

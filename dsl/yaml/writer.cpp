@@ -555,6 +555,7 @@ YNode flow_node(const FlowDef& f) {
                 add(root, "numbers", text_list(f.numbers->regions));
             break;
         }
+        if (f.numbers->every_kind) add(root, "number_kinds", "every");
     }
     if (!f.opt_out.empty()) add(root, "opt_out", text_list(f.opt_out));
     if (!f.caps.empty()) {

@@ -220,6 +220,9 @@ struct NumberPolicy {
     Kind kind = Kind::all;
     std::vector<std::string> regions; // ISO 3166 alpha-2, upper case, when kind == regions
     Loc loc;
+    // `numbers …, every kind`: premium-rate, toll-free, shared-cost and other service numbers
+    // too; without it only personal numbers (mobile, landline, VoIP, personal) are messaged.
+    bool every_kind = false;
     friend bool operator==(const NumberPolicy&, const NumberPolicy&) = default;
 };
 

@@ -18,8 +18,8 @@
 namespace nudge {
 
 struct ReportSettings {
-    double sms_price = 0;                 // per SMS sent
-    double order_value = -1;              // per conversion; < 0: the mean of the conversions' values
+    double sms_price = 0;    // per SMS sent
+    double order_value = -1; // per conversion; < 0: the mean of the conversions' values
     std::string conversion = "converted"; // the outcome that counts as a conversion
     std::string sms_channel = "sms";      // the channel whose sends are SMS
 };

@@ -73,8 +73,7 @@ Period report_period(std::string_view spec, Instant now, std::string_view zone_n
         if (!a || !b)
             throw error("a period FROM..TO takes two dates as YYYY-MM-DD, saw '" +
                         std::string(spec) + "'");
-        if (*b < *a)
-            throw error("the period '" + std::string(spec) + "' ends before it begins");
+        if (*b < *a) throw error("the period '" + std::string(spec) + "' ends before it begins");
         first = *a;
         after = *b + date::days(1);
     } else {

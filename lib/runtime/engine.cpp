@@ -1228,7 +1228,8 @@ struct Engine::Impl {
             bool personal = info.type == NT::mobile || info.type == NT::fixed_line ||
                             info.type == NT::fixed_line_or_mobile || info.type == NT::voip ||
                             info.type == NT::personal_number;
-            if (!detail::number_allowed(*f.def->numbers, info) || !personal) {
+            bool kind_ok = personal || (f.def->numbers->every_kind && info.valid);
+            if (!detail::number_allowed(*f.def->numbers, info) || !kind_ok) {
                 std::string why = !info.valid
                                       ? "not a valid number"
                                       : std::string(detail::to_string(info.type)) + " number in " +

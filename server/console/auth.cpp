@@ -21,8 +21,8 @@ constexpr std::uint64_t scrypt_r = 8;
 constexpr std::uint64_t scrypt_p = 1;
 constexpr std::size_t hash_bytes = 32;
 
-std::optional<std::string> scrypt(std::string_view password, std::string_view salt,
-                                  std::uint64_t n, std::uint64_t r, std::uint64_t p) {
+std::optional<std::string> scrypt(std::string_view password, std::string_view salt, std::uint64_t n,
+                                  std::uint64_t r, std::uint64_t p) {
     std::string out(hash_bytes, '\0');
     // Room for N = 2^15 with r = 8 (32 MiB) and a little more.
     constexpr std::uint64_t max_mem = 64ull * 1024 * 1024;

@@ -223,7 +223,8 @@ void Console::handle(const Request& req, Respond respond) {
         // Static files and the login page need no session.
         if (call.parts.size() == 2 && call.parts[0] == "static") {
             auto body = asset(call.parts[1]);
-            if (body.empty()) return answer(page(call, "error", {{"message", text("not_found")}}, 404));
+            if (body.empty())
+                return answer(page(call, "error", {{"message", text("not_found")}}, 404));
             Response r;
             r.content_type = call.parts[1].ends_with(".css") ? "text/css; charset=utf-8"
                                                              : "text/javascript; charset=utf-8";
@@ -354,10 +355,9 @@ void Console::login(Call& call) {
         json ctx = {{"next", next}, {"login_token", token}, {"name", call.field("name")}};
         if (!problem.empty()) ctx["problem"] = problem; // an empty text is still a section
         auto r = page(call, "login", ctx, status);
-        r.headers.emplace_back("set-cookie", "nudge_login=" + token +
-                                                 "; Path=/ui/login; HttpOnly; SameSite=Strict" +
-                                                 (app_.config.console.secure_cookies ? "; Secure"
-                                                                                     : ""));
+        r.headers.emplace_back(
+            "set-cookie", "nudge_login=" + token + "; Path=/ui/login; HttpOnly; SameSite=Strict" +
+                              (app_.config.console.secure_cookies ? "; Secure" : ""));
         return r;
     };
     if (call.req.method != "POST") return answer(show("", 200));
@@ -382,9 +382,9 @@ void Console::login(Call& call) {
     auto id = sessions_.open(*user);
     app_.log.info("console_login", {{"user", name}, {"remote", call.req.remote}});
     auto r = redirect(next);
-    r.headers.emplace_back("set-cookie", "nudge_session=" + id +
-                                             "; Path=/ui; HttpOnly; SameSite=Strict" +
-                                             (app_.config.console.secure_cookies ? "; Secure" : ""));
+    r.headers.emplace_back("set-cookie",
+                           "nudge_session=" + id + "; Path=/ui; HttpOnly; SameSite=Strict" +
+                               (app_.config.console.secure_cookies ? "; Secure" : ""));
     answer(std::move(r));
 }
 
@@ -424,9 +424,8 @@ void Console::inbox(Call& call) {
                   {"states", json(std::vector<std::string>(states.begin(), states.end()))}};
         if (it->assigned_to) j["assigned_to"] = std::to_string(*it->assigned_to);
         if (it->handled_at) {
-            j["handled"] = {{"by", it->handled_by},
-                            {"at", time_text(*it->handled_at)},
-                            {"note", it->note}};
+            j["handled"] = {
+                {"by", it->handled_by}, {"at", time_text(*it->handled_at)}, {"note", it->note}};
         }
         items.push_back(j);
     }
@@ -572,9 +571,9 @@ void Console::lists(Call& call, bool csv) {
         Response r;
         r.content_type = "text/csv; charset=utf-8";
         r.body = out.str();
-        r.headers.emplace_back("content-disposition",
-                               "attachment; filename=\"" + flow + (state.empty() ? "" : "-") +
-                                   state + ".csv\"");
+        r.headers.emplace_back("content-disposition", "attachment; filename=\"" + flow +
+                                                          (state.empty() ? "" : "-") + state +
+                                                          ".csv\"");
         secure_headers(r);
         app_.metrics.add("nudge_http_requests_total", {{"route", "ui"}, {"status", "200"}});
         return call.respond(std::move(r));
@@ -652,11 +651,10 @@ void Console::instance(Call& call, std::uint64_t id) {
         if (r.kind == "sent") {
             if (auto item = app_.engine->outbox_item(r.get("id"))) {
                 std::string status =
-                    item->done_at     ? text("delivery_done") + " " + time_text(*item->done_at)
-                    : item->failed_at ? text("delivery_failed") + " " + item->last_error
-                    : item->attempts > 0
-                        ? text("delivery_retrying") + " (" + item->last_error + ")"
-                        : text("delivery_waiting");
+                    item->done_at        ? text("delivery_done") + " " + time_text(*item->done_at)
+                    : item->failed_at    ? text("delivery_failed") + " " + item->last_error
+                    : item->attempts > 0 ? text("delivery_retrying") + " (" + item->last_error + ")"
+                                         : text("delivery_waiting");
                 row["delivery"] = status;
                 row["delivery_failed"] = item->failed_at.has_value();
             }
@@ -879,11 +877,9 @@ void Console::optouts(Call& call) {
                            {"by", std::string(it->get("by"))}});
     }
     app_.metrics.add("nudge_http_requests_total", {{"route", "ui"}, {"status", "200"}});
-    call.respond(page(call, "optouts",
-                      {{"list", list},
-                       {"empty", list.empty()},
-                       {"changes", changes},
-                       {"q", call.param("q")}}));
+    call.respond(page(
+        call, "optouts",
+        {{"list", list}, {"empty", list.empty()}, {"changes", changes}, {"q", call.param("q")}}));
 }
 
 void Console::optout_action(Call& call, const std::string& action) {

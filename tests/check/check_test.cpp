@@ -387,7 +387,7 @@ TEST_CASE("windows, seasons, caps, regions, empty words") {
     f.seasons.push_back({"bad", {2, 30}, {13, 1}, loc()});
     f.seasons.push_back({"leap", {2, 29}, {3, 1}, loc()});
     f.caps.push_back({"sms", 0, *parse_duration("1h"), loc()});
-    f.numbers = NumberPolicy{NumberPolicy::Kind::regions, {"DK", "se", "NOR"}, loc()};
+    f.numbers = NumberPolicy{NumberPolicy::Kind::regions, {"DK", "se", "NOR"}, loc(), false};
     f.keywords.push_back({"no", {"nei", ""}, loc()});
     f.lists.push_back({"empty", {" "}, loc()});
     auto ds = check_flow(f);

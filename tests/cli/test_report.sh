@@ -77,7 +77,7 @@ contains "$TMP/out" "queue_callback,conversions,,1"
 
 # A flow given on the command line replaces the scenario's own.
 expect_status 0 "$NUDGE" report --scenario $M/scenarios/policy-denmark.scenario.yaml $M/missed_call.flow --format csv
-contains "$TMP/out" "missed_call,held_back,number_policy,2"
+contains "$TMP/out" "missed_call,held_back,number_policy,3"
 
 # A failing expectation still reports, with exit 1 and the failure on stderr.
 sed 's/at: 2026-06-05T18:00:30+02:00/at: 2026-06-05T18:00:31+02:00/;

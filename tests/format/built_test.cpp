@@ -125,7 +125,7 @@ TEST_CASE("policy, seasons, lists, templates and classifiers") {
     f.facts = {FactDecl{"wait", FieldType::duration, {}}};
     f.seasons = {SeasonDecl{"winter", {10, 1}, {11, 8}, {}}};
     f.lists = {ListDecl{"blocked", {"+4511", "a\"b"}, {}}};
-    f.numbers = NumberPolicy{NumberPolicy::Kind::regions, {"DK", "SE"}, {}};
+    f.numbers = NumberPolicy{NumberPolicy::Kind::regions, {"DK", "SE"}, {}, false};
     f.opt_out = {"STOP", "AFMELD"};
     f.caps = {CapDecl{"sms", 3, {24, DurationUnit::h}, {}}};
     f.templates = {
@@ -159,10 +159,12 @@ classify kind from a, b {
   tyres: "hjul"
 }
 )");
-    f.numbers = NumberPolicy{NumberPolicy::Kind::regions, {"DK"}, {}};
+    f.numbers = NumberPolicy{NumberPolicy::Kind::regions, {"DK"}, {}, false};
     CHECK(format_flow(f).find("numbers DK\n") != std::string::npos);
-    f.numbers = NumberPolicy{NumberPolicy::Kind::nordic, {}, {}};
+    f.numbers = NumberPolicy{NumberPolicy::Kind::nordic, {}, {}, false};
     CHECK(format_flow(f).find("numbers nordic\n") != std::string::npos);
+    f.numbers->every_kind = true;
+    CHECK(format_flow(f).find("numbers nordic, every kind\n") != std::string::npos);
 }
 
 TEST_CASE("state statements print in canonical order, from any comes last") {

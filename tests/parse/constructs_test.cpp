@@ -136,6 +136,11 @@ TEST_CASE("keywords, lists, policy") {
     auto dk = parse_body("numbers DK").numbers;
     CHECK(dk->kind == NumberPolicy::Kind::regions);
     CHECK(dk->regions == std::vector<std::string>{"DK"});
+    CHECK_FALSE(dk->every_kind);
+    auto every = parse_body("numbers all, every kind").numbers;
+    CHECK(every->kind == NumberPolicy::Kind::all);
+    CHECK(every->every_kind);
+    CHECK(parse_body("numbers [DK, SE] , every kind").numbers->every_kind);
 }
 
 TEST_CASE("templates: kind, subject, both string forms") {

@@ -73,6 +73,21 @@ TEST_CASE("numbers: all, nordic, one region, a list") {
     CHECK(numbers("[DK]") == numbers("DK"));
     CHECK(numbers("[DK, SE]")->regions == std::vector<std::string>{"DK", "SE"});
     CHECK(numbers("NO")->regions == std::vector<std::string>{"NO"}); // Norway, not false
+    CHECK_FALSE(numbers("all")->every_kind);
+}
+
+TEST_CASE("number_kinds: every kind qualifies numbers, in any key order") {
+    auto r = parse("flow: n\nnumber_kinds: every\nnumbers: DK\n");
+    REQUIRE(r.flow->numbers);
+    CHECK(r.flow->numbers->every_kind);
+    CHECK_FALSE(parse("flow: n\nnumbers: DK\nnumber_kinds: personal\n").flow->numbers->every_kind);
+    auto bad = parse("flow: n\nnumbers: DK\nnumber_kinds: premium\n");
+    REQUIRE(bad.diagnostics.error_count() == 1);
+    CHECK(bad.diagnostics.items()[0].message.find("expected every or personal") !=
+          std::string::npos);
+    auto alone = parse("flow: n\nnumber_kinds: every\n");
+    REQUIRE(alone.diagnostics.error_count() == 1);
+    CHECK(alone.diagnostics.items()[0].message.find("qualifies 'numbers'") != std::string::npos);
 }
 
 TEST_CASE("finals: no other key means no body") {

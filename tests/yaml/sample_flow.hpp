@@ -117,7 +117,7 @@ inline FlowDef sample_flow() {
     f.seasons = {{"winter_tyres", {10, 1}, {11, 8}, {}}, {"summer_tyres", {3, 14}, {4, 29}, {}}};
     f.keywords = {{"yes", {"ja", "ok", "yes", "bekrefter"}, {}}, {"no", {"nei", "no"}, {}}};
     f.lists = {{"suppliers", {"+4522334455", "+4588776655"}, {}}};
-    f.numbers = NumberPolicy{NumberPolicy::Kind::regions, {"DK", "SE", "NO"}, {}};
+    f.numbers = NumberPolicy{NumberPolicy::Kind::regions, {"DK", "SE", "NO"}, {}, false};
     f.opt_out = {"STOP", "AFMELD"};
     f.caps = {{"sms", 3, dur("24h"), {}}};
     f.templates = {

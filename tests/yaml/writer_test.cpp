@@ -48,13 +48,13 @@ TEST_CASE("round trip: the minimal flow") {
 TEST_CASE("round trip: number policies and empty bodies") {
     auto f = sample_flow();
     for (auto kind : {NumberPolicy::Kind::all, NumberPolicy::Kind::nordic}) {
-        f.numbers = NumberPolicy{kind, {}, {}};
+        f.numbers = NumberPolicy{kind, {}, {}, false};
         check_round_trip(f);
     }
-    f.numbers = NumberPolicy{NumberPolicy::Kind::regions, {"NO"}, {}};
+    f.numbers = NumberPolicy{NumberPolicy::Kind::regions, {"NO"}, {}, false};
     check_round_trip(f);
     CHECK(flow_to_yaml(f).find("numbers: \"NO\"\n") != std::string::npos);
-    f.numbers = NumberPolicy{NumberPolicy::Kind::regions, {}, {}};
+    f.numbers = NumberPolicy{NumberPolicy::Kind::regions, {}, {}, false};
     check_round_trip(f);
     f.states[0].actions.clear();
     f.states[0].repeats[0].actions.clear();
