@@ -137,6 +137,7 @@ struct Extra {
     std::vector<int> repeat_count;                         // states with `every`
     std::optional<double> outcome_value;
     std::string last_reply;      // flows that run host actions
+    std::string send_error;      // why the last send failed, for `on send.failed`
     std::vector<Record> history; // when the engine keeps history
 };
 
@@ -913,7 +914,7 @@ struct Engine::Impl {
             --depth;
             return;
         }
-        if (inst.send_failed && take_event(inst, "send.failed", {})) {
+        if (inst.send_failed && take_event(inst, "send.failed", failure_data(inst))) {
             --depth;
             return;
         }
@@ -1137,7 +1138,16 @@ struct Engine::Impl {
 
     void failed(Inst& inst, Fields fields) {
         inst.send_failed = true;
+        for (const auto& [name, value] : fields)
+            if (name == "error") inst.more().send_error = value;
         record(&inst, inst.flow, "failed", std::move(fields));
+    }
+
+    // What `on send.failed` hands the instance: `send_error`, the failure's text, which a flow
+    // keeps by declaring a text field of that name.
+    Data failure_data(Inst& inst) {
+        if (!inst.extra || inst.extra->send_error.empty()) return {};
+        return {{"send_error", inst.extra->send_error}};
     }
 
     // Renders and sends (or fails, or suppresses) one send action.
@@ -1308,7 +1318,7 @@ struct Engine::Impl {
 
     // A failure outside a state's entry: `on send.failed` may route it.
     void after_failure(Inst& inst) {
-        if (inst.send_failed && live(inst)) take_event(inst, "send.failed", {});
+        if (inst.send_failed && live(inst)) take_event(inst, "send.failed", failure_data(inst));
     }
 
     // ---- events --------------------------------------------------------------------------

@@ -207,6 +207,17 @@ std::optional<std::string> expect_no_sent(Observed& seen, std::string_view zone)
     return "expected no messages besides those expected earlier; got:" + list;
 }
 
+std::optional<std::string> expect_no_inbox(Observed& seen, std::string_view zone) {
+    seen.sync();
+    std::string waiting;
+    for (const auto& item : seen.inbox)
+        if (item.open()) waiting += "\n    " + describe(item, zone);
+    if (waiting.empty()) return std::nullopt;
+    return "expected no message waiting in the inbox for a person (each assigned or closed); "
+           "waiting:" +
+           waiting;
+}
+
 std::optional<std::string> expect_inbox(const ExpectInboxStep& e, Observed& seen,
                                         std::string_view zone) {
     seen.sync();

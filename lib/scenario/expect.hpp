@@ -41,6 +41,7 @@ std::string_view field_of(const Record& r, std::string_view name);
 std::optional<std::string> expect_sent(const ExpectSentStep& e, Observed& seen,
                                        std::string_view zone);
 std::optional<std::string> expect_no_sent(Observed& seen, std::string_view zone);
+std::optional<std::string> expect_no_inbox(Observed& seen, std::string_view zone);
 std::optional<std::string> expect_inbox(const ExpectInboxStep& e, Observed& seen,
                                         std::string_view zone);
 std::optional<std::string> expect_event(const ExpectEventStep& e, Observed& seen);

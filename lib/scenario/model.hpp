@@ -126,6 +126,8 @@ struct ExpectEventStep {
     Values data; // fields the emitted event must carry, with these values
 };
 struct ExpectNoSentStep {};
+// No message waits in the inbox for a person: each was assigned or closed.
+struct ExpectNoInboxStep {};
 struct ExpectSuppressedStep {
     ScenarioValue reason;
     Text key;
@@ -144,10 +146,10 @@ struct ExpectHistoryStep {
     bool absent = false;
 };
 
-using StepBody =
-    std::variant<TriggerStep, AdvanceStep, UntilStep, ReplyStep, SignalStep, AssignStep,
-                 SuppressStep, ExpectSentStep, ExpectStateStep, ExpectInboxStep, ExpectEventStep,
-                 ExpectNoSentStep, ExpectSuppressedStep, ExpectActionStep, ExpectHistoryStep>;
+using StepBody = std::variant<TriggerStep, AdvanceStep, UntilStep, ReplyStep, SignalStep,
+                              AssignStep, SuppressStep, ExpectSentStep, ExpectStateStep,
+                              ExpectInboxStep, ExpectEventStep, ExpectNoSentStep, ExpectNoInboxStep,
+                              ExpectSuppressedStep, ExpectActionStep, ExpectHistoryStep>;
 
 struct Step {
     std::string kind; // the step's key: "trigger", "expect_sent", …

@@ -35,6 +35,7 @@ const std::vector<std::string> step_keys = {"trigger",
                                             "expect_inbox",
                                             "expect_event",
                                             "expect_no_sent",
+                                            "expect_no_inbox",
                                             "expect_suppressed",
                                             "expect_action",
                                             "expect_history",
@@ -637,14 +638,15 @@ std::optional<StepBody> Reader::step_body(const Entry& e, const Entry* data) {
         if (!at) return std::nullopt;
         return UntilStep{std::move(*at)};
     }
-    if (k == "expect_no_sent") {
+    if (k == "expect_no_sent" || k == "expect_no_inbox") {
         auto v = scalar(e);
         if (!v) return std::nullopt;
         if (v->text != "true") {
-            error("bad-value", "expected 'expect_no_sent: true', saw '" + shown(v->text) + "'",
-                  v->span);
+            error("bad-value",
+                  "expected '" + std::string(k) + ": true', saw '" + shown(v->text) + "'", v->span);
             return std::nullopt;
         }
+        if (k == "expect_no_inbox") return ExpectNoInboxStep{};
         return ExpectNoSentStep{};
     }
 

@@ -174,6 +174,9 @@ void Run::step(std::size_t index, const Step& st) {
             } else if constexpr (std::is_same_v<T, ExpectNoSentStep>) {
                 refresh();
                 failure = expect_no_sent(seen_, p_.zone);
+            } else if constexpr (std::is_same_v<T, ExpectNoInboxStep>) {
+                refresh();
+                failure = expect_no_inbox(seen_, p_.zone);
             } else if constexpr (std::is_same_v<T, ExpectInboxStep>) {
                 refresh();
                 failure = expect_inbox(b, seen_, p_.zone);

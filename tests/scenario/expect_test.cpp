@@ -142,6 +142,17 @@ TEST_CASE("expect_inbox, expect_event and expect_action consume like expect_sent
               "yet expected:\n    from +4791234567 to 4790000000 at 2026-03-29T08:00:00+00:00 "
               "(unmatched): \"Okei\""));
 
+    // expect_no_inbox: an entry nobody handled fails it; assigned or closed, it holds.
+    CHECK(has(expect_no_inbox(seen, "UTC"),
+              "expected no message waiting in the inbox for a person (each assigned or closed); "
+              "waiting:\n    from +4791234567 to 4790000000 at 2026-03-29T08:00:00+00:00 "
+              "(unmatched): \"Okei\""));
+    seen.inbox[0].assigned_to = 7;
+    CHECK_FALSE(expect_no_inbox(seen, "UTC"));
+    seen.inbox[0].assigned_to.reset();
+    seen.inbox[0].handled_at = at("2026-03-29T09:00:00Z");
+    CHECK_FALSE(expect_no_inbox(seen, "UTC"));
+
     Emitted freed;
     freed.event = "slot.freed";
     freed.key = "B-17";

@@ -533,7 +533,9 @@ TEST_CASE("files that are not scenarios at all") {
 TEST_CASE("the documented key lists") {
     CHECK(scenario_top_keys() ==
           std::vector<std::string>{"flows", "start", "zone", "steps", "actions", "facts"});
-    CHECK(scenario_step_keys().size() == 16);
+    CHECK(scenario_step_keys().size() == 17);
+    CHECK(std::count(scenario_step_keys().begin(), scenario_step_keys().end(), "expect_no_inbox") ==
+          1);
     CHECK(scenario_step_keys().back() == "expect_no_history");
     CHECK(std::count(scenario_step_keys().begin(), scenario_step_keys().end(), "assign") == 1);
     CHECK(scenario_step_keys().front() == "trigger");
