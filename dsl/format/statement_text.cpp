@@ -188,7 +188,8 @@ std::string statement_text(const Handler& h) {
 }
 
 std::string statement_text(const Reminder& r) {
-    std::string out = "remind after " + to_text(r.after) + within(r.within);
+    std::string out =
+        "remind after " + to_text(r.after) + (r.from_first ? " from first" : "") + within(r.within);
     if (r.via) out += " via " + *r.via;
     if (r.prefix && *r.prefix != default_reminder_prefix) out += " prefix " + quote(*r.prefix);
     if (r.times != 1) out += " times " + std::to_string(r.times);

@@ -154,6 +154,7 @@ public:
     void end_handler(Handler::Kind kind, Loc loc);
     void begin_reminder();
     void reminder_after() { reminder_.after = scratch_.duration; }
+    void reminder_from_first() { reminder_.from_first = true; }
     void reminder_option(std::string_view option, Loc loc);
     void end_reminder(Loc loc);
     void end_outcome(Loc loc); // with a value when the flag is set

@@ -373,8 +373,9 @@ struct remind_via : seq<NUDGE_KW("via"), ws, must<via_channel>> {};
 struct remind_prefix : seq<NUDGE_KW("prefix"), ws, must<prefix_text>> {};
 struct remind_times : seq<NUDGE_KW("times"), ws, must<times_count>> {};
 struct remind_option : sor<remind_within, remind_via, remind_prefix, remind_times> {};
-struct remind_stmt
-    : seq<remind_kw, ws, must<remind_after_kw>, ws, must<remind_delay>, star<ws, remind_option>> {};
+struct remind_from_first : seq<NUDGE_KW("from"), ws, NUDGE_KW("first")> {};
+struct remind_stmt : seq<remind_kw, ws, must<remind_after_kw>, ws, must<remind_delay>,
+                         opt<ws, remind_from_first>, star<ws, remind_option>> {};
 
 struct outcome_label : identifier {};
 struct outcome_value : seq<expr> {};

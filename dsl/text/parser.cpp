@@ -740,6 +740,9 @@ NUDGE_ACTION(times_count) { st.b.set_count(count_of(in)); }
 NUDGE_ACTION(remind_times) { st.b.reminder_option("times", st.loc(in)); }
 }
 ;
+NUDGE_ACTION(remind_from_first) { st.b.reminder_from_first(); }
+}
+;
 NUDGE_ACTION(remind_stmt) { st.b.end_reminder(st.loc(in)); }
 }
 ;

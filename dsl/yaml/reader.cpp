@@ -1589,7 +1589,7 @@ std::vector<Handler> Reader::handlers(const Entry& e) {
 }
 
 std::optional<Reminder> Reader::reminder(const Node& n) {
-    auto m = map(n, n, "a reminder", {"after", "within", "via", "prefix", "times"});
+    auto m = map(n, n, "a reminder", {"after", "from", "within", "via", "prefix", "times"});
     if (!m) return std::nullopt;
     Reminder r;
     r.loc = loc(n);
@@ -1600,6 +1600,19 @@ std::optional<Reminder> Reader::reminder(const Node& n) {
         if (d) r.after = *d;
     } else {
         ok = false;
+    }
+    if (auto k = find(*m, "from")) {
+        // `from: first` counts from the message's first sending; `last` (the default) from the
+        // last outbound message.
+        auto v = text(*k);
+        if (v && *v != "first" && *v != "last") {
+            error("bad-value",
+                  "expected first or last for a reminder's 'from', saw '" + shown(*v) + "'",
+                  k->value);
+            v.reset();
+        }
+        ok = ok && v;
+        if (v) r.from_first = *v == "first";
     }
     if (auto k = find(*m, "within")) {
         r.within = name(*k, "a window name");

@@ -435,6 +435,7 @@ YNode state_node(const StateDecl& s) {
         for (const auto& r : s.reminders) {
             YNode rm = map();
             add(rm, "after", to_text(r.after));
+            if (r.from_first) add(rm, "from", "first");
             if (r.within) add(rm, "within", *r.within);
             if (r.via) add(rm, "via", *r.via);
             if (r.prefix) add(rm, "prefix", *r.prefix);

@@ -349,6 +349,9 @@ struct Reminder {
     std::optional<std::string> prefix; // nullopt: default_reminder_prefix
     int times = 1;
     Loc loc;
+    // `from first`: DURATION counts from the message's first sending, not from the last
+    // outbound message (the previous reminder).
+    bool from_first = false;
     friend bool operator==(const Reminder&, const Reminder&) = default;
 };
 

@@ -122,7 +122,8 @@ struct Later {
 
 // The state's last outbound message, which reminders send again.
 struct Outbound {
-    Instant at;
+    Instant at;       // the last sending: the message itself, or its last reminder
+    Instant first_at; // the message's first sending (reminders `from first` count from it)
     const Action* action = nullptr; // the send it came from (nullptr: unknown)
     std::uint32_t channel = 0;      // index of the channel it went out on
     // The rendered text and subject, kept only when they cannot be read off the action again
@@ -1019,7 +1020,8 @@ struct Engine::Impl {
         const auto& decl = flows[inst.flow].compiled->decl(static_cast<std::size_t>(inst.state));
         if (inst.reminder_index >= decl.reminders.size()) return;
         const auto& r = decl.reminders[inst.reminder_index];
-        auto due = detail::add(inst.last.at, r.after, zone_of(inst));
+        auto due =
+            detail::add(r.from_first ? inst.last.first_at : inst.last.at, r.after, zone_of(inst));
         due = within(inst, std::max(due, now()), r.within, "reminder");
         Timer t;
         t.kind = TimerKind::reminder;
@@ -1304,6 +1306,7 @@ struct Engine::Impl {
         if (!reminder) {
             Outbound last;
             last.at = m.at;
+            last.first_at = m.at;
             last.action = source;
             last.channel = static_cast<std::uint32_t>(ci);
             // Kept only when the action's own text would not give it back.

@@ -143,6 +143,19 @@ TEST_CASE("keywords, lists, policy") {
     CHECK(parse_body("numbers [DK, SE] , every kind").numbers->every_kind);
 }
 
+TEST_CASE("reminders: from first counts from the message's first sending") {
+    auto f = parse_body("state s {\n  send sms \"hi\"\n  remind after 2h within day\n"
+                        "  remind after 24h from first within day prefix \"Last: \"\n}\n");
+    REQUIRE(f.states.size() == 1);
+    REQUIRE(f.states[0].reminders.size() == 2);
+    CHECK_FALSE(f.states[0].reminders[0].from_first);
+    CHECK(f.states[0].reminders[1].from_first);
+    CHECK(f.states[0].reminders[1].within == "day");
+    auto text = format_flow(f);
+    CHECK(text.find("remind after 24h from first within day prefix \"Last: \"") !=
+          std::string::npos);
+}
+
 TEST_CASE("templates: kind, subject, both string forms") {
     auto f = parse_body("template a \"Hi {x}\"\n"
                         "template a sms \"Tab\\there \\\"q\\\" \\\\ \\n\"\n"

@@ -76,6 +76,19 @@ TEST_CASE("numbers: all, nordic, one region, a list") {
     CHECK_FALSE(numbers("all")->every_kind);
 }
 
+TEST_CASE("a reminder's from: first or last") {
+    auto flow = [](const std::string& from) {
+        return parse("flow: r\nstates:\n  - state: s\n    remind:\n      - {after: 24h, from: " +
+                     from + "}\n");
+    };
+    REQUIRE(flow("first").flow);
+    CHECK(flow("first").flow->states.at(0).reminders.at(0).from_first);
+    CHECK_FALSE(flow("last").flow->states.at(0).reminders.at(0).from_first);
+    auto bad = flow("second");
+    REQUIRE(bad.diagnostics.error_count() >= 1);
+    CHECK(bad.diagnostics.items()[0].message.find("expected first or last") != std::string::npos);
+}
+
 TEST_CASE("number_kinds: every kind qualifies numbers, in any key order") {
     auto r = parse("flow: n\nnumber_kinds: every\nnumbers: DK\n");
     REQUIRE(r.flow->numbers);
