@@ -483,6 +483,10 @@ void App::flush() {
                     answers[i] = inputs[i].run();
                 } catch (const store_error&) {
                     throw; // the whole batch is lost: answered 503 below
+                } catch (const data_error& e) {
+                    // Data a flow cannot take (a required field missing): nothing started.
+                    answers[i] =
+                        json_error(422, e.what(), {{"field", e.field()}, {"flow", e.flow()}});
                 } catch (const nudge::error& e) {
                     // Refused by the engine before it changed anything (an instance that has
                     // ended, say): this request fails, the rest of the batch goes on.

@@ -20,6 +20,21 @@ public:
     using error::error;
 };
 
+// Data an input carried that a flow cannot take: a value its field's type refuses, or a
+// required field (declared without `?`) missing when a trigger starts the flow. Thrown before
+// anything happened.
+class data_error : public error {
+public:
+    data_error(std::string what, std::string flow, std::string field)
+        : error(std::move(what)), flow_(std::move(flow)), field_(std::move(field)) {}
+    const std::string& flow() const noexcept { return flow_; }
+    const std::string& field() const noexcept { return field_; }
+
+private:
+    std::string flow_;
+    std::string field_;
+};
+
 // A flow failed to load; carries the diagnostics that say why.
 class flow_error : public error {
 public:

@@ -1484,7 +1484,44 @@ struct Engine::Impl {
 
     // ---- inputs --------------------------------------------------------------------------
 
+    // Refuses, before anything happens, data a flow that takes `event` cannot use: a value its
+    // field's type refuses, and (for a trigger) a required field missing or empty.
+    void check_data(std::string_view event, const Data& data, bool triggers,
+                    std::string_view only_flow = {}) const {
+        for (const auto& f : flows) {
+            if (f.superseded) continue;
+            if (!only_flow.empty() && f.def->name != only_flow) continue;
+            bool takes = !triggers;
+            std::set<std::string_view> keys; // a missing key starts nothing (no_key) instead
+            for (const auto& t : f.def->triggers) {
+                if (!triggers || t.event != event) continue;
+                takes = true;
+                keys.insert(t.key);
+            }
+            if (!takes) continue;
+            for (const auto& field : f.def->fields) {
+                auto it = data.find(field.name);
+                bool absent = it == data.end() || it->second.empty();
+                if (absent) {
+                    if (triggers && !field.optional && !keys.count(field.name))
+                        throw data_error("flow " + f.def->name + " needs field " + field.name +
+                                             " (declared without ?) when " + std::string(event) +
+                                             " starts it",
+                                         f.def->name, field.name);
+                    continue;
+                }
+                std::string why;
+                auto slot = f.slot.find(field.name);
+                if (slot == f.slot.end()) continue;
+                if (!detail::read_value(f.slot_type[slot->second], it->second, f.ctx, why))
+                    throw data_error("flow " + f.def->name + ", field " + field.name + ": " + why,
+                                     f.def->name, field.name);
+            }
+        }
+    }
+
     std::vector<std::uint64_t> trigger(std::string_view event, const Data& data) {
+        check_data(event, data, true);
         std::vector<std::uint64_t> started;
         for (std::size_t fi = 0; fi < flows.size(); ++fi) {
             auto& f = flows[fi];
@@ -1601,6 +1638,7 @@ struct Engine::Impl {
 
     int signal(std::string_view flow, std::string_view key, std::string_view event,
                const Data& data) {
+        if (!data.empty()) check_data(event, data, false, flow);
         std::vector<std::uint64_t> ids;
         for (std::size_t fi = 0; fi < flows.size(); ++fi) {
             auto& f = flows[fi];

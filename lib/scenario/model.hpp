@@ -75,6 +75,8 @@ using Text = std::optional<ScenarioValue>;
 struct TriggerStep {
     ScenarioValue event;
     Values data;
+    // `refused: TEXT`: the engine must refuse the trigger, with TEXT in its reason.
+    Text refused;
 };
 struct AdvanceStep {
     Duration by;

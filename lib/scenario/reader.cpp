@@ -574,13 +574,17 @@ std::optional<Step> Reader::step(const Node& item) {
     }
     std::vector<std::string> allowed = step_keys;
     allowed.push_back("data");
+    allowed.push_back("refused");
     auto entries = map(item, item, "a step", allowed);
     if (!entries) return std::nullopt;
     const Entry* action = nullptr;
     const Entry* data = nullptr;
+    const Entry* refused = nullptr;
     for (const auto& e : *entries) {
         if (e.name == "data") {
             data = &e;
+        } else if (e.name == "refused") {
+            refused = &e;
         } else if (action) {
             error("one-thing-per-step",
                   "a step does one thing; saw '" + action->name + "' and '" + e.name +
@@ -604,8 +608,14 @@ std::optional<Step> Reader::step(const Node& item) {
                   "' put it inside the map",
               data->key);
     }
+    if (refused && action->name != "trigger") {
+        error("unknown-key", "'refused' belongs to a 'trigger' step", refused->key);
+    }
     auto body = step_body(*action, action->name == "trigger" ? data : nullptr);
     if (!body) return std::nullopt;
+    if (refused && action->name == "trigger") {
+        if (auto v = scalar(*refused)) std::get<TriggerStep>(*body).refused = std::move(*v);
+    }
     return Step{action->name, pos(action->key), std::move(*body)};
 }
 
@@ -615,7 +625,7 @@ std::optional<StepBody> Reader::step_body(const Entry& e, const Entry* data) {
     if (k == "trigger") {
         auto event = scalar(e);
         if (!event || !dotted(event, "an event name")) return std::nullopt;
-        TriggerStep t{std::move(*event), {}};
+        TriggerStep t{std::move(*event), {}, std::nullopt};
         if (data) t.data = values(*data, "'data'");
         return t;
     }

@@ -9,6 +9,7 @@
 #include <nudge/store.hpp>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace nudge {
@@ -54,8 +55,12 @@ private:
     const Engine& q() const { return durable_ ? durable_->engine() : *plain_; }
     template <class F> decltype(auto) on(F&& f) { return durable_ ? f(*durable_) : f(*plain_); }
 
+    // Instances whose `error` records a step expected (0: records about no instance).
+    std::set<std::uint64_t> expected_errors_;
+
     void hooks();
     void step(std::size_t index, const Step& step);
+    void unexpected_errors();
     // Moves the clock to `target`, stopping at every deadline on the way to fire it.
     std::optional<std::string> move_clock(Instant target);
     std::vector<InstanceView> by_key(const std::string& key) const {
@@ -134,74 +139,120 @@ std::optional<std::string> Run::move_clock(Instant target) {
 
 void Run::step(std::size_t index, const Step& st) {
     std::optional<std::string> failure;
-    std::visit(
-        [&](const auto& b) {
-            using T = std::decay_t<decltype(b)>;
-            if constexpr (std::is_same_v<T, TriggerStep>) {
-                on([&](auto& e) { return e.trigger(b.event.text, to_data(b.data)); });
-            } else if constexpr (std::is_same_v<T, AdvanceStep>) {
-                failure = move_clock(add_duration(clock_.now(), b.by, p_.zone));
-            } else if constexpr (std::is_same_v<T, UntilStep>) {
-                failure = move_clock(b.to.at);
-            } else if constexpr (std::is_same_v<T, ReplyStep>) {
-                on([&](auto& e) {
-                    e.reply({b.from.text, b.to ? b.to->text : std::string(), b.text.text});
-                });
-            } else if constexpr (std::is_same_v<T, SignalStep>) {
-                // A signal for a key no instance has ever had is almost always a typo: say so.
-                // (One that instances ignore, or that comes after the end, is a legitimate
-                // thing to test.)
-                bool anyone = false;
-                for (const auto& v : by_key(b.key.text))
-                    if (!b.flow || v.flow == b.flow->text) anyone = true;
-                on([&](auto& e) {
-                    return e.signal(b.flow ? b.flow->text : std::string(), b.key.text, b.event.text,
-                                    to_data(b.data));
-                });
-                if (!anyone) {
-                    failure = "signal " + b.event.text + " reached nobody: no instance has key " +
-                              b.key.text + (b.flow ? " in flow " + b.flow->text : std::string());
+    try {
+        std::visit(
+            [&](const auto& b) {
+                using T = std::decay_t<decltype(b)>;
+                if constexpr (std::is_same_v<T, TriggerStep>) {
+                    if (b.refused) {
+                        // The engine must refuse it, with the given words in its reason.
+                        try {
+                            on([&](auto& e) { return e.trigger(b.event.text, to_data(b.data)); });
+                            failure = "expected the engine to refuse the trigger (" +
+                                      b.refused->text + "); it took it";
+                        } catch (const store_error&) {
+                            throw;
+                        } catch (const error& e) {
+                            std::string why = e.what();
+                            if (why.find(b.refused->text) == std::string::npos)
+                                failure = "the engine refused the trigger, but not for '" +
+                                          b.refused->text + "': " + why;
+                        }
+                    } else {
+                        on([&](auto& e) { return e.trigger(b.event.text, to_data(b.data)); });
+                    }
+                } else if constexpr (std::is_same_v<T, AdvanceStep>) {
+                    failure = move_clock(add_duration(clock_.now(), b.by, p_.zone));
+                } else if constexpr (std::is_same_v<T, UntilStep>) {
+                    failure = move_clock(b.to.at);
+                } else if constexpr (std::is_same_v<T, ReplyStep>) {
+                    on([&](auto& e) {
+                        e.reply({b.from.text, b.to ? b.to->text : std::string(), b.text.text});
+                    });
+                } else if constexpr (std::is_same_v<T, SignalStep>) {
+                    // A signal for a key no instance has ever had is almost always a typo: say so.
+                    // (One that instances ignore, or that comes after the end, is a legitimate
+                    // thing to test.)
+                    bool anyone = false;
+                    for (const auto& v : by_key(b.key.text))
+                        if (!b.flow || v.flow == b.flow->text) anyone = true;
+                    on([&](auto& e) {
+                        return e.signal(b.flow ? b.flow->text : std::string(), b.key.text,
+                                        b.event.text, to_data(b.data));
+                    });
+                    if (!anyone) {
+                        failure = "signal " + b.event.text +
+                                  " reached nobody: no instance has key " + b.key.text +
+                                  (b.flow ? " in flow " + b.flow->text : std::string());
+                    }
+                } else if constexpr (std::is_same_v<T, AssignStep>) {
+                    failure = assign(b);
+                } else if constexpr (std::is_same_v<T, SuppressStep>) {
+                    on([&](auto& e) {
+                        e.suppress(b.address.text, b.source ? b.source->text : "host");
+                    });
+                } else if constexpr (std::is_same_v<T, ExpectSentStep>) {
+                    refresh();
+                    failure = expect_sent(b, seen_, p_.zone);
+                } else if constexpr (std::is_same_v<T, ExpectNoSentStep>) {
+                    refresh();
+                    failure = expect_no_sent(seen_, p_.zone);
+                } else if constexpr (std::is_same_v<T, ExpectNoInboxStep>) {
+                    refresh();
+                    failure = expect_no_inbox(seen_, p_.zone);
+                } else if constexpr (std::is_same_v<T, ExpectInboxStep>) {
+                    refresh();
+                    failure = expect_inbox(b, seen_, p_.zone);
+                } else if constexpr (std::is_same_v<T, ExpectEventStep>) {
+                    refresh();
+                    failure = expect_event(b, seen_);
+                } else if constexpr (std::is_same_v<T, ExpectActionStep>) {
+                    refresh();
+                    failure = expect_action(b, seen_);
+                } else if constexpr (std::is_same_v<T, ExpectSuppressedStep>) {
+                    refresh();
+                    failure = expect_suppressed(b, seen_, p_.zone, [this](std::uint64_t id) {
+                        auto inst = q().instance(id);
+                        return inst ? inst->key : std::string();
+                    });
+                } else if constexpr (std::is_same_v<T, ExpectStateStep>) {
+                    failure = expect_state(b, by_key(b.key.text));
+                } else if constexpr (std::is_same_v<T, ExpectHistoryStep>) {
+                    auto candidates = by_key(b.key.text);
+                    failure = expect_history(b, candidates, p_.zone);
+                    if (b.kind.text == "error")
+                        for (const auto& v : candidates)
+                            if (!b.flow || v.flow == b.flow->text) expected_errors_.insert(v.id);
                 }
-            } else if constexpr (std::is_same_v<T, AssignStep>) {
-                failure = assign(b);
-            } else if constexpr (std::is_same_v<T, SuppressStep>) {
-                on([&](auto& e) {
-                    e.suppress(b.address.text, b.source ? b.source->text : "host");
-                });
-            } else if constexpr (std::is_same_v<T, ExpectSentStep>) {
-                refresh();
-                failure = expect_sent(b, seen_, p_.zone);
-            } else if constexpr (std::is_same_v<T, ExpectNoSentStep>) {
-                refresh();
-                failure = expect_no_sent(seen_, p_.zone);
-            } else if constexpr (std::is_same_v<T, ExpectNoInboxStep>) {
-                refresh();
-                failure = expect_no_inbox(seen_, p_.zone);
-            } else if constexpr (std::is_same_v<T, ExpectInboxStep>) {
-                refresh();
-                failure = expect_inbox(b, seen_, p_.zone);
-            } else if constexpr (std::is_same_v<T, ExpectEventStep>) {
-                refresh();
-                failure = expect_event(b, seen_);
-            } else if constexpr (std::is_same_v<T, ExpectActionStep>) {
-                refresh();
-                failure = expect_action(b, seen_);
-            } else if constexpr (std::is_same_v<T, ExpectSuppressedStep>) {
-                refresh();
-                failure = expect_suppressed(b, seen_, p_.zone, [this](std::uint64_t id) {
-                    auto inst = q().instance(id);
-                    return inst ? inst->key : std::string();
-                });
-            } else if constexpr (std::is_same_v<T, ExpectStateStep>) {
-                failure = expect_state(b, by_key(b.key.text));
-            } else if constexpr (std::is_same_v<T, ExpectHistoryStep>) {
-                failure = expect_history(b, by_key(b.key.text), p_.zone);
-            }
-        },
-        st.body);
+            },
+            st.body);
+    } catch (const store_error&) {
+        throw; // the database is gone: the run stops
+    } catch (const error& e) {
+        // The engine refused the input (data a flow cannot take): this step fails, the rest
+        // of the scenario goes on.
+        failure = std::string("the engine refused it: ") + e.what();
+    }
     if (failure) {
         result_.failures.push_back("step " + std::to_string(index + 1) + " (" + st.kind +
                                    ", line " + std::to_string(st.pos.line) + "): " + *failure);
+    }
+}
+
+void Run::unexpected_errors() {
+    // An `error` record is a mistake in the flow or its data; a scenario must expect it
+    // (expect_history kind: error), or it fails.
+    std::set<std::uint64_t> reported;
+    for (const auto& r : result_.timeline) {
+        if (r.kind != "error" || expected_errors_.count(r.instance) || reported.count(r.instance))
+            continue;
+        reported.insert(r.instance);
+        result_.failures.push_back(
+            (r.instance ? "instance #" + std::to_string(r.instance) + " (" + r.flow + ")"
+                        : "flow " + r.flow) +
+            " recorded an error no step expected (expect_history kind: error makes it "
+            "expected): " +
+            std::string(r.get("error")));
     }
 }
 
@@ -220,6 +271,7 @@ void Run::go() {
     }
     for (std::size_t i = 0; i < s_.steps.size(); ++i)
         step(i, s_.steps[i]);
+    unexpected_errors();
 }
 
 } // namespace

@@ -2,6 +2,8 @@
 // number policy, caps), choices, repeats, restart, from any, facts, actions and outcomes.
 #include "runtime_support.hpp"
 
+#include <nudge/error.hpp>
+
 using namespace nudge;
 using namespace std::chrono_literals;
 using test::Rig;
@@ -403,7 +405,7 @@ TEST_CASE("a delayed start takes from any event routes, which cancel the start")
 timezone "Europe/Copenhagen"
 
 field phone: phone
-field note: text
+field note: text?
 
 channel sms to phone from "4532100000"
 
@@ -458,4 +460,59 @@ from any {
     CHECK(plain.out.sent().size() == 1);
     plain.advance(1min);
     CHECK(plain.state_of(other) == "done");
+}
+
+TEST_CASE("data is checked on arrival: a bad value or a missing required field starts nothing") {
+    const std::string flow = R"(flow booking
+timezone "Europe/Stockholm"
+
+field booking_id: text
+field phone: phone?
+field visit_at: datetime
+field note: text?
+
+channel sms to phone from "46700000000"
+
+trigger booking.created as booking_id {
+  start booked
+}
+
+state booked {
+  on booking.moved -> booked
+  at visit_at -> done
+}
+
+final done
+)";
+    Rig rig("2026-03-02T10:00:00+01:00", flow);
+    // Fractional seconds, as JavaScript and Python write them, are a date and time.
+    auto ok = rig.engine.trigger("booking.created",
+                                 {{"booking_id", "B-1"}, {"visit_at", "2026-03-09T08:00:00.000Z"}});
+    CHECK(ok.size() == 1);
+    auto refused = [&](const Data& data, const std::string& field, const std::string& words) {
+        try {
+            rig.engine.trigger("booking.created", data);
+            FAIL("the trigger was taken");
+        } catch (const data_error& e) {
+            CHECK(e.flow() == "booking");
+            CHECK(e.field() == field);
+            INFO(e.what());
+            CHECK(std::string(e.what()).find(words) != std::string::npos);
+        }
+    };
+    refused({{"booking_id", "B-2"}, {"visit_at", "next tuesday"}}, "visit_at", "is not a date");
+    refused({{"booking_id", "B-3"}}, "visit_at", "needs field visit_at");
+    refused({{"booking_id", "B-4"}, {"visit_at", ""}}, "visit_at", "needs field visit_at");
+    // Nothing started, nothing was recorded for the refused ones.
+    CHECK(rig.engine.stats().live == 1);
+    for (const auto& r : rig.timeline)
+        CHECK(r.kind != "error");
+    // The key is the exception: without it the trigger starts nothing and says so.
+    CHECK(rig.engine.trigger("booking.created", {{"visit_at", "2026-03-09T08:00:00Z"}}).empty());
+    CHECK(rig.engine.metrics("booking").suppressed.at("no_key") == 1);
+    // An event's values are checked too (types only).
+    CHECK_THROWS_AS(rig.engine.signal("booking", "B-1", "booking.moved", {{"visit_at", "soon"}}),
+                    data_error);
+    CHECK(rig.engine.signal("booking", "B-1", "booking.moved",
+                            {{"visit_at", "2026-03-10T08:00:00+01:00"}}) == 1);
 }

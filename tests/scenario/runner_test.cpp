@@ -11,6 +11,8 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 using namespace nudge;
@@ -225,6 +227,70 @@ TEST_CASE("flows given from outside replace the file's flows") {
     text.replace(text.find("flows: [sale_confirmation.flow]"), 31, "");
     auto r = run_scenario(text, "elsewhere/x.scenario.yaml", options);
     CHECK_MESSAGE(r.ok, failures_of(r));
+}
+
+TEST_CASE("a refused trigger fails its step unless the step says refused") {
+    // No first_name: the sale flow requires it.
+    auto r = run_changed("data: {phone: \"+4791234567\", first_name: Kari, product: sykkelservice}",
+                         "data: {phone: \"+4791234567\", product: sykkelservice}");
+    CHECK_FALSE(r.ok);
+    CHECK(any_failure_has(r, "step 1 (trigger, line 7): the engine refused it: flow "
+                             "sale_confirmation needs field first_name"));
+    // The rest of the scenario still ran (and failed: nothing started).
+    CHECK(any_failure_has(r, "expected a message"));
+
+    auto ok = run_changed("  - advance: 30s\n",
+                          "  - trigger: sale.saved\n"
+                          "    data: {phone: \"+4791234568\", product: sykkelservice}\n"
+                          "    refused: needs field first_name\n"
+                          "  - advance: 30s\n");
+    CHECK_MESSAGE(ok.ok, failures_of(ok));
+    auto wrong = run_changed("  - advance: 30s\n",
+                             "  - trigger: sale.saved\n"
+                             "    data: {phone: \"+4791234568\", first_name: Ola, product: x}\n"
+                             "    refused: needs field first_name\n"
+                             "  - advance: 30s\n");
+    CHECK(any_failure_has(wrong, "expected the engine to refuse the trigger (needs field "
+                                 "first_name); it took it"));
+}
+
+TEST_CASE("an error record nobody expected fails the scenario") {
+    // `at` on an optional date-time that is empty cannot set a deadline: an error on the instance.
+    auto dir = std::filesystem::temp_directory_path() / "nudge-unexpected-error";
+    std::filesystem::create_directories(dir);
+    {
+        std::ofstream(dir / "visit.flow") << R"(flow visit
+timezone "Europe/Stockholm"
+
+field id: text
+field visit_at: datetime?
+
+channel letter to id
+
+trigger visit.booked as id {
+  start booked
+}
+
+state booked {
+  at visit_at -> done
+}
+
+final done
+)";
+    }
+    std::string base = "flows: [visit.flow]\nstart: 2026-03-02T10:00:00+01:00\nsteps:\n"
+                       "  - trigger: visit.booked\n    data: {id: V-1}\n"
+                       "  - expect_state: {key: V-1, state: booked}\n";
+    auto r = run_scenario(base, dir / "x.scenario.yaml");
+    CHECK_FALSE(r.ok);
+    CHECK(any_failure_has(r, "instance #1 (visit) recorded an error no step expected"));
+    CHECK(any_failure_has(r, "at visit_at: no date"));
+    auto expected =
+        run_scenario(base + "  - expect_history: {key: V-1, kind: error, error: \"at visit_at: no "
+                            "date\"}\n",
+                     dir / "x.scenario.yaml");
+    CHECK_MESSAGE(expected.ok, failures_of(expected));
+    std::filesystem::remove_all(dir);
 }
 
 #endif

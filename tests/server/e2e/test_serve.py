@@ -254,3 +254,16 @@ def test_the_report_over_a_period(server):
     r = server.get("/v1/report/missed_call?period=fortnight")
     assert r.status_code == 422 and r.json()["field"] == "period"
     assert server.get("/v1/report/missed_call?period=today&sms_price=cheap").status_code == 422
+
+
+def test_a_required_field_missing_is_refused_with_its_name(server):
+    r = server.event("call.missed", {"phone": CUSTOMER})
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["field"] == "restaurant" and body["flow"] == "missed_call"
+    assert "needs field restaurant" in body["error"]
+    assert server.instances(flow="missed_call") == []
+    # The same webhook id answers the same again, and still nothing started.
+    r = server.event("call.missed", {"phone": CUSTOMER}, msg_id="msg_required_1")
+    again = server.event("call.missed", {"phone": CUSTOMER}, msg_id="msg_required_1")
+    assert again.status_code == 422 and again.headers.get("x-nudge-replayed") == "true"
