@@ -38,6 +38,7 @@ int run_graph(const GraphOptions& options);
 struct TestOptions {
     std::vector<std::string> files; // scenario files
     bool verbose = false;           // print each timeline too
+    bool strict = false;            // a warning fails the scenario too
 };
 int run_test(const TestOptions& options);
 

@@ -54,6 +54,8 @@ int main(int argc, char** argv) {
         ->add_option("scenarios", test.files, "Scenario files, or folders of *.scenario.yaml files")
         ->required();
     test_cmd->add_flag("-v,--verbose", test.verbose, "Print each scenario's timeline too");
+    test_cmd->add_flag("--strict", test.strict,
+                       "A warning (in a scenario or its flows) fails the scenario too");
 
     SimulateOptions simulate;
     auto* simulate_cmd = app.add_subcommand(

@@ -66,7 +66,12 @@ int run_test(const TestOptions& options) {
             continue;
         }
         auto result = run_scenario(*source, path);
-        if (result.ok) {
+        bool warned = options.strict && result.diagnostics.warning_count() > 0;
+        if (warned)
+            result.failures.push_back(
+                "--strict: " + std::to_string(result.diagnostics.warning_count()) +
+                " warning(s), below");
+        if (result.ok && !warned) {
             ++passed;
             std::cout << "ok   " << path << " (" << result.steps
                       << (result.steps == 1 ? " step)\n" : " steps)\n");

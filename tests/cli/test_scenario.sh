@@ -123,4 +123,18 @@ YAML
 expect_status 1 "$NUDGE" test "$TMP/typo.scenario.yaml"
 contains "$TMP/out" "signal booking.confirmed reached nobody: no instance has key B-99999"
 
+# A warning (an event no flow takes) lets the scenario pass; --strict fails it.
+cat >"$TMP/warns.scenario.yaml" <<YAML
+flows: [$PWD/$S/booking.flow]
+start: 2026-04-01T09:00:00+02:00
+steps:
+  - trigger: booking.cancelled
+    data: {booking_id: B-1}
+  - expect_no_sent: true
+YAML
+expect_status 0 "$NUDGE" test "$TMP/warns.scenario.yaml"
+contains "$TMP/err" "warning"
+expect_status 1 "$NUDGE" test --strict "$TMP/warns.scenario.yaml"
+contains "$TMP/out" "--strict: 1 warning(s), below"
+
 finish
