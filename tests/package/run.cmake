@@ -70,7 +70,8 @@ get_filename_component(libdir ${libnudge} DIRECTORY)
 foreach(file ${libdir}/libnudge_c.so.0 ${libdir}/libnudge.so ${libdir}/pkgconfig/nudge.pc
         ${libdir}/pkgconfig/nudge-c.pc ${libdir}/cmake/nudge/nudgeConfig.cmake
         ${root}/usr/include/nudge/engine.hpp ${root}/usr/include/nudge.h
-        ${root}/usr/lib/python3/dist-packages/nudge.pyi ${root}/usr/bin/nudge)
+        ${root}/usr/lib/python3/dist-packages/nudge.pyi
+        ${root}/usr/lib/python3/dist-packages/nudge-stubs/__init__.pyi ${root}/usr/bin/nudge)
     if(NOT EXISTS ${file})
         message(FATAL_ERROR "the packages lack ${file}")
     endif()
@@ -135,5 +136,23 @@ flow = nudge.compile_file('${SOURCE_DIR}/examples/missed-call/missed_call.flow')
 print(nudge.__version__, flow.name, nudge.DurableEngine.__name__)
 ")
 message(STATUS "python3: ${run_output}")
+
+# ---- the stubs, as a type checker finds them in an installed dist-packages (mypy, when Debian's
+# python3-mypy is there): a virtual environment whose site-packages leads to the unpacked one.
+execute_process(COMMAND ${PYTHON} -c "import mypy" RESULT_VARIABLE no_mypy OUTPUT_QUIET ERROR_QUIET)
+if(NOT no_mypy)
+    run("python3 -m venv" ${PYTHON} -m venv --without-pip ${WORK_DIR}/venv)
+    file(GLOB site ${WORK_DIR}/venv/lib/python3*/site-packages)
+    file(WRITE ${site}/unpacked.pth "${root}/usr/lib/python3/dist-packages\n")
+    file(WRITE ${WORK_DIR}/typed/good.py "import nudge\n\n\ndef name(path: str) -> str:\n    return nudge.compile_file(path).name\n")
+    file(WRITE ${WORK_DIR}/typed/bad.py "import nudge\n\ncount: int = nudge.compile('flow x').name\n")
+    set(mypy ${PYTHON} -m mypy --no-incremental --cache-dir=/dev/null
+             --python-executable ${WORK_DIR}/venv/bin/python)
+    run("mypy --strict with the unpacked stubs" ${mypy} --strict ${WORK_DIR}/typed/good.py)
+    execute_process(COMMAND ${mypy} ${WORK_DIR}/typed/bad.py RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+    if(NOT rc OR NOT out MATCHES "expression has type \"str\", variable has type \"int\"")
+        message(FATAL_ERROR "mypy did not read the unpacked stubs:\n${out}")
+    endif()
+endif()
 
 file(REMOVE_RECURSE ${WORK_DIR})
