@@ -21,11 +21,10 @@ install(EXPORT nudgeTargets NAMESPACE nudge::
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/nudge COMPONENT dev)
 # A static libnudge needs its private dependencies found by whoever links it; a shared one
 # does not (nudgeConfig.cmake.in reads NUDGE_CONFIG_STATIC).
-get_target_property(nudge_type nudge TYPE)
-if(nudge_type STREQUAL "STATIC_LIBRARY")
-    set(NUDGE_CONFIG_STATIC ON)
-else()
+if(BUILD_SHARED_LIBS)
     set(NUDGE_CONFIG_STATIC OFF)
+else()
+    set(NUDGE_CONFIG_STATIC ON)
 endif()
 configure_package_config_file(cmake/nudgeConfig.cmake.in
     ${PROJECT_BINARY_DIR}/nudgeConfig.cmake

@@ -42,8 +42,7 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${PROJECT_BINARY_DIR}
 set(CPACK_DEBIAN_ENABLE_COMPONENT_DEPENDS ON)
 
 set(nudge_components dev cli)
-get_target_property(nudge_type nudge TYPE)
-if(nudge_type STREQUAL "SHARED_LIBRARY")
+if(BUILD_SHARED_LIBS)
     list(APPEND nudge_components lib)
     set(CPACK_COMPONENT_DEV_DEPENDS lib)
     set(CPACK_COMPONENT_CLI_DEPENDS lib)
