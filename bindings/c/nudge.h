@@ -36,7 +36,9 @@ typedef enum nudge_status {
     NUDGE_ERROR_NOT_FOUND = 4,        /* no such instance, state or inbox entry */
     NUDGE_ERROR_UNSUPPORTED = 5,      /* e.g. advancing a system clock */
     NUDGE_ERROR_OUT_OF_MEMORY = 6,
-    NUDGE_ERROR_INTERNAL = 7 /* anything else the C++ library threw */
+    NUDGE_ERROR_INTERNAL = 7, /* anything else the C++ library threw */
+    NUDGE_ERROR_STORE = 8     /* a database cannot be used: not a nudge database, corrupt, from a
+                                 newer schema, full or unwritable (nothing was changed) */
 } nudge_status;
 
 /* A constant name for the status ("ok", "invalid argument", …). */
@@ -237,6 +239,93 @@ nudge_status nudge_engine_inbox_json(const nudge_engine* engine, char** out_json
 /* Counts for monitoring: {"instances","live","timers","queued_timers","queue_compactions",
  * "inbox","suppressions","retired"} (Engine::stats()). */
 nudge_status nudge_engine_stats_json(const nudge_engine* engine, char** out_json);
+
+/* ---- durable engines ---------------------------------------------------------------------- */
+
+/* An engine whose every step (one input and everything it causes) is committed to an SQLite
+ * database before the call returns, and whose messages go through an outbox: written in the
+ * step's transaction, handed to the transport after the commit, retried with backoff (30 s,
+ * doubling up to an hour) while the transport refuses, and marked done once it accepts.
+ * Opening the database again (after nudge_durable_free, or after a crash) resumes exactly:
+ * instances, timers with their original deadlines, the inbox, and the messages not yet sent,
+ * which nudge_durable_deliver hands over again with the same "id". The C++ nudge::DurableEngine
+ * (include/nudge/store.hpp). */
+typedef struct nudge_durable nudge_durable;
+
+/* Flags for nudge_durable_open. */
+enum {
+    /* Do not hand messages to the transport after each step: the host calls
+     * nudge_durable_deliver itself. */
+    NUDGE_DURABLE_MANUAL_DELIVERY = 1
+};
+
+/* Opens the database at `path` (created when absent) and resumes from it. The engine borrows
+ * `clock` and `transport`: both must outlive it. NUDGE_ERROR_STORE for a file that is not a
+ * nudge database, is corrupt or comes from a newer schema (it is left as it was).
+ * The flows stored in the database are running again at once; load them again anyway (the
+ * same text is the same version, nothing is written) so that replies can leave out `to` and
+ * JSON times are given in each flow's zone (UTC until its flow is loaded). */
+nudge_status nudge_durable_open(const char* path, nudge_clock* clock, nudge_transport* transport,
+                                unsigned flags, nudge_durable** out);
+/* Closes the database. Everything committed stays; NULL is allowed. */
+void nudge_durable_free(nudge_durable* engine);
+
+/* Adds a compiled flow: its canonical text is stored as a version of its name. The same text
+ * again is the same version (a no-op), a changed text a new version beside the older ones.
+ * `*out_version` (may be NULL) receives the version. NUDGE_ERROR_FLOW for a flow with errors. */
+nudge_status nudge_durable_load(nudge_durable* engine, const nudge_flow* flow, int* out_version);
+/* The loaded flows' names, in load order: a JSON array of strings. */
+nudge_status nudge_durable_flows_json(const nudge_durable* engine, char** out_json);
+
+/* The inputs, as nudge_engine_*'s; each commits one step before it returns. */
+nudge_status nudge_durable_trigger(nudge_durable* engine, const char* event, const char* data_json,
+                                   uint64_t* out_ids, size_t capacity, size_t* out_count);
+nudge_status nudge_durable_signal(nudge_durable* engine, const char* flow, const char* key,
+                                  const char* event, const char* data_json, int* out_moved);
+nudge_status nudge_durable_reply(nudge_durable* engine, const char* from, const char* to,
+                                 const char* text);
+/* Fires what is due (a run that fires nothing writes nothing). `*out_fired` may be NULL. */
+nudge_status nudge_durable_run_due(nudge_durable* engine, int* out_fired);
+/* Fake clocks only: as nudge_engine_advance, each run of timers one step. */
+nudge_status nudge_durable_advance(nudge_durable* engine, int64_t seconds, int* out_fired);
+nudge_status nudge_durable_next_due(const nudge_durable* engine, int* out_has,
+                                    int64_t* out_unix_seconds);
+/* Cancels an instance (NUDGE_ERROR_NOT_FOUND when there is no such instance). */
+nudge_status nudge_durable_cancel(nudge_durable* engine, uint64_t instance, const char* reason);
+
+/* Hands every unfinished message whose attempt time has come to the transport, then commits
+ * the done-marks (and the next attempt of the refused ones) together. `*out_accepted` (may be
+ * NULL) receives how many the transport took. */
+nudge_status nudge_durable_deliver(nudge_durable* engine, int* out_accepted);
+/* The earliest time an unfinished message may be tried again: `*out_has` is 0 when none is
+ * waiting. */
+nudge_status nudge_durable_next_delivery(const nudge_durable* engine, int* out_has,
+                                         int64_t* out_unix_seconds);
+/* The outbox in the order written (only the unfinished messages when `unfinished_only` is
+ * non-zero): a JSON array of {"id","flow","instance","key","channel","to","from","subject",
+ * "text","at","reminder","step","attempts","next_attempt","done_at","failed_at","last_error"},
+ * times in UTC; "done_at" and "failed_at" are null until set. */
+nudge_status nudge_durable_outbox_json(const nudge_durable* engine, int unfinished_only,
+                                       char** out_json);
+
+/* Queries, in the formats of the nudge_engine_* functions of the same names. An instance the
+ * engine has retired from memory is read from the database. */
+nudge_status nudge_durable_instance_json(const nudge_durable* engine, uint64_t instance,
+                                         char** out_json);
+/* Instances of `flow` (in `state` when not NULL) as the database has them, without history. */
+nudge_status nudge_durable_instances_json(const nudge_durable* engine, const char* flow,
+                                          const char* state, char** out_json);
+nudge_status nudge_durable_instances_by_key_json(const nudge_durable* engine, const char* key,
+                                                 char** out_json);
+nudge_status nudge_durable_history_json(const nudge_durable* engine, uint64_t instance,
+                                        char** out_json);
+nudge_status nudge_durable_timers_json(const nudge_durable* engine, uint64_t instance,
+                                       char** out_json);
+nudge_status nudge_durable_inbox_json(const nudge_durable* engine, char** out_json);
+/* The records of the steps taken since this handle opened the database (a replay adds none). */
+nudge_status nudge_durable_timeline_json(const nudge_durable* engine, char** out_json);
+/* How many steps the database has committed, over every run. */
+nudge_status nudge_durable_steps(const nudge_durable* engine, int64_t* out_steps);
 
 /* ---- scenarios ------------------------------------------------------------------------- */
 

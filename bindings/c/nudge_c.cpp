@@ -1,16 +1,19 @@
 // The C API over the C++ library. Every entry point catches everything: a C caller sees a
 // status and nudge_last_error(), never an exception.
+#include "advance.hpp"
 #include "nudge.h"
 #include "senders.hpp"
 
 #include <nudge/nudge.hpp>
 #include <nudge/scenario.hpp>
+#include <nudge/store.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <new>
@@ -65,6 +68,26 @@ struct nudge_transport {
     nudge::RecordingTransport* recording = nullptr; // set for recording transports
 };
 
+namespace {
+
+// The time zone of each loaded flow, for the times in JSON answers.
+struct FlowZones {
+    std::map<std::string, std::string, std::less<>> zones; // flow name → its time zone
+    std::string first_zone = "UTC";
+
+    void add(const nudge::CompiledFlow& flow) {
+        auto zone = flow.flow().timezone.value_or("UTC");
+        if (zones.empty()) first_zone = zone;
+        zones[flow.flow().name] = zone;
+    }
+    std::string zone_of(std::string_view flow) const {
+        auto it = zones.find(flow);
+        return it == zones.end() ? first_zone : it->second;
+    }
+};
+
+} // namespace
+
 struct nudge_engine {
     nudge_engine(nudge_clock* c, nudge_transport* t) : clock(c), engine(*c->clock, *t->transport) {
         engine.on_record([this](const nudge::Record& r) { timeline.push_back(r); });
@@ -72,14 +95,16 @@ struct nudge_engine {
     nudge_clock* clock;
     nudge::Engine engine;
     std::vector<nudge::Record> timeline;
-    std::map<std::string, std::string, std::less<>> zones; // flow name → its time zone
-    std::string first_zone = "UTC";
+    FlowZones zones;
     nudge::bindings::SenderNumbers senders;
+};
 
-    std::string zone_of(std::string_view flow) const {
-        auto it = zones.find(flow);
-        return it == zones.end() ? first_zone : it->second;
-    }
+struct nudge_durable {
+    nudge_clock* clock;
+    std::unique_ptr<nudge::DurableEngine> engine;
+    std::vector<nudge::Record> timeline; // since this handle opened the database
+    FlowZones zones;
+    nudge::bindings::SenderNumbers senders;
 };
 
 namespace {
@@ -116,6 +141,9 @@ template <class F> nudge_status guarded(F&& body) noexcept {
     } catch (const nudge::flow_error& e) {
         remember(e.what());
         return NUDGE_ERROR_FLOW;
+    } catch (const nudge::store_error& e) {
+        remember(e.what());
+        return NUDGE_ERROR_STORE;
     } catch (const nudge::io_error& e) {
         remember(e.what());
         return NUDGE_ERROR_IO;
@@ -165,8 +193,8 @@ json record_json(const nudge::Record& r, std::string_view zone) {
     return json::parse(nudge::to_json(r, zone)); // one record format, the library's
 }
 
-json instance_json(const nudge_engine& e, const nudge::InstanceView& v) {
-    auto zone = e.zone_of(v.flow);
+json instance_json(const FlowZones& zones, const nudge::InstanceView& v) {
+    auto zone = zones.zone_of(v.flow);
     json j;
     j["id"] = v.id;
     j["flow"] = v.flow;
@@ -187,10 +215,58 @@ json instance_json(const nudge_engine& e, const nudge::InstanceView& v) {
     return j;
 }
 
-json instances_json(const nudge_engine& e, const std::vector<nudge::InstanceView>& vs) {
+json instances_json(const FlowZones& zones, const std::vector<nudge::InstanceView>& vs) {
     json j = json::array();
     for (const auto& v : vs)
-        j.push_back(instance_json(e, v));
+        j.push_back(instance_json(zones, v));
+    return j;
+}
+
+json message_json(const nudge::Message& m, const std::string& zone) {
+    json o;
+    o["id"] = m.id;
+    o["flow"] = m.flow;
+    o["instance"] = m.instance;
+    o["key"] = m.key;
+    o["channel"] = m.channel;
+    o["to"] = m.to;
+    o["from"] = m.from;
+    o["subject"] = m.subject ? json(*m.subject) : json(nullptr);
+    o["text"] = m.text;
+    o["at"] = nudge::format_instant(m.at, zone);
+    o["reminder"] = m.reminder;
+    return o;
+}
+
+json inbox_json(const std::vector<nudge::InboxItem>& inbox, const std::string& zone) {
+    json j = json::array();
+    for (const auto& item : inbox) {
+        json o;
+        o["id"] = item.id;
+        o["at"] = nudge::format_instant(item.at, zone);
+        o["from"] = item.message.from;
+        o["to"] = item.message.to;
+        o["text"] = item.message.text;
+        o["reason"] = item.reason;
+        o["candidates"] = item.candidates;
+        o["assigned_to"] = item.assigned_to ? json(*item.assigned_to) : json(nullptr);
+        j.push_back(std::move(o));
+    }
+    return j;
+}
+
+json timers_json(const std::vector<nudge::PendingTimer>& timers, const std::string& zone) {
+    json j = json::array();
+    for (const auto& t : timers)
+        j.push_back(
+            {{"due", nudge::format_instant(t.due, zone)}, {"kind", t.kind}, {"what", t.what}});
+    return j;
+}
+
+json timeline_json(const std::vector<nudge::Record>& timeline, const FlowZones& zones) {
+    json j = json::array();
+    for (const auto& r : timeline)
+        j.push_back(record_json(r, zones.zone_of(r.flow)));
     return j;
 }
 
@@ -210,6 +286,7 @@ const char* nudge_status_string(nudge_status status) {
     case NUDGE_ERROR_UNSUPPORTED: return "unsupported";
     case NUDGE_ERROR_OUT_OF_MEMORY: return "out of memory";
     case NUDGE_ERROR_INTERNAL: return "internal error";
+    case NUDGE_ERROR_STORE: return "store error";
     }
     return "unknown status";
 }
@@ -361,21 +438,8 @@ nudge_status nudge_transport_sent_json(const nudge_transport* transport, const c
         std::string z = text_or(zone, "UTC");
         nudge::parse_instant("2000-01-01T00:00:00Z", z); // throws for an unknown zone
         json j = json::array();
-        for (const auto& m : rec.sent()) {
-            json o;
-            o["id"] = m.id;
-            o["flow"] = m.flow;
-            o["instance"] = m.instance;
-            o["key"] = m.key;
-            o["channel"] = m.channel;
-            o["to"] = m.to;
-            o["from"] = m.from;
-            o["subject"] = m.subject ? json(*m.subject) : json(nullptr);
-            o["text"] = m.text;
-            o["at"] = nudge::format_instant(m.at, z);
-            o["reminder"] = m.reminder;
-            j.push_back(std::move(o));
-        }
+        for (const auto& m : rec.sent())
+            j.push_back(message_json(m, z));
         *out_json = give(dump(j));
     });
 }
@@ -411,9 +475,7 @@ nudge_status nudge_engine_load(nudge_engine* engine, const nudge_flow* flow) {
         if (!flow->result.ok())
             throw failure{NUDGE_ERROR_FLOW, "flow '" + flow->name + "' has errors"};
         engine->engine.load(flow->result.flow);
-        auto zone = flow->result.flow->flow().timezone.value_or("UTC");
-        if (engine->zones.empty()) engine->first_zone = zone;
-        engine->zones[flow->name] = zone;
+        engine->zones.add(*flow->result.flow);
         engine->senders.add(flow->result.flow->flow());
     });
 }
@@ -425,9 +487,7 @@ nudge_status nudge_engine_load_version(nudge_engine* engine, const nudge_flow* f
         if (!flow->result.ok())
             throw failure{NUDGE_ERROR_FLOW, "flow '" + flow->name + "' has errors"};
         int given = engine->engine.load_version(flow->result.flow, version); // error: invalid
-        auto zone = flow->result.flow->flow().timezone.value_or("UTC");
-        if (engine->zones.empty()) engine->first_zone = zone;
-        engine->zones[flow->name] = zone;
+        engine->zones.add(*flow->result.flow);
         engine->senders.add(flow->result.flow->flow());
         if (out_version) *out_version = given;
     });
@@ -496,25 +556,10 @@ nudge_status nudge_engine_run_due(nudge_engine* engine, int* out_fired) {
 nudge_status nudge_engine_advance(nudge_engine* engine, int64_t seconds, int* out_fired) {
     return guarded([&] {
         require(engine, "engine must not be NULL");
-        require(seconds >= 0, "a clock cannot move backwards");
         auto& clock = fake_of(engine->clock);
-        auto target = clock.now() + std::chrono::seconds{seconds};
-        int fired = 0;
-        // Stop at every deadline on the way, so each fires at its own time. A timer that stays
-        // due without firing would loop forever; the bound makes that an error instead.
-        for (int step = 0;; ++step) {
-            if (step == 1000000)
-                throw failure{NUDGE_ERROR_INTERNAL, "too many timers fired in one advance"};
-            auto due = engine->engine.next_due();
-            if (!due || *due > target) break;
-            if (*due > clock.now()) clock.set(*due);
-            int n = engine->engine.run_due();
-            if (n == 0 && engine->engine.next_due() == due)
-                throw failure{NUDGE_ERROR_INTERNAL, "a timer stays due without firing"};
-            fired += n;
-        }
-        clock.set(target);
-        fired += engine->engine.run_due();
+        require(seconds >= 0, "a clock cannot move backwards");
+        int fired = nudge::bindings::advance_to(clock, engine->engine,
+                                                clock.now() + std::chrono::seconds{seconds});
         if (out_fired) *out_fired = fired;
     });
 }
@@ -544,7 +589,7 @@ nudge_status nudge_engine_instance_json(const nudge_engine* engine, uint64_t ins
         require(engine && out_json, "engine and out_json must not be NULL");
         auto v = engine->engine.instance(instance);
         if (!v) throw failure{NUDGE_ERROR_NOT_FOUND, "no instance " + std::to_string(instance)};
-        *out_json = give(dump(instance_json(*engine, *v)));
+        *out_json = give(dump(instance_json(engine->zones, *v)));
     });
 }
 
@@ -553,7 +598,7 @@ nudge_status nudge_engine_instances_json(const nudge_engine* engine, const char*
     return guarded([&] {
         require(engine && flow && out_json, "engine, flow and out_json must not be NULL");
         auto vs = engine->engine.instances(flow, text_or(state));
-        *out_json = give(dump(instances_json(*engine, vs)));
+        *out_json = give(dump(instances_json(engine->zones, vs)));
     });
 }
 
@@ -561,7 +606,7 @@ nudge_status nudge_engine_instances_by_key_json(const nudge_engine* engine, cons
                                                 char** out_json) {
     return guarded([&] {
         require(engine && key && out_json, "engine, key and out_json must not be NULL");
-        *out_json = give(dump(instances_json(*engine, engine->engine.instances_by_key(key))));
+        *out_json = give(dump(instances_json(engine->zones, engine->engine.instances_by_key(key))));
     });
 }
 
@@ -571,17 +616,14 @@ nudge_status nudge_engine_history_json(const nudge_engine* engine, uint64_t inst
         require(engine && out_json, "engine and out_json must not be NULL");
         auto v = engine->engine.instance(instance);
         if (!v) throw failure{NUDGE_ERROR_NOT_FOUND, "no instance " + std::to_string(instance)};
-        *out_json = give(dump(instance_json(*engine, *v)["history"]));
+        *out_json = give(dump(instance_json(engine->zones, *v)["history"]));
     });
 }
 
 nudge_status nudge_engine_timeline_json(const nudge_engine* engine, char** out_json) {
     return guarded([&] {
         require(engine && out_json, "engine and out_json must not be NULL");
-        json j = json::array();
-        for (const auto& r : engine->timeline)
-            j.push_back(record_json(r, engine->zone_of(r.flow)));
-        *out_json = give(dump(j));
+        *out_json = give(dump(timeline_json(engine->timeline, engine->zones)));
     });
 }
 
@@ -591,32 +633,15 @@ nudge_status nudge_engine_timers_json(const nudge_engine* engine, uint64_t insta
         require(engine && out_json, "engine and out_json must not be NULL");
         auto v = engine->engine.instance(instance, false);
         if (!v) throw failure{NUDGE_ERROR_NOT_FOUND, "no instance " + std::to_string(instance)};
-        auto zone = engine->zone_of(v->flow);
-        json j = json::array();
-        for (const auto& t : engine->engine.timers(instance))
-            j.push_back(
-                {{"due", nudge::format_instant(t.due, zone)}, {"kind", t.kind}, {"what", t.what}});
-        *out_json = give(dump(j));
+        *out_json = give(
+            dump(timers_json(engine->engine.timers(instance), engine->zones.zone_of(v->flow))));
     });
 }
 
 nudge_status nudge_engine_inbox_json(const nudge_engine* engine, char** out_json) {
     return guarded([&] {
         require(engine && out_json, "engine and out_json must not be NULL");
-        json j = json::array();
-        for (const auto& item : engine->engine.inbox()) {
-            json o;
-            o["id"] = item.id;
-            o["at"] = nudge::format_instant(item.at, engine->first_zone);
-            o["from"] = item.message.from;
-            o["to"] = item.message.to;
-            o["text"] = item.message.text;
-            o["reason"] = item.reason;
-            o["candidates"] = item.candidates;
-            o["assigned_to"] = item.assigned_to ? json(*item.assigned_to) : json(nullptr);
-            j.push_back(std::move(o));
-        }
-        *out_json = give(dump(j));
+        *out_json = give(dump(inbox_json(engine->engine.inbox(), engine->zones.first_zone)));
     });
 }
 
@@ -626,6 +651,238 @@ nudge_status nudge_engine_stats_json(const nudge_engine* engine, char** out_json
         json j = json::object();
         engine->engine.stats().each([&](const char* name, auto value) { j[name] = value; });
         *out_json = give(dump(j));
+    });
+}
+
+// ---- durable engines ------------------------------------------------------------------------
+
+nudge_status nudge_durable_open(const char* path, nudge_clock* clock, nudge_transport* transport,
+                                unsigned flags, nudge_durable** out) {
+    return guarded([&] {
+        require(path && clock && transport && out,
+                "path, clock, transport and out must not be NULL");
+        require((flags & ~unsigned{NUDGE_DURABLE_MANUAL_DELIVERY}) == 0, "unknown flags");
+        nudge::DurableOptions options;
+        options.deliver_after_step = (flags & NUDGE_DURABLE_MANUAL_DELIVERY) == 0;
+        auto d = std::make_unique<nudge_durable>();
+        d->clock = clock;
+        d->engine = std::make_unique<nudge::DurableEngine>(
+            std::filesystem::path(path), *clock->clock, *transport->transport, options);
+        // Records reach the host only as they first happen, never during the replay above.
+        d->engine->on_record(
+            [raw = d.get()](const nudge::Record& r) { raw->timeline.push_back(r); });
+        *out = d.release();
+    });
+}
+
+void nudge_durable_free(nudge_durable* engine) { delete engine; }
+
+static nudge::DurableEngine& durable_of(nudge_durable* engine) {
+    require(engine, "engine must not be NULL");
+    return *engine->engine;
+}
+
+static const nudge::DurableEngine& durable_view(const nudge_durable* engine) {
+    require(engine, "engine must not be NULL");
+    return *engine->engine;
+}
+
+nudge_status nudge_durable_load(nudge_durable* engine, const nudge_flow* flow, int* out_version) {
+    return guarded([&] {
+        require(engine && flow, "engine and flow must not be NULL");
+        if (!flow->result.ok())
+            throw failure{NUDGE_ERROR_FLOW, "flow '" + flow->name + "' has errors"};
+        int version = engine->engine->load(flow->result.flow);
+        engine->zones.add(*flow->result.flow);
+        engine->senders.add(flow->result.flow->flow());
+        if (out_version) *out_version = version;
+    });
+}
+
+nudge_status nudge_durable_flows_json(const nudge_durable* engine, char** out_json) {
+    return guarded([&] {
+        require(out_json, "out_json must not be NULL");
+        *out_json = give(dump(json(durable_view(engine).flows())));
+    });
+}
+
+nudge_status nudge_durable_trigger(nudge_durable* engine, const char* event, const char* data_json,
+                                   uint64_t* out_ids, size_t capacity, size_t* out_count) {
+    return guarded([&] {
+        require(engine && event, "engine and event must not be NULL");
+        require(out_ids || capacity == 0, "out_ids must not be NULL when capacity > 0");
+        auto ids = engine->engine->trigger(event, read_data(data_json));
+        for (size_t i = 0; i < ids.size() && i < capacity; ++i)
+            out_ids[i] = ids[i];
+        if (out_count) *out_count = ids.size();
+    });
+}
+
+nudge_status nudge_durable_signal(nudge_durable* engine, const char* flow, const char* key,
+                                  const char* event, const char* data_json, int* out_moved) {
+    return guarded([&] {
+        require(engine && key && event, "engine, key and event must not be NULL");
+        int moved = engine->engine->signal(text_or(flow), key, event, read_data(data_json));
+        if (out_moved) *out_moved = moved;
+    });
+}
+
+nudge_status nudge_durable_reply(nudge_durable* engine, const char* from, const char* to,
+                                 const char* text) {
+    return guarded([&] {
+        require(engine && from && text, "engine, from and text must not be NULL");
+        engine->engine->reply({from, engine->senders.fill(text_or(to)), text});
+    });
+}
+
+nudge_status nudge_durable_run_due(nudge_durable* engine, int* out_fired) {
+    return guarded([&] {
+        int fired = durable_of(engine).run_due();
+        if (out_fired) *out_fired = fired;
+    });
+}
+
+nudge_status nudge_durable_advance(nudge_durable* engine, int64_t seconds, int* out_fired) {
+    return guarded([&] {
+        require(engine, "engine must not be NULL");
+        auto& clock = fake_of(engine->clock);
+        require(seconds >= 0, "a clock cannot move backwards");
+        int fired = nudge::bindings::advance_to(clock, *engine->engine,
+                                                clock.now() + std::chrono::seconds{seconds});
+        if (out_fired) *out_fired = fired;
+    });
+}
+
+nudge_status nudge_durable_next_due(const nudge_durable* engine, int* out_has,
+                                    int64_t* out_unix_seconds) {
+    return guarded([&] {
+        require(out_has && out_unix_seconds, "arguments must not be NULL");
+        auto due = durable_view(engine).next_due();
+        *out_has = due ? 1 : 0;
+        if (due) *out_unix_seconds = due->time_since_epoch().count();
+    });
+}
+
+nudge_status nudge_durable_cancel(nudge_durable* engine, uint64_t instance, const char* reason) {
+    return guarded([&] {
+        auto& e = durable_of(engine);
+        if (!e.instance(instance, false))
+            throw failure{NUDGE_ERROR_NOT_FOUND, "no instance " + std::to_string(instance)};
+        e.cancel(instance, text_or(reason, "host"));
+    });
+}
+
+nudge_status nudge_durable_deliver(nudge_durable* engine, int* out_accepted) {
+    return guarded([&] {
+        int accepted = durable_of(engine).deliver();
+        if (out_accepted) *out_accepted = accepted;
+    });
+}
+
+nudge_status nudge_durable_next_delivery(const nudge_durable* engine, int* out_has,
+                                         int64_t* out_unix_seconds) {
+    return guarded([&] {
+        require(out_has && out_unix_seconds, "arguments must not be NULL");
+        auto at = durable_view(engine).next_delivery();
+        *out_has = at ? 1 : 0;
+        if (at) *out_unix_seconds = at->time_since_epoch().count();
+    });
+}
+
+nudge_status nudge_durable_outbox_json(const nudge_durable* engine, int unfinished_only,
+                                       char** out_json) {
+    return guarded([&] {
+        require(out_json, "out_json must not be NULL");
+        auto instant = [](const std::optional<nudge::Instant>& t) {
+            return t ? json(nudge::format_instant(*t, "UTC")) : json(nullptr);
+        };
+        json j = json::array();
+        for (const auto& item : durable_view(engine).outbox(unfinished_only != 0)) {
+            json o = message_json(item.message, "UTC");
+            o["step"] = item.step;
+            o["attempts"] = item.attempts;
+            o["next_attempt"] = nudge::format_instant(item.next_attempt, "UTC");
+            o["done_at"] = instant(item.done_at);
+            o["failed_at"] = instant(item.failed_at);
+            o["last_error"] = item.last_error;
+            j.push_back(std::move(o));
+        }
+        *out_json = give(dump(j));
+    });
+}
+
+nudge_status nudge_durable_instance_json(const nudge_durable* engine, uint64_t instance,
+                                         char** out_json) {
+    return guarded([&] {
+        require(out_json, "out_json must not be NULL");
+        auto v = durable_view(engine).instance(instance);
+        if (!v) throw failure{NUDGE_ERROR_NOT_FOUND, "no instance " + std::to_string(instance)};
+        *out_json = give(dump(instance_json(engine->zones, *v)));
+    });
+}
+
+nudge_status nudge_durable_instances_json(const nudge_durable* engine, const char* flow,
+                                          const char* state, char** out_json) {
+    return guarded([&] {
+        require(flow && out_json, "flow and out_json must not be NULL");
+        auto vs = durable_view(engine).instances(flow, text_or(state));
+        *out_json = give(dump(instances_json(engine->zones, vs)));
+    });
+}
+
+nudge_status nudge_durable_instances_by_key_json(const nudge_durable* engine, const char* key,
+                                                 char** out_json) {
+    return guarded([&] {
+        require(key && out_json, "key and out_json must not be NULL");
+        auto vs = durable_view(engine).engine().instances_by_key(key);
+        *out_json = give(dump(instances_json(engine->zones, vs)));
+    });
+}
+
+nudge_status nudge_durable_history_json(const nudge_durable* engine, uint64_t instance,
+                                        char** out_json) {
+    return guarded([&] {
+        require(out_json, "out_json must not be NULL");
+        auto v = durable_view(engine).instance(instance, false);
+        if (!v) throw failure{NUDGE_ERROR_NOT_FOUND, "no instance " + std::to_string(instance)};
+        auto zone = engine->zones.zone_of(v->flow);
+        json j = json::array();
+        for (const auto& r : engine->engine->history(instance))
+            j.push_back(record_json(r, zone));
+        *out_json = give(dump(j));
+    });
+}
+
+nudge_status nudge_durable_timers_json(const nudge_durable* engine, uint64_t instance,
+                                       char** out_json) {
+    return guarded([&] {
+        require(out_json, "out_json must not be NULL");
+        auto v = durable_view(engine).instance(instance, false);
+        if (!v) throw failure{NUDGE_ERROR_NOT_FOUND, "no instance " + std::to_string(instance)};
+        *out_json = give(dump(timers_json(engine->engine->engine().timers(instance),
+                                          engine->zones.zone_of(v->flow))));
+    });
+}
+
+nudge_status nudge_durable_inbox_json(const nudge_durable* engine, char** out_json) {
+    return guarded([&] {
+        require(out_json, "out_json must not be NULL");
+        *out_json =
+            give(dump(inbox_json(durable_view(engine).engine().inbox(), engine->zones.first_zone)));
+    });
+}
+
+nudge_status nudge_durable_timeline_json(const nudge_durable* engine, char** out_json) {
+    return guarded([&] {
+        require(engine && out_json, "engine and out_json must not be NULL");
+        *out_json = give(dump(timeline_json(engine->timeline, engine->zones)));
+    });
+}
+
+nudge_status nudge_durable_steps(const nudge_durable* engine, int64_t* out_steps) {
+    return guarded([&] {
+        require(out_steps, "out_steps must not be NULL");
+        *out_steps = durable_view(engine).steps();
     });
 }
 

@@ -1,5 +1,7 @@
 #include "convert.hpp"
 
+#include <nudge/store.hpp>
+
 #include <pybind11/stl.h>
 
 #include <cmath>
@@ -11,6 +13,7 @@ namespace {
 // Exception types live as long as the interpreter; never released, so nothing runs at exit.
 PyObject* error_type = nullptr;
 PyObject* flow_error_type = nullptr;
+PyObject* store_error_type = nullptr;
 
 py::module_ datetime_module() { return py::module_::import("datetime"); }
 
@@ -90,9 +93,15 @@ void bind_errors(py::module_& m) {
         "nudge.FlowError",
         "A flow has errors; `diagnostics` lists them (each with line and column).", error_type,
         nullptr);
-    if (!error_type || !flow_error_type) throw py::error_already_set();
+    store_error_type = PyErr_NewExceptionWithDoc(
+        "nudge.StoreError",
+        "A database cannot be used: not a nudge database, corrupt, from a newer schema, full or "
+        "unwritable. Nothing was changed by the call that raised it.",
+        error_type, nullptr);
+    if (!error_type || !flow_error_type || !store_error_type) throw py::error_already_set();
     m.attr("Error") = py::handle(error_type);
     m.attr("FlowError") = py::handle(flow_error_type);
+    m.attr("StoreError") = py::handle(store_error_type);
 
     py::register_exception_translator([](std::exception_ptr p) {
         try {
@@ -103,6 +112,8 @@ void bind_errors(py::module_& m) {
             } catch (py::error_already_set& set) {
                 set.restore();
             }
+        } catch (const store_error& e) {
+            PyErr_SetString(store_error_type, e.what());
         } catch (const error& e) {
             PyErr_SetString(error_type, e.what());
         }

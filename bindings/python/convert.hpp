@@ -28,7 +28,8 @@ std::string to_text(py::handle value);
 Data to_data(py::handle dict);
 py::dict from_data(const Data& data);
 
-// nudge.Error (RuntimeError) and nudge.FlowError(Error), made once by bind_errors.
+// nudge.Error (RuntimeError), nudge.FlowError(Error) and nudge.StoreError(Error), made once by
+// bind_errors.
 void bind_errors(py::module_& m);
 // Raises nudge.FlowError with `message` and the diagnostics as its `.diagnostics` list.
 [[noreturn]] void raise_flow_error(const std::string& message, const Diagnostics& diagnostics);
@@ -39,6 +40,7 @@ std::shared_ptr<const CompiledFlow> flow_of(py::handle flow);
 void bind_compile(py::module_& m);
 void bind_runtime(py::module_& m);
 void bind_engine(py::module_& m);
+void bind_durable(py::module_& m);
 void bind_scenario(py::module_& m);
 
 } // namespace nudge::python

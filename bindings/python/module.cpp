@@ -8,5 +8,6 @@ PYBIND11_MODULE(nudge, m) {
     nudge::python::bind_compile(m);
     nudge::python::bind_runtime(m);
     nudge::python::bind_engine(m);
+    nudge::python::bind_durable(m);
     nudge::python::bind_scenario(m);
 }

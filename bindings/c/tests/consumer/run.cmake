@@ -22,7 +22,17 @@ execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK_DIR}/build RESULT_VARIAB
 if(rc)
     message(FATAL_ERROR "building the C consumer failed")
 endif()
-execute_process(COMMAND ${WORK_DIR}/build/consumer_c RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+# A shared libnudge_c (BUILD_SHARED_LIBS) loads libnudge.so.0 from the prefix, which is no system
+# folder: as any program using shared libraries installed there, the consumer runs with
+# LD_LIBRARY_PATH (the program's own RUNPATH does not reach a library's dependencies).
+file(GLOB_RECURSE c_api_library ${WORK_DIR}/prefix/libnudge_c.so*)
+set(run_env "")
+if(c_api_library)
+    list(GET c_api_library 0 c_api_library)
+    get_filename_component(c_api_dir ${c_api_library} DIRECTORY)
+    set(run_env ${CMAKE_COMMAND} -E env LD_LIBRARY_PATH=${c_api_dir})
+endif()
+execute_process(COMMAND ${run_env} ${WORK_DIR}/build/consumer_c RESULT_VARIABLE rc OUTPUT_VARIABLE out)
 message("${out}")
 if(rc)
     message(FATAL_ERROR "the C consumer failed")
