@@ -181,6 +181,22 @@ void print_json(const std::vector<FlowReport>& reports, const ReportOptions& o, 
 
 namespace {
 
+// The reports in the format asked for, to standard output; `heading` (table only) goes first.
+void print_reports(const std::vector<FlowReport>& reports, const ReportOptions& options,
+                   const std::string& heading = {}) {
+    std::ostringstream out;
+    if (options.format == "csv") {
+        print_csv(reports, out);
+    } else if (options.format == "json") {
+        print_json(reports, options, out);
+    } else {
+        out << heading;
+        print_table(reports, options, out);
+    }
+    std::cout << out.str();
+    std::cout.flush();
+}
+
 // The report of a database's records over a period (nudge report --db).
 int report_database(const ReportOptions& options, const ReportSettings& settings) {
     try {
@@ -197,18 +213,9 @@ int report_database(const ReportOptions& options, const ReportSettings& settings
         }
         if (zone.empty()) zone = "UTC";
         auto period = report_period(options.period, SystemClock().now(), zone);
-        auto reports = make_report(view.records(period.from, period.to), settings);
-        std::ostringstream out;
-        if (options.format == "csv") {
-            print_csv(reports, out);
-        } else if (options.format == "json") {
-            print_json(reports, options, out);
-        } else {
-            out << "period " << period.first_day << " .. " << period.last_day << " (" << zone
-                << ")\n";
-            print_table(reports, options, out);
-        }
-        std::cout << out.str();
+        print_reports(make_report(view.records(period.from, period.to), settings), options,
+                      "period " + period.first_day + " .. " + period.last_day + " (" + zone +
+                          ")\n");
         return 0;
     } catch (const store_error& e) {
         std::cerr << "nudge report: " << e.what() << "\n";
@@ -246,17 +253,7 @@ int run_report(const ReportOptions& options) {
     }
     if (result.diagnostics.has_errors()) return 1;
 
-    auto reports = make_report(result.timeline, settings);
-    std::ostringstream out;
-    if (options.format == "csv") {
-        print_csv(reports, out);
-    } else if (options.format == "json") {
-        print_json(reports, options, out);
-    } else {
-        print_table(reports, options, out);
-    }
-    std::cout << out.str();
-    std::cout.flush();
+    print_reports(make_report(result.timeline, settings), options);
     for (const auto& failure : result.failures)
         std::cerr << options.scenario << ": " << failure << "\n";
     return result.ok ? 0 : 1;

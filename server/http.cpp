@@ -316,6 +316,20 @@ std::vector<std::pair<std::string, std::string>> parse_form(std::string_view tex
     return out;
 }
 
+std::vector<std::string> path_parts(std::string_view path) {
+    std::vector<std::string> parts;
+    std::size_t i = 1;
+    while (i <= path.size()) {
+        auto end = path.find('/', i);
+        if (end == std::string_view::npos) end = path.size();
+        parts.push_back(url_decode(path.substr(i, end - i)).value_or(""));
+        i = end + 1;
+    }
+    while (!parts.empty() && parts.back().empty())
+        parts.pop_back();
+    return parts;
+}
+
 std::string url_encode(std::string_view text) {
     static const char* digits = "0123456789ABCDEF";
     std::string out;

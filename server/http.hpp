@@ -76,5 +76,8 @@ std::optional<std::string> url_decode(std::string_view text, bool form = false);
 // name=value pairs of a query or form body, decoded.
 std::vector<std::pair<std::string, std::string>> parse_form(std::string_view text);
 std::string url_encode(std::string_view text);
+// "/v1/inbox/3/assign" → {"v1", "inbox", "3", "assign"}: the segments after the first '/',
+// each decoded (a malformed escape gives ""); trailing slashes add none.
+std::vector<std::string> path_parts(std::string_view path);
 
 } // namespace nudge::server

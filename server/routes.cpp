@@ -25,19 +25,6 @@ using json = nlohmann::json;
 
 namespace {
 
-std::vector<std::string> split_path(const std::string& path) {
-    std::vector<std::string> parts;
-    std::size_t i = 1;
-    while (i <= path.size()) {
-        auto end = path.find('/', i);
-        if (end == std::string::npos) end = path.size();
-        parts.push_back(url_decode(path.substr(i, end - i)).value_or(""));
-        i = end + 1;
-    }
-    if (!parts.empty() && parts.back().empty()) parts.pop_back();
-    return parts;
-}
-
 std::string query_value(const Request& r, const std::string& name) {
     for (const auto& [k, v] : parse_form(r.query))
         if (k == name) return v;
@@ -186,7 +173,7 @@ void App::draw_svg(const std::string& name, Respond respond, const std::string& 
 }
 
 void App::handle(Request req, Respond respond) {
-    auto parts = split_path(req.path);
+    auto parts = path_parts(req.path);
     auto route = std::string("other");
     // Every answer given here (not through the group commit) is counted on its way out.
     auto answer = [&](const std::string& name, Response r) {

@@ -72,20 +72,6 @@ std::string render(std::string_view name, const json& ctx) {
     return tmpl.render(to_data(ctx));
 }
 
-std::vector<std::string> split_path(const std::string& path) {
-    std::vector<std::string> parts;
-    std::size_t i = 1;
-    while (i <= path.size()) {
-        auto end = path.find('/', i);
-        if (end == std::string::npos) end = path.size();
-        parts.push_back(url_decode(path.substr(i, end - i)).value_or(""));
-        i = end + 1;
-    }
-    while (!parts.empty() && parts.back().empty())
-        parts.pop_back();
-    return parts;
-}
-
 std::optional<std::uint64_t> to_id(const std::string& s) {
     std::uint64_t v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -211,14 +197,10 @@ Response Console::page(const Call& call, const std::string& name, json ctx, int 
 }
 
 void Console::handle(const Request& req, Respond respond) {
-    Call call{req, std::move(respond), split_path(req.path), {}, {}, nullptr};
+    Call call{req, std::move(respond), path_parts(req.path), {}, {}, nullptr};
     call.parts.erase(call.parts.begin()); // "ui"
     if (req.method == "POST") call.form = parse_form(req.body);
-    auto answer = [&](Response r) {
-        app_.metrics.add("nudge_http_requests_total",
-                         {{"route", "ui"}, {"status", std::to_string(r.status)}});
-        call.respond(std::move(r));
-    };
+    auto answer = [&](Response r) { this->answer(call, std::move(r)); };
     try {
         // Static files and the login page need no session.
         if (call.parts.size() == 2 && call.parts[0] == "static") {
@@ -262,11 +244,7 @@ void Console::handle(const Request& req, Respond respond) {
 
 void Console::route(Call& call) {
     const auto& p = call.parts;
-    auto answer = [&](Response r) {
-        app_.metrics.add("nudge_http_requests_total",
-                         {{"route", "ui"}, {"status", std::to_string(r.status)}});
-        call.respond(std::move(r));
-    };
+    auto answer = [&](Response r) { this->answer(call, std::move(r)); };
     bool get = call.req.method == "GET";
     if (p.empty()) return answer(redirect("/ui/inbox"));
     if (p.size() == 1 && p[0] == "logout" && !get) {
@@ -337,14 +315,44 @@ void Console::route(Call& call) {
     answer(page(call, "error", {{"message", text("not_found")}}, 404));
 }
 
+void Console::answer(Call& call, Response r) {
+    app_.metrics.add("nudge_http_requests_total",
+                     {{"route", "ui"}, {"status", std::to_string(r.status)}});
+    call.respond(std::move(r));
+}
+
+void Console::refuse(Call& call, const std::string& why, const std::string& back) {
+    call.session->flash = why;
+    call.session->flash_error = true;
+    answer(call, redirect(back));
+}
+
+void Console::commit(Call& call, std::function<std::string()> act, std::string back) {
+    app_.submit({"",
+                 [this, sid = call.session_id, act = std::move(act), back = std::move(back)] {
+                     std::string message;
+                     bool failed = false;
+                     try {
+                         message = act();
+                     } catch (const store_error&) {
+                         throw; // the batch is lost: answered 503
+                     } catch (const nudge::error& ex) {
+                         message = ex.what();
+                         failed = true;
+                     }
+                     if (auto* session = sessions_.find(sid)) {
+                         session->flash = message;
+                         session->flash_error = failed;
+                     }
+                     return redirect(back);
+                 },
+                 call.respond, "ui"});
+}
+
 // ---- login -------------------------------------------------------------------------------
 
 void Console::login(Call& call) {
-    auto answer = [&](Response r) {
-        app_.metrics.add("nudge_http_requests_total",
-                         {{"route", "ui"}, {"status", std::to_string(r.status)}});
-        call.respond(std::move(r));
-    };
+    auto answer = [&](Response r) { this->answer(call, std::move(r)); };
     auto next = call.req.method == "POST" ? call.field("next") : call.param("next");
     // Only a console page is a place to go back to.
     if (next.rfind("/ui/", 0) != 0 || next.find("//") != std::string::npos) next = "/ui/inbox";
@@ -434,43 +442,17 @@ void Console::inbox(Call& call) {
         reasons.push_back({{"label", text("reason_" + reason)}, {"count", std::to_string(n)}});
     auto r = page(call, "inbox",
                   {{"items", items}, {"empty", items.empty()}, {"reasons", reasons}, {"all", all}});
-    app_.metrics.add("nudge_http_requests_total", {{"route", "ui"}, {"status", "200"}});
-    call.respond(std::move(r));
+    answer(call, std::move(r));
 }
 
 void Console::inbox_action(Call& call, std::uint64_t id, const std::string& action) {
     const auto& e = app_.engine->engine();
     const auto* item = find_item(e, id);
-    auto fail = [&](const std::string& why) {
-        call.session->flash = why;
-        call.session->flash_error = true;
-        app_.metrics.add("nudge_http_requests_total", {{"route", "ui"}, {"status", "303"}});
-        call.respond(redirect("/ui/inbox"));
-    };
+    auto fail = [&](const std::string& why) { refuse(call, why, "/ui/inbox"); };
     if (!item) return fail(text("no_such_message"));
     auto user = call.session->user;
-    auto sid = call.session_id;
-    // Runs in the group commit; the flash tells the user what happened once it is committed.
-    auto commit = [this, &call, sid](std::function<std::string()> act, std::string back) {
-        app_.submit({"",
-                     [this, sid, act, back] {
-                         std::string message;
-                         bool failed = false;
-                         try {
-                             message = act();
-                         } catch (const store_error&) {
-                             throw;
-                         } catch (const nudge::error& ex) {
-                             message = ex.what();
-                             failed = true;
-                         }
-                         if (auto* s = sessions_.find(sid)) {
-                             s->flash = message;
-                             s->flash_error = failed;
-                         }
-                         return redirect(back);
-                     },
-                     call.respond, "ui"});
+    auto commit = [&](std::function<std::string()> act, std::string back) {
+        this->commit(call, std::move(act), std::move(back));
     };
     if (action == "optout") {
         auto from = item->message.from;
@@ -575,8 +557,7 @@ void Console::lists(Call& call, bool csv) {
                                                           (state.empty() ? "" : "-") + state +
                                                           ".csv\"");
         secure_headers(r);
-        app_.metrics.add("nudge_http_requests_total", {{"route", "ui"}, {"status", "200"}});
-        return call.respond(std::move(r));
+        return answer(call, std::move(r));
     }
     auto link = [&](const std::string& col) {
         bool flip = sort == col && !desc;
@@ -616,8 +597,7 @@ void Console::lists(Call& call, bool csv) {
                 {"csv", "/ui/lists.csv?flow=" + url_encode(flow) + "&state=" + url_encode(state) +
                             "&q=" + url_encode(call.param("q")) + "&sort=" + url_encode(sort) +
                             (desc ? "&desc=1" : "")}};
-    app_.metrics.add("nudge_http_requests_total", {{"route", "ui"}, {"status", "200"}});
-    call.respond(page(call, "lists", ctx));
+    answer(call, page(call, "lists", ctx));
 }
 
 // ---- one instance ------------------------------------------------------------------------
@@ -625,8 +605,7 @@ void Console::lists(Call& call, bool csv) {
 void Console::instance(Call& call, std::uint64_t id) {
     auto v = app_.engine->instance(id, true);
     if (!v) {
-        app_.metrics.add("nudge_http_requests_total", {{"route", "ui"}, {"status", "404"}});
-        return call.respond(page(call, "error", {{"message", text("not_found")}}, 404));
+        return answer(call, page(call, "error", {{"message", text("not_found")}}, 404));
     }
     json fields = json::array();
     for (const auto& [k, val] : v->fields)
@@ -679,21 +658,15 @@ void Console::instance(Call& call, std::uint64_t id) {
                 {"timeline", timeline},
                 {"states", states}};
     if (v->outcome) ctx["outcome"] = *v->outcome;
-    app_.metrics.add("nudge_http_requests_total", {{"route", "ui"}, {"status", "200"}});
-    call.respond(page(call, "instance", ctx));
+    answer(call, page(call, "instance", ctx));
 }
 
 void Console::instance_action(Call& call, std::uint64_t id, const std::string& action) {
     auto back = "/ui/instances/" + std::to_string(id);
     auto v = app_.engine->instance(id, false);
-    auto fail = [&](const std::string& why) {
-        call.session->flash = why;
-        call.session->flash_error = true;
-        app_.metrics.add("nudge_http_requests_total", {{"route", "ui"}, {"status", "303"}});
-        call.respond(redirect(back));
-    };
+    auto fail = [&](const std::string& why) { refuse(call, why, back); };
     if (!v) return fail(text("not_found"));
-    auto user = call.session->user, sid = call.session_id;
+    auto user = call.session->user;
     std::function<std::string()> act;
     if (action == "cancel") {
         auto reason = call.field("reason");
@@ -714,25 +687,7 @@ void Console::instance_action(Call& call, std::uint64_t id, const std::string& a
     } else {
         return fail(text("not_found"));
     }
-    app_.submit({"",
-                 [this, sid, act, back] {
-                     std::string message;
-                     bool failed = false;
-                     try {
-                         message = act();
-                     } catch (const store_error&) {
-                         throw;
-                     } catch (const nudge::error& ex) {
-                         message = ex.what();
-                         failed = true;
-                     }
-                     if (auto* s = sessions_.find(sid)) {
-                         s->flash = message;
-                         s->flash_error = failed;
-                     }
-                     return redirect(back);
-                 },
-                 call.respond, "ui"});
+    commit(call, std::move(act), back);
 }
 
 // ---- flows -------------------------------------------------------------------------------
@@ -766,8 +721,7 @@ void Console::flows(Call& call, json result) {
                          {"nothing", loaded.empty() && refused.empty()}};
     }
     if (result.is_object() && result.contains("migrate")) ctx["migrate"] = result["migrate"];
-    app_.metrics.add("nudge_http_requests_total", {{"route", "ui"}, {"status", "200"}});
-    call.respond(page(call, "flows", ctx));
+    answer(call, page(call, "flows", ctx));
 }
 
 // ---- report ------------------------------------------------------------------------------
@@ -851,8 +805,7 @@ void Console::report(Call& call) {
                 {"sms_price", money(settings.sms_price)},
                 {"conversion", settings.conversion}};
     if (!problem.empty()) ctx["problem"] = problem;
-    app_.metrics.add("nudge_http_requests_total", {{"route", "ui"}, {"status", "200"}});
-    call.respond(page(call, "report", ctx));
+    answer(call, page(call, "report", ctx));
 }
 
 // ---- opt-outs ----------------------------------------------------------------------------
@@ -876,52 +829,33 @@ void Console::optouts(Call& call) {
                            {"reason", std::string(it->get("reason"))},
                            {"by", std::string(it->get("by"))}});
     }
-    app_.metrics.add("nudge_http_requests_total", {{"route", "ui"}, {"status", "200"}});
-    call.respond(page(
-        call, "optouts",
-        {{"list", list}, {"empty", list.empty()}, {"changes", changes}, {"q", call.param("q")}}));
+    answer(call, page(call, "optouts",
+                      {{"list", list},
+                       {"empty", list.empty()},
+                       {"changes", changes},
+                       {"q", call.param("q")}}));
 }
 
 void Console::optout_action(Call& call, const std::string& action) {
     auto address = call.field("address"), reason = call.field("reason");
-    auto fail = [&](const std::string& why) {
-        call.session->flash = why;
-        call.session->flash_error = true;
-        app_.metrics.add("nudge_http_requests_total", {{"route", "ui"}, {"status", "303"}});
-        call.respond(redirect("/ui/optouts"));
-    };
+    auto fail = [&](const std::string& why) { refuse(call, why, "/ui/optouts"); };
     if (action != "add" && action != "remove") return fail(text("not_found"));
     if (address.empty()) return fail(text("address_needed"));
     if (reason.empty()) return fail(text("reason_needed"));
-    auto user = call.session->user, sid = call.session_id;
+    auto user = call.session->user;
     bool add = action == "add";
-    app_.submit({"",
-                 [this, sid, add, address, reason, user] {
-                     std::string message;
-                     bool failed = false;
-                     try {
-                         if (add) {
-                             app_.engine->suppress(address, reason, user);
-                             message = text("done_optout") + " " + address;
-                         } else if (app_.engine->unsuppress(address, reason, user)) {
-                             message = text("done_optin") + " " + address;
-                         } else {
-                             message = text("not_opted_out") + " " + address;
-                             failed = true;
-                         }
-                     } catch (const store_error&) {
-                         throw;
-                     } catch (const nudge::error& ex) {
-                         message = ex.what();
-                         failed = true;
-                     }
-                     if (auto* s = sessions_.find(sid)) {
-                         s->flash = message;
-                         s->flash_error = failed;
-                     }
-                     return redirect("/ui/optouts");
-                 },
-                 call.respond, "ui"});
+    commit(
+        call,
+        [this, add, address, reason, user] {
+            if (add) {
+                app_.engine->suppress(address, reason, user);
+                return text("done_optout") + " " + address;
+            }
+            if (!app_.engine->unsuppress(address, reason, user))
+                throw nudge::error(text("not_opted_out") + " " + address);
+            return text("done_optin") + " " + address;
+        },
+        "/ui/optouts");
 }
 
 // ---- users and counts --------------------------------------------------------------------
@@ -930,8 +864,7 @@ void Console::users(Call& call) {
     json list = json::array();
     for (const auto& u : app_.config.console.users)
         list.push_back({{"name", u.name}, {"role", text("role_" + u.role)}});
-    app_.metrics.add("nudge_http_requests_total", {{"route", "ui"}, {"status", "200"}});
-    call.respond(page(call, "users", {{"users", list}}));
+    answer(call, page(call, "users", {{"users", list}}));
 }
 
 void Console::counts(Call& call) {
@@ -945,8 +878,7 @@ void Console::counts(Call& call) {
             counts[name + ":" + s.name] = e.instances(name, s.name).size();
     Response r = json_response(200, counts);
     secure_headers(r);
-    app_.metrics.add("nudge_http_requests_total", {{"route", "ui"}, {"status", "200"}});
-    call.respond(std::move(r));
+    answer(call, std::move(r));
 }
 
 } // namespace nudge::server::console

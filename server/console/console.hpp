@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -49,6 +50,13 @@ private:
     void counts(Call& call);
 
     Response page(const Call& call, const std::string& name, nlohmann::json ctx, int status = 200);
+    // Counts the answer (for /metrics) and sends it.
+    void answer(Call& call, Response r);
+    // A refused action: `why` as the next page's flash, and a redirect to `back`.
+    void refuse(Call& call, const std::string& why, const std::string& back);
+    // Runs `act` in the group commit; what it returns (or the engine's refusal) is the next
+    // page's flash, and the answer a redirect to `back` once the step is committed.
+    void commit(Call& call, std::function<std::string()> act, std::string back);
     std::string time_text(std::chrono::sys_seconds t) const;
     std::string text(const std::string& key) const;
 };
