@@ -590,8 +590,9 @@ void App::handle(Request req, Respond respond) {
         json list = json::array();
         for (const auto& [name, info] : flows) {
             json states = json::object();
+            auto counts = e.state_counts(name);
             for (const auto& s : info.flow->states())
-                states[s.name] = e.instances(name, s.name).size();
+                states[s.name] = counts.count(s.name) ? counts.at(s.name) : 0;
             list.push_back({{"name", name},
                             {"version", e.version(name)},
                             {"file", info.file},

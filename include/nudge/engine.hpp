@@ -300,6 +300,9 @@ public:
     std::optional<InstanceView> instance(std::uint64_t id, bool with_history = true) const;
     // Instances of a flow, optionally only those in `state`, in id order.
     std::vector<InstanceView> instances(std::string_view flow, std::string_view state = {}) const;
+    // How many instances of a flow the engine holds in each state (states with none left
+    // out), counted without building a view of each: for live counts.
+    std::map<std::string, std::size_t> state_counts(std::string_view flow) const;
     std::vector<InstanceView> instances_by_key(std::string_view key) const;
     const std::vector<InboxItem>& inbox() const;
     const std::vector<Suppression>& suppressions() const;

@@ -1491,19 +1491,21 @@ struct Engine::Impl {
         for (const auto& f : flows) {
             if (f.superseded) continue;
             if (!only_flow.empty() && f.def->name != only_flow) continue;
+            auto takes_as_key = [&](const std::string& field) {
+                for (const auto& t : f.def->triggers)
+                    if (t.event == event && t.key == field) return true;
+                return false;
+            };
             bool takes = !triggers;
-            std::set<std::string_view> keys; // a missing key starts nothing (no_key) instead
-            for (const auto& t : f.def->triggers) {
-                if (!triggers || t.event != event) continue;
-                takes = true;
-                keys.insert(t.key);
-            }
+            for (const auto& t : f.def->triggers)
+                takes = takes || t.event == event;
             if (!takes) continue;
             for (const auto& field : f.def->fields) {
                 auto it = data.find(field.name);
                 bool absent = it == data.end() || it->second.empty();
                 if (absent) {
-                    if (triggers && !field.optional && !keys.count(field.name))
+                    // A missing key starts nothing (no_key) instead.
+                    if (triggers && !field.optional && !takes_as_key(field.name))
                         throw data_error("flow " + f.def->name + " needs field " + field.name +
                                              " (declared without ?) when " + std::string(event) +
                                              " starts it",
@@ -2360,6 +2362,16 @@ std::vector<InstanceView> Engine::instances(std::string_view flow, std::string_v
              f.compiled->states()[static_cast<std::size_t>(inst.state)].name != state))
             continue;
         out.push_back(impl_->view(inst));
+    }
+    return out;
+}
+
+std::map<std::string, std::size_t> Engine::state_counts(std::string_view flow) const {
+    std::map<std::string, std::size_t> out;
+    for (const auto& inst : impl_->instances) {
+        const auto& f = impl_->flows[inst.flow];
+        if (inst.state < 0 || f.def->name != flow) continue;
+        ++out[f.compiled->states()[static_cast<std::size_t>(inst.state)].name];
     }
     return out;
 }

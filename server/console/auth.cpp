@@ -132,8 +132,12 @@ bool Sessions::locked(const std::string& name) const {
 }
 
 void Sessions::failed(const std::string& name) {
-    auto& f = failures_[name];
     auto now = std::chrono::steady_clock::now();
+    // Failures older than the lock's minute count for nothing: dropped, so that names tried
+    // once (by anyone, any number of them) do not pile up.
+    for (auto it = failures_.begin(); it != failures_.end();)
+        it = now - it->second.last >= std::chrono::minutes(1) ? failures_.erase(it) : std::next(it);
+    auto& f = failures_[name];
     if (now - f.last >= std::chrono::minutes(1)) f.count = 0;
     ++f.count;
     f.last = now;

@@ -697,9 +697,10 @@ void Console::flows(Call& call, json result) {
     json list = json::array();
     for (const auto& [name, info] : app_.flows) {
         json states = json::array();
+        auto counts = e.state_counts(name);
         for (const auto& s : info.flow->states())
             states.push_back({{"name", s.name},
-                              {"count", std::to_string(e.instances(name, s.name).size())},
+                              {"count", std::to_string(counts[s.name])},
                               {"key", name + ":" + s.name}});
         list.push_back({{"name", name},
                         {"version", std::to_string(e.version(name))},
@@ -873,9 +874,11 @@ void Console::counts(Call& call) {
     for (const auto& item : e.inbox())
         open += item.open() ? 1 : 0;
     json counts = {{"inbox", open}};
-    for (const auto& [name, info] : app_.flows)
+    for (const auto& [name, info] : app_.flows) {
+        auto held = e.state_counts(name);
         for (const auto& s : info.flow->states())
-            counts[name + ":" + s.name] = e.instances(name, s.name).size();
+            counts[name + ":" + s.name] = held[s.name];
+    }
     Response r = json_response(200, counts);
     secure_headers(r);
     answer(call, std::move(r));

@@ -489,6 +489,7 @@ final done
     auto ok = rig.engine.trigger("booking.created",
                                  {{"booking_id", "B-1"}, {"visit_at", "2026-03-09T08:00:00.000Z"}});
     CHECK(ok.size() == 1);
+    CHECK(rig.engine.state_counts("booking") == std::map<std::string, std::size_t>{{"booked", 1}});
     auto refused = [&](const Data& data, const std::string& field, const std::string& words) {
         try {
             rig.engine.trigger("booking.created", data);
