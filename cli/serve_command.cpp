@@ -50,6 +50,10 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
         ->check(CLI::IsMember({"en", "da"}));
     cmd->add_option("--console-zone", o.console_zone,
                     "The time zone the console shows times in (default: the first flow's)");
+    cmd->add_option("--setting", o.settings,
+                    "BUSINESS/FLOW/NAME=VALUE: a setting of a flow a business runs (the config's "
+                    "businesses:); BUSINESS/FLOW alone runs it with the flow's defaults; "
+                    "repeatable");
     return cmd;
 }
 
@@ -114,6 +118,8 @@ int run_serve(const ServeOptions& o) {
             config.console.users.push_back(server::parse_console_user(spec));
         if (!o.console_language.empty()) config.console.language = o.console_language;
         if (!o.console_zone.empty()) config.console.zone = o.console_zone;
+        for (const auto& spec : o.settings)
+            server::apply_setting(config, spec);
     } catch (const nudge::error& e) {
         std::cerr << "nudge serve: " << e.what() << "\n";
         return 2;

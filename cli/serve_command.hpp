@@ -26,6 +26,7 @@ struct ServeOptions {
     std::vector<std::string> console_users; // NAME:ROLE:HASH
     std::string console_language;
     std::string console_zone;
+    std::vector<std::string> settings; // BUSINESS/FLOW/NAME=VALUE
 };
 
 CLI::App* add_serve_command(CLI::App& app, ServeOptions& options);

@@ -5,6 +5,7 @@
 #include "service.hpp"
 
 #include <nudge/dsl.hpp>
+#include <nudge/settings.hpp>
 #include <nudge/transports.hpp>
 #include <nudge/version.hpp>
 
@@ -184,6 +185,7 @@ void App::load_flows(bool initial, json* report) {
     auto files = flow_files(config.flows);
     if (files.empty() && initial) throw error(config.flows + ": no .flow or .flow.yaml files");
     std::map<std::string, FlowInfo> next;
+    std::map<std::string, std::string> bases; // flows run per business → their file
     json refused = json::array();
     json loaded = json::array();
     for (const auto& file : files) {
@@ -201,14 +203,54 @@ void App::load_flows(bool initial, json* report) {
             continue;
         }
         const auto& name = result.flow->flow().name;
-        if (next.count(name)) {
-            auto why =
-                "flow " + name + " is defined by both " + next[name].file + " and " + file.string();
+        if (next.count(name) || bases.count(name)) {
+            auto why = "flow " + name + " is defined by both " +
+                       (bases.count(name) ? bases[name] : next[name].file) + " and " +
+                       file.string();
             if (initial) throw error(why);
             refused.push_back({{"file", file.string()}, {"diagnostics", why}});
             continue;
         }
+        // A flow some business runs is loaded once per business, with its settings, and
+        // not on its own.
+        bool for_businesses = false;
+        for (const auto& [business, flows_of] : config.businesses) {
+            auto values = flows_of.find(name);
+            if (values == flows_of.end()) continue;
+            for_businesses = true;
+            // What people changed in the console wins over the config's value.
+            auto merged = values->second;
+            for (auto& [setting, value] : engine->changed_settings(name, business))
+                merged[setting] = value;
+            auto applied = apply_settings(result.flow->flow(), business, merged);
+            if (!applied.ok()) {
+                auto text = render(applied.diagnostics, "");
+                if (initial) {
+                    std::cerr << text;
+                    throw error(file.string() + ": business " + business +
+                                "'s settings do not fit the flow; nothing was started");
+                }
+                refused.push_back(
+                    {{"file", file.string()}, {"business", business}, {"diagnostics", text}});
+                continue;
+            }
+            next[applied.flow->flow().name] = describe(applied.flow, file.string());
+        }
+        if (for_businesses) {
+            bases[name] = file.string();
+            continue;
+        }
         next[name] = describe(result.flow, file.string());
+    }
+    for (const auto& [business, flows_of] : config.businesses) {
+        for (const auto& [flow, values] : flows_of) {
+            if (bases.count(flow)) continue;
+            auto why = "business " + business + " names flow " + flow + ", which " + config.flows +
+                       " does not have";
+            if (initial) throw error(why);
+            refused.push_back(
+                {{"file", config.flows}, {"business", business}, {"diagnostics", why}});
+        }
     }
     for (auto& [name, info] : next) {
         int before = engine->engine().version(name);
@@ -222,6 +264,15 @@ void App::load_flows(bool initial, json* report) {
         log.info("flow_loaded", l);
     for (const auto& r : refused)
         log.warn("flow_refused", {{"file", r["file"]}, {"diagnostics", r["diagnostics"]}});
+}
+
+Migration App::install(std::shared_ptr<const CompiledFlow> flow) {
+    const auto name = flow->flow().name;
+    auto file = flows.count(name) ? flows[name].file : std::string();
+    int version = engine->load(flow);
+    flows[name] = describe(std::move(flow), file);
+    log.info("flow_loaded", {{"flow", name}, {"version", version}, {"file", file}});
+    return engine->migrate(name);
 }
 
 json App::reload() {

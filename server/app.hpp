@@ -85,6 +85,9 @@ public:
     // Reads the flows folder again: new and changed flows load as new versions; one with errors
     // is refused (and listed) while the running version stays. Returns what happened.
     nlohmann::json reload();
+    // Loads a flow made by new settings (as a new version of its name, keeping its file) and
+    // moves the running instances to it. Returns what migrate() said.
+    Migration install(std::shared_ptr<const CompiledFlow> flow);
     // Advances the fake clock by `by`, firing what comes due on the way in order.
     nlohmann::json advance(std::chrono::seconds by);
     // Hands due messages to the worker pool; settles what came back.

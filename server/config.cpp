@@ -104,6 +104,42 @@ struct Reader {
         if (l["keep_finished"]) L.keep_finished = count(l["keep_finished"], "keep_finished");
     }
 
+    // businesses: {roma: {missed_call: {active_hours: "mon-sun 11:00-22:00", blocked: [...]}}}
+    // A list value (a list setting) becomes its items one per line.
+    void businesses(const YAML::Node& n, Config& c) const {
+        if (!n.IsMap()) fail(n, "'businesses' must map business names to their flows' settings");
+        for (const auto& b : n) {
+            auto business = b.first.Scalar();
+            if (!b.second.IsMap())
+                fail(b.second, "business '" + business + "' must map flow names to settings");
+            auto& flows = c.businesses[business];
+            for (const auto& f : b.second) {
+                auto flow = f.first.Scalar();
+                auto& values = flows[flow];
+                if (f.second.IsNull()) continue; // the flow's defaults
+                if (!f.second.IsMap())
+                    fail(f.second, "business '" + business + "', flow '" + flow +
+                                       "': the settings must be a map of name: value");
+                for (const auto& v : f.second) {
+                    auto name = v.first.Scalar();
+                    std::string value;
+                    if (v.second.IsSequence()) {
+                        for (const auto& item : v.second) {
+                            if (!item.IsScalar())
+                                fail(item, "setting '" + name + "': each item must be a value");
+                            value += (value.empty() ? "" : "\n") + item.Scalar();
+                        }
+                    } else if (v.second.IsScalar()) {
+                        value = v.second.Scalar();
+                    } else if (!v.second.IsNull()) {
+                        fail(v.second, "setting '" + name + "' must be a value or a list");
+                    }
+                    values[name] = value;
+                }
+            }
+        }
+    }
+
     void console(const YAML::Node& n, ConsoleConfig& k) const {
         if (!n.IsMap()) fail(n, "'console' must be a map");
         only(n, {"users", "language", "zone", "secure_cookies", "session_idle", "sms_price"},
@@ -191,7 +227,7 @@ Config read_config(const std::string& path,
     if (!root.IsMap()) r.fail(root, "the config must be a map of settings");
     r.only(root,
            {"flows", "database", "listen", "public_url", "channels", "secrets", "limits",
-            "fake_clock", "synchronous", "debug_log", "console"},
+            "fake_clock", "synchronous", "debug_log", "console", "businesses"},
            "the config");
     if (root["flows"]) c.flows = r.text(root["flows"], "flows");
     if (root["database"]) c.database = r.text(root["database"], "database");
@@ -227,7 +263,25 @@ Config read_config(const std::string& path,
     }
     if (auto l = root["limits"]) r.limits(l, c.limits);
     if (auto k = root["console"]) r.console(k, c.console);
+    if (auto b = root["businesses"]) r.businesses(b, c);
     return c;
+}
+
+void apply_setting(Config& config, const std::string& spec) {
+    auto eq = spec.find('=');
+    auto path = spec.substr(0, eq);
+    auto slash = path.find('/');
+    auto second = slash == std::string::npos ? slash : path.find('/', slash + 1);
+    auto business = path.substr(0, slash);
+    auto flow = slash == std::string::npos ? "" : path.substr(slash + 1, second - slash - 1);
+    auto name = second == std::string::npos ? "" : path.substr(second + 1);
+    bool whole = eq == std::string::npos && second == std::string::npos;
+    if (business.empty() || flow.empty() || (!whole && name.empty()) ||
+        (eq == std::string::npos) != (second == std::string::npos))
+        throw error("--setting BUSINESS/FLOW/NAME=VALUE (or BUSINESS/FLOW) expected, saw '" + spec +
+                    "'");
+    auto& values = config.businesses[business][flow];
+    if (!whole) values[name] = spec.substr(eq + 1);
 }
 
 ConsoleUser parse_console_user(const std::string& spec) {

@@ -72,6 +72,11 @@ struct Config {
     bool debug_log = false; // log phone numbers and texts too
     Limits limits;
     ConsoleConfig console;
+    // Settings per business: business → flow name → the values of the flow's settings
+    // (<nudge/settings.hpp>). A flow named here runs once per business that names it
+    // (as FLOW@BUSINESS) and not on its own.
+    std::map<std::string, std::map<std::string, std::map<std::string, std::string, std::less<>>>>
+        businesses;
 };
 
 // Reads `path`; throws nudge::error naming the file and, where it can, line and column.
@@ -86,6 +91,10 @@ ChannelConfig parse_channel_flag(const std::string& spec);
 // "batch_max=256": one limit from a --limit flag, read as the config file's `limits` key of that
 // name is. Throws nudge::error.
 void apply_limit(Config& config, const std::string& spec);
+
+// "roma/missed_call/active_hours=mon-sun 11:00-22:00" (or "roma/missed_call"): one setting
+// from a --setting flag, as the config's `businesses` key gives it. Throws nudge::error.
+void apply_setting(Config& config, const std::string& spec);
 
 // "anna:staff:scrypt$…": one console user from a --console-user flag. Throws nudge::error.
 ConsoleUser parse_console_user(const std::string& spec);

@@ -325,11 +325,21 @@ void App::handle(Request req, Respond respond) {
                            respond, route});
         }
         const auto& event = parts[2];
+        // `?business=B` addresses one business's flows (`flow X for B`): only they start, and
+        // only their instances are signalled. Without it, flows that serve no business start
+        // and every flow's instances with the key are signalled.
+        auto business = query_value(req, "business");
+        if (!business.empty() && std::none_of(flows.begin(), flows.end(), [&](const auto& f) {
+                return f.second.flow->flow().business == business;
+            }))
+            return answer(route, json_error(404, "no flow runs for business " + business,
+                                            {{"business", business}}));
         std::vector<std::tuple<std::string, std::string, bool>> signals; // flow, key, key from data
         bool triggers = false;
         for (const auto& [name, info] : flows) {
-            bool starts = info.triggers.count(event) > 0;
-            bool waits = info.events.count(event) > 0;
+            const auto& of = info.flow->flow().business;
+            bool starts = info.triggers.count(event) > 0 && of == business;
+            bool waits = info.events.count(event) > 0 && (business.empty() || of == business);
             if (!starts && !waits) continue;
             // Each value the flow declares must read as the field's type.
             detail::ValueContext ctx;
@@ -364,6 +374,24 @@ void App::handle(Request req, Respond respond) {
                 if (!key.empty()) signals.emplace_back(name, key, from_data);
             }
         }
+        if (!triggers) {
+            // An event that starts only flows run for a business must name one: without it,
+            // it would start nothing (and at most signal running instances) without a word.
+            std::set<std::string> need;
+            for (const auto& [name, info] : flows)
+                if (info.triggers.count(event) && business.empty())
+                    need.insert(info.flow->flow().business);
+            if (!need.empty()) {
+                std::string list;
+                for (const auto& b : need)
+                    list += (list.empty() ? "" : ", ") + b;
+                return answer(route, json_error(404,
+                                                "event " + event +
+                                                    " starts flows that run for a business (" +
+                                                    list + "): name one with ?business=",
+                                                {{"event", event}}));
+            }
+        }
         if (!triggers && signals.empty()) {
             bool known = false;
             for (const auto& [name, info] : flows)
@@ -376,7 +404,7 @@ void App::handle(Request req, Respond respond) {
         metrics.add("nudge_triggers_total", {{"event", event}});
         return submit(
             {"webhook:" + id,
-             [this, event, data = std::move(*data), triggers, signals] {
+             [this, event, business, data = std::move(*data), triggers, signals] {
                  json out = {{"event", event},
                              {"started", json::array()},
                              {"signalled", 0},
@@ -387,9 +415,9 @@ void App::handle(Request req, Respond respond) {
                  if (triggers) {
                      std::map<std::string, FlowMetrics> before;
                      for (const auto& [name, info] : flows)
-                         if (info.triggers.count(event))
+                         if (info.triggers.count(event) && info.flow->flow().business == business)
                              before[name] = engine->engine().metrics(name);
-                     auto ids = engine->trigger(event, data);
+                     auto ids = engine->trigger_for(business, event, data);
                      out["started"] = ids;
                      for (const auto& [name, m] : before) {
                          auto after = engine->engine().metrics(name);

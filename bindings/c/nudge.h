@@ -76,6 +76,14 @@ int nudge_flow_ok(const nudge_flow* flow);
 /* The flow's name ("" when it could not be read). Owned by the flow. */
 const char* nudge_flow_name(const nudge_flow* flow);
 
+/* The flow one business runs (see <nudge/settings.hpp>): `values_json` is a JSON object of the
+ * flow's settings, each a string (or an array of strings for a list setting); the result is named
+ * "FLOW@BUSINESS" (an empty or NULL business applies the values to the flow itself). As
+ * nudge_flow_compile, `*out` always receives a new handle: NUDGE_ERROR_FLOW with only the
+ * diagnostics when the values do not fit the flow. */
+nudge_status nudge_flow_apply_settings(const nudge_flow* flow, const char* business,
+                                       const char* values_json, nudge_flow** out);
+
 /* Every diagnostic (errors and warnings) as a JSON array of
  * {"severity","code","message","file","line","column","length"}; line and column are 1-based. */
 nudge_status nudge_flow_diagnostics_json(const nudge_flow* flow, char** out_json);
@@ -177,6 +185,12 @@ nudge_status nudge_engine_migrate_json(nudge_engine* engine, const char* flow, i
  * the first `capacity` of their ids go to `out_ids` (may be NULL when capacity is 0). */
 nudge_status nudge_engine_trigger(nudge_engine* engine, const char* event, const char* data_json,
                                   uint64_t* out_ids, size_t capacity, size_t* out_count);
+
+/* The same for the flows that run for `business` only (nudge_flow_apply_settings); a flow that
+ * runs for a business starts on nothing else. */
+nudge_status nudge_engine_trigger_for(nudge_engine* engine, const char* business, const char* event,
+                                      const char* data_json, uint64_t* out_ids, size_t capacity,
+                                      size_t* out_count);
 
 /* A host event for the running instances with `key`, in `flow` (NULL: any flow).
  * `*out_moved` (may be NULL) receives how many instances moved. */
@@ -280,6 +294,9 @@ nudge_status nudge_durable_flows_json(const nudge_durable* engine, char** out_js
 /* The inputs, as nudge_engine_*'s; each commits one step before it returns. */
 nudge_status nudge_durable_trigger(nudge_durable* engine, const char* event, const char* data_json,
                                    uint64_t* out_ids, size_t capacity, size_t* out_count);
+nudge_status nudge_durable_trigger_for(nudge_durable* engine, const char* business,
+                                       const char* event, const char* data_json, uint64_t* out_ids,
+                                       size_t capacity, size_t* out_count);
 nudge_status nudge_durable_signal(nudge_durable* engine, const char* flow, const char* key,
                                   const char* event, const char* data_json, int* out_moved);
 nudge_status nudge_durable_reply(nudge_durable* engine, const char* from, const char* to,

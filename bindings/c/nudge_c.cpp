@@ -6,6 +6,7 @@
 
 #include <nudge/nudge.hpp>
 #include <nudge/scenario.hpp>
+#include <nudge/settings.hpp>
 #include <nudge/store.hpp>
 
 #include <nlohmann/json.hpp>
@@ -336,6 +337,41 @@ nudge_status nudge_flow_compile_file(const char* path, nudge_flow** out) {
     return s == NUDGE_OK ? status : s;
 }
 
+nudge_status nudge_flow_apply_settings(const nudge_flow* flow, const char* business,
+                                       const char* values_json, nudge_flow** out) {
+    nudge_status status = NUDGE_OK;
+    auto s = guarded([&] {
+        require(flow && out, "flow and out must not be NULL");
+        require(flow->result.flow != nullptr, "the flow could not be read");
+        nudge::SettingValues values;
+        if (values_json && *values_json) {
+            json j = json::parse(values_json, nullptr, false);
+            if (j.is_discarded() || !j.is_object())
+                throw failure{NUDGE_ERROR_INVALID_ARGUMENT, "values are not a JSON object"};
+            for (const auto& [name, value] : j.items()) {
+                std::string text;
+                if (value.is_array()) {
+                    for (const auto& item : value) {
+                        if (!item.is_string())
+                            throw failure{NUDGE_ERROR_INVALID_ARGUMENT,
+                                          "setting " + name + ": a list holds strings"};
+                        text += (text.empty() ? "" : "\n") + item.get<std::string>();
+                    }
+                } else if (value.is_string()) {
+                    text = value.get<std::string>();
+                } else {
+                    throw failure{NUDGE_ERROR_INVALID_ARGUMENT,
+                                  "setting " + name + " must be a string or a list of strings"};
+                }
+                values[name] = text;
+            }
+        }
+        status = finish_compile(
+            nudge::apply_settings(flow->result.flow->flow(), text_or(business), values), out);
+    });
+    return s == NUDGE_OK ? status : s;
+}
+
 void nudge_flow_free(nudge_flow* flow) { delete flow; }
 
 int nudge_flow_ok(const nudge_flow* flow) { return flow && flow->result.ok() ? 1 : 0; }
@@ -528,6 +564,19 @@ nudge_status nudge_engine_trigger(nudge_engine* engine, const char* event, const
     });
 }
 
+nudge_status nudge_engine_trigger_for(nudge_engine* engine, const char* business, const char* event,
+                                      const char* data_json, uint64_t* out_ids, size_t capacity,
+                                      size_t* out_count) {
+    return guarded([&] {
+        require(engine && event, "engine and event must not be NULL");
+        require(out_ids || capacity == 0, "out_ids must not be NULL when capacity > 0");
+        auto ids = engine->engine.trigger_for(text_or(business), event, read_data(data_json));
+        for (size_t i = 0; i < ids.size() && i < capacity; ++i)
+            out_ids[i] = ids[i];
+        if (out_count) *out_count = ids.size();
+    });
+}
+
 nudge_status nudge_engine_signal(nudge_engine* engine, const char* flow, const char* key,
                                  const char* event, const char* data_json, int* out_moved) {
     return guarded([&] {
@@ -712,6 +761,19 @@ nudge_status nudge_durable_trigger(nudge_durable* engine, const char* event, con
         require(engine && event, "engine and event must not be NULL");
         require(out_ids || capacity == 0, "out_ids must not be NULL when capacity > 0");
         auto ids = engine->engine->trigger(event, read_data(data_json));
+        for (size_t i = 0; i < ids.size() && i < capacity; ++i)
+            out_ids[i] = ids[i];
+        if (out_count) *out_count = ids.size();
+    });
+}
+
+nudge_status nudge_durable_trigger_for(nudge_durable* engine, const char* business,
+                                       const char* event, const char* data_json, uint64_t* out_ids,
+                                       size_t capacity, size_t* out_count) {
+    return guarded([&] {
+        require(engine && event, "engine and event must not be NULL");
+        require(out_ids || capacity == 0, "out_ids must not be NULL when capacity > 0");
+        auto ids = engine->engine->trigger_for(text_or(business), event, read_data(data_json), {});
         for (size_t i = 0; i < ids.size() && i < capacity; ++i)
             out_ids[i] = ids[i];
         if (out_count) *out_count = ids.size();

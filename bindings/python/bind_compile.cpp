@@ -1,6 +1,8 @@
 // compile(), compile_file(), Flow and Diagnostic.
 #include "convert.hpp"
 
+#include <nudge/settings.hpp>
+
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
@@ -67,6 +69,24 @@ void bind_compile(py::module_& m) {
         .def_property_readonly(
             "diagnostics", [](const PyFlow& f) { return f.diagnostics.items(); },
             "The warnings (a flow with errors never compiles).")
+        .def_property_readonly(
+            "business", [](const PyFlow& f) { return f.flow->flow().business; },
+            "The business it runs for ('' for none): see apply_settings.")
+        .def_property_readonly(
+            "settings",
+            [](const PyFlow& f) {
+                py::list out;
+                for (const auto& s : settings_of(f.flow->flow())) {
+                    py::dict d;
+                    d["name"] = s.name;
+                    d["kind"] = std::string(to_string(s.kind));
+                    d["value"] = s.value;
+                    out.append(d);
+                }
+                return out;
+            },
+            "What a business may set ({'name', 'kind', 'value'} each), with the values this flow "
+            "has.")
         .def("to_dot", [](const PyFlow& f) { return to_dot(*f.flow); })
         .def("to_mermaid", [](const PyFlow& f) { return to_mermaid(*f.flow); })
         .def("__repr__", [](const PyFlow& f) { return "<Flow " + f.flow->flow().name + ">"; });
@@ -84,6 +104,26 @@ void bind_compile(py::module_& m) {
         py::arg("path"),
         "The same for a .flow or .flow.yaml file (str or os.PathLike; an unreadable file is a "
         "FlowError, code 'io').");
+    m.def(
+        "apply_settings",
+        [](const PyFlow& flow, std::string_view business, const py::dict& values) {
+            SettingValues v;
+            for (const auto& [key, value] : values) {
+                std::string text;
+                if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
+                    for (const auto& item : value)
+                        text += (text.empty() ? "" : "\n") + item.cast<std::string>();
+                } else {
+                    text = value.cast<std::string>();
+                }
+                v[key.cast<std::string>()] = text;
+            }
+            return checked(apply_settings(flow.flow->flow(), business, v), {});
+        },
+        py::arg("flow"), py::arg("business"), py::arg("values"),
+        "The flow one business runs: its values (name -> text, or a list for a list setting) "
+        "applied, named 'FLOW@BUSINESS' ('' applies them to the flow itself); raises FlowError "
+        "when they do not fit.");
 }
 
 std::shared_ptr<const CompiledFlow> flow_of(py::handle flow) {

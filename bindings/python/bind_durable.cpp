@@ -128,12 +128,15 @@ void bind_durable(py::module_& m) {
             "Moves live instances on older versions to the newest, as one step.")
         .def(
             "trigger",
-            [](PyDurable& d, std::string_view event, py::object data, std::string_view tag) {
-                return d.get().trigger(event, to_data(data), tag);
+            [](PyDurable& d, std::string_view event, py::object data, std::string_view tag,
+               std::string_view business) {
+                return d.get().trigger_for(business, event, to_data(data), tag);
             },
             py::arg("event"), py::arg("data") = py::none(), py::arg("tag") = "",
+            py::arg("business") = "",
             "A host event that may start instances; returns the ids of those started. `tag` is "
-            "kept with the step (read back by last_tag).")
+            "kept with the step (read back by last_tag); with `business`, only the flows that "
+            "run for it start.")
         .def(
             "signal",
             [](PyDurable& d, std::string_view event, std::string_view key, py::object data,

@@ -72,11 +72,12 @@ void bind_engine(py::module_& m) {
         .def_property_readonly("flows", [](const PyEngine& e) { return e.engine.flows(); })
         .def(
             "trigger",
-            [](PyEngine& e, std::string_view event, py::object data) {
-                return e.engine.trigger(event, to_data(data));
+            [](PyEngine& e, std::string_view event, py::object data, std::string_view business) {
+                return e.engine.trigger_for(business, event, to_data(data));
             },
-            py::arg("event"), py::arg("data") = py::none(),
-            "A host event that may start instances; returns the ids of those started.")
+            py::arg("event"), py::arg("data") = py::none(), py::arg("business") = "",
+            "A host event that may start instances; returns the ids of those started. With "
+            "`business`, only the flows that run for it (apply_settings) start.")
         .def(
             "signal",
             [](PyEngine& e, std::string_view event, std::string_view key, py::object data,

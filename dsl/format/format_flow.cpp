@@ -149,6 +149,9 @@ Layout build_layout(const FlowDef& flow, const std::set<std::uint32_t>& comment_
     }
     for (const auto& c : flow.caps)
         out.push_back(leaf(c.loc, statement_text(c), policy_group));
+    if (!flow.settings.empty()) {
+        out.push_back(leaf(flow.settings.front().loc, settings_text(flow.settings), policy_group));
+    }
     for (const auto& t : flow.templates) {
         out.push_back(leaf(t.loc, statement_text(t), template_group));
     }

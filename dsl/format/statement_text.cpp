@@ -44,13 +44,15 @@ std::string pattern_text(const std::string& p) {
 } // namespace
 
 std::string header_text(const FlowDef& flow) {
-    std::string out = "flow " + flow.name;
+    std::string out = "flow " + std::string(base_name(flow));
+    if (!flow.business.empty()) out += " for " + flow.business;
     if (flow.version != 1) out += " version " + std::to_string(flow.version);
     return out;
 }
 
 std::string statement_text(const FieldDecl& f) {
-    return "field " + f.name + ": " + std::string(to_string(f.type)) + (f.optional ? "?" : "");
+    return "field " + f.name + ": " + std::string(to_string(f.type)) + (f.optional ? "?" : "") +
+           (f.default_value ? " = " + quote(*f.default_value) : "");
 }
 
 std::string statement_text(const FactDecl& f) {
@@ -63,6 +65,7 @@ std::string statement_text(const ChannelDecl& c) {
     if (c.name != to_string(c.kind)) out += c.name + ' ';
     out += std::string(to_string(c.kind)) + " to " + (c.to_is_literal ? quote(c.to) : c.to);
     if (c.from) out += " from " + quote(*c.from);
+    if (c.off) out += " off";
     return out;
 }
 
@@ -111,6 +114,13 @@ std::string statement_text(const NumberPolicy& n) {
 
 std::string opt_out_text(const std::vector<std::string>& words) {
     return "opt_out " + quoted_list(words);
+}
+
+std::string settings_text(const std::vector<SettingDecl>& settings) {
+    std::string out = "settings ";
+    for (std::size_t i = 0; i < settings.size(); ++i)
+        out += (i ? ", " : "") + settings[i].name;
+    return out;
 }
 
 std::string statement_text(const CapDecl& c) {

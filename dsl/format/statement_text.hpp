@@ -9,8 +9,8 @@
 
 namespace nudge::detail {
 
-std::string header_text(const FlowDef& flow);   // flow NAME [version N]
-std::string statement_text(const FieldDecl& f); // field NAME: TYPE[?]
+std::string header_text(const FlowDef& flow);   // flow NAME [for BUSINESS] [version N]
+std::string statement_text(const FieldDecl& f); // field NAME: TYPE[?] [= "DEFAULT"]
 std::string statement_text(const FactDecl& f);  // fact NAME: TYPE
 std::string statement_text(const ChannelDecl& c);
 std::string statement_text(const WindowDecl& w);
@@ -20,11 +20,12 @@ std::string statement_text(const ListDecl& l);
 std::string statement_text(const NumberPolicy& n);
 std::string opt_out_text(const std::vector<std::string>& words);
 std::string statement_text(const CapDecl& c);
-std::string statement_text(const TemplateDecl& t);    // may span lines ("""…""")
-std::string classifier_head(const ClassifierDecl& c); // classify NAME from A, B {
-std::string rule_text(const ClassifierRule& r);       // LABEL: "kw", "kw"   (no ';')
-std::string trigger_head(const TriggerDecl& t);       // trigger EVENT as KEY {
-std::string state_head(const StateDecl& s);           // state NAME | final NAME  (no '{')
+std::string settings_text(const std::vector<SettingDecl>& settings); // settings A, B
+std::string statement_text(const TemplateDecl& t);                   // may span lines ("""…""")
+std::string classifier_head(const ClassifierDecl& c);                // classify NAME from A, B {
+std::string rule_text(const ClassifierRule& r);                      // LABEL: "kw", "kw"   (no ';')
+std::string trigger_head(const TriggerDecl& t);                      // trigger EVENT as KEY {
+std::string state_head(const StateDecl& s); // state NAME | final NAME  (no '{')
 std::string statement_text(const Action& a);
 std::string repeat_head(const Repeat& r); // every … {
 std::string statement_text(const Choice& c);

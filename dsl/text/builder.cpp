@@ -135,6 +135,7 @@ Expr FlowBuilder::take_expr() {
 
 void FlowBuilder::flow_header(std::string name, Loc loc) {
     flow_.name = std::move(name);
+    if (!flow_.business.empty()) flow_.name += "@" + flow_.business;
     flow_.loc = loc;
 }
 
@@ -151,7 +152,8 @@ void FlowBuilder::field_type(std::string_view type, Loc loc) {
 
 void FlowBuilder::end_field(Loc loc) {
     auto s = take_scratch();
-    flow_.fields.push_back({s.name, s.type.value_or(FieldType::text), s.flag, loc});
+    flow_.fields.push_back(
+        {s.name, s.type.value_or(FieldType::text), s.flag, loc, std::move(s.default_value)});
 }
 
 void FlowBuilder::end_fact(Loc loc) {
@@ -173,6 +175,7 @@ void FlowBuilder::end_channel(Loc loc) {
     c.to_is_literal = s.to_literal;
     if (!s.text.empty() || s.flag) c.from = s.text;
     c.loc = loc;
+    c.off = s.off;
     flow_.channels.push_back(std::move(c));
 }
 

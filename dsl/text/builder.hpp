@@ -65,6 +65,12 @@ public:
     // --- header and declarations ---------------------------------------------------------
     void flow_header(std::string name, Loc loc);
     void flow_version(int v) { flow_.version = v; }
+    void flow_business(std::string business) { flow_.business = std::move(business); }
+    void add_setting(std::string name, Loc loc) {
+        flow_.settings.push_back({std::move(name), loc});
+    }
+    void field_default(std::string value) { scratch_.default_value = std::move(value); }
+    void channel_off() { scratch_.off = true; }
     void flow_timezone(std::string tz, Loc loc) {
         flow_.timezone = std::move(tz);
         flow_.timezone_loc = loc;
@@ -190,6 +196,8 @@ private:
         std::optional<KeywordsDecl::Range> range;
         std::string pattern;
         Loc pattern_loc;
+        std::optional<std::string> default_value;
+        bool off = false;
     };
     Scratch take_scratch();
 

@@ -129,19 +129,23 @@ struct declaration_kw
           NUDGE_KW("season"), NUDGE_KW("keywords"), NUDGE_KW("list"), NUDGE_KW("numbers"),
           NUDGE_KW("opt_out"), NUDGE_KW("cap"), NUDGE_KW("template"), NUDGE_KW("classify"),
           NUDGE_KW("trigger"), NUDGE_KW("state"), NUDGE_KW("final"), NUDGE_KW("version"),
-          NUDGE_KW("timezone")> {};
+          NUDGE_KW("timezone"), NUDGE_KW("settings")> {};
 struct flow_name : seq<not_at<declaration_kw>, identifier> {};
 struct version_number : count_lit {};
 struct timezone_string : string_lit {};
-struct header : seq<must<flow_kw>, ws, must<flow_name>,
-                    opt<ws, NUDGE_KW("version"), ws, must<version_number>>,
-                    opt<ws, NUDGE_KW("timezone"), ws, must<timezone_string>>> {};
+struct business_name : identifier {};
+struct header
+    : seq<must<flow_kw>, ws, must<flow_name>, opt<ws, NUDGE_KW("for"), ws, must<business_name>>,
+          opt<ws, NUDGE_KW("version"), ws, must<version_number>>,
+          opt<ws, NUDGE_KW("timezone"), ws, must<timezone_string>>> {};
 
 struct decl_name : identifier {};
 struct type_name : identifier {};
 struct optional_mark : one<'?'> {};
-struct field_decl : seq<NUDGE_KW("field"), ws, must<decl_name>, ws, must<colon>, ws,
-                        must<type_name>, opt<optional_mark>> {};
+struct field_default : string_lit {};
+struct field_decl
+    : seq<NUDGE_KW("field"), ws, must<decl_name>, ws, must<colon>, ws, must<type_name>,
+          opt<optional_mark>, opt<ws, one<'='>, ws, must<field_default>>> {};
 struct fact_decl
     : seq<NUDGE_KW("fact"), ws, must<decl_name>, ws, must<colon>, ws, must<type_name>> {};
 
@@ -153,11 +157,12 @@ struct to_literal : string_lit {};
 struct to_field : identifier {};
 struct channel_to : sor<to_literal, to_field> {};
 struct sender : string_lit {};
+struct channel_off : NUDGE_KW("off") {};
 // `from any` after a channel opens the flow-wide handler block: it is not the channel's sender.
 struct channel_decl
     : seq<NUDGE_KW("channel"), ws, opt<channel_name, ws>, must<kind_name>, ws, must<to_kw>, ws,
-          must<channel_to>, opt<ws, NUDGE_KW("from"), ws, not_at<NUDGE_KW("any")>, must<sender>>> {
-};
+          must<channel_to>, opt<ws, NUDGE_KW("from"), ws, not_at<NUDGE_KW("any")>, must<sender>>,
+          opt<ws, channel_off>> {};
 
 struct day : sor<NUDGE_KW("mon"), NUDGE_KW("tue"), NUDGE_KW("wed"), NUDGE_KW("thu"),
                  NUDGE_KW("fri"), NUDGE_KW("sat"), NUDGE_KW("sun")> {};
@@ -218,6 +223,9 @@ struct numbers_every_kind : seq<NUDGE_KW("every"), ws, NUDGE_KW("kind")> {};
 struct numbers_decl
     : seq<NUDGE_KW("numbers"), ws, must<number_policy>, opt<comma, must<numbers_every_kind>>> {};
 struct opt_out_decl : seq<NUDGE_KW("opt_out"), ws, string_list> {};
+struct setting_name : identifier {};
+struct settings_decl
+    : seq<NUDGE_KW("settings"), ws, must<setting_name>, star<comma, must<setting_name>>> {};
 
 struct cap_channel : identifier {};
 struct cap_count : count_lit {};
@@ -405,8 +413,8 @@ struct from_any_decl : seq<from_any_kw, ws, must<any_kw>, ws, must<from_any_open
 
 struct declaration
     : sor<field_decl, fact_decl, channel_decl, window_decl, season_decl, keywords_decl, list_decl,
-          numbers_decl, opt_out_decl, cap_decl, template_decl, classify_decl, trigger_decl,
-          state_decl, final_decl, from_any_decl> {};
+          numbers_decl, opt_out_decl, settings_decl, cap_decl, template_decl, classify_decl,
+          trigger_decl, state_decl, final_decl, from_any_decl> {};
 struct end_of_flow : eof {};
 struct flow_file : seq<ws, header, star<ws, declaration>, ws, must<end_of_flow>> {};
 

@@ -288,6 +288,18 @@ NUDGE_ACTION(flow_name) { st.b.set_name(in.string()); }
 NUDGE_ACTION(header) { st.b.flow_header(st.b.take_name(), st.loc(in)); }
 }
 ;
+NUDGE_ACTION(business_name) { st.b.flow_business(in.string()); }
+}
+;
+NUDGE_ACTION(setting_name) { st.b.add_setting(in.string(), st.loc(in)); }
+}
+;
+NUDGE_ACTION(field_default) { st.b.field_default(unquote(in.string_view())); }
+}
+;
+NUDGE_ACTION(channel_off) { st.b.channel_off(); }
+}
+;
 NUDGE_ACTION(version_number) { st.b.flow_version(count_of(in)); }
 }
 ;
@@ -819,6 +831,9 @@ NUDGE_ERROR(flow_name, "expected the flow's name after 'flow'")
 NUDGE_ERROR(version_number, "expected a whole number after 'version'")
 NUDGE_ERROR(timezone_string, "expected a time zone name in quotes, such as \"Europe/Oslo\"")
 NUDGE_ERROR(decl_name, "expected a name")
+NUDGE_ERROR(business_name, "expected the business's name after 'for'")
+NUDGE_ERROR(setting_name, "expected the name of a declaration a business may set")
+NUDGE_ERROR(field_default, "expected the field's default value in quotes after '='")
 NUDGE_ERROR(colon, "expected ':'")
 NUDGE_ERROR(type_name, "expected a type (text, number, money, bool, phone, email, date, "
                        "datetime, duration or zone)")

@@ -796,9 +796,23 @@ std::optional<FieldType> Reader::field_type(const Entry& e, bool& optional, bool
     return parsed;
 }
 
+// `name: type` or, with a default value, `name: {type: text, default: "…"}`.
 void Reader::fields(const Entry& e, FlowDef& flow) {
     for (const auto& item : named_map(e, "field types")) {
         bool optional = false;
+        if (item.value.IsMap()) {
+            auto m = map(item.value, item.value, "a field", {"type", "default"});
+            if (!m) continue;
+            auto t = require(*m, "type", item.value, "a field");
+            auto type = t ? field_type(*t, optional, true) : std::nullopt;
+            std::optional<std::string> value;
+            if (auto d = find(*m, "default")) {
+                value = text(*d);
+                if (!value) continue;
+            }
+            if (type) flow.fields.push_back({item.name, *type, optional, loc(item.key), value});
+            continue;
+        }
         if (auto type = field_type(item, optional, true)) {
             flow.fields.push_back({item.name, *type, optional, loc(item.key)});
         }
@@ -816,7 +830,7 @@ void Reader::facts(const Entry& e, FlowDef& flow) {
 
 void Reader::channels(const Entry& e, FlowDef& flow) {
     for (const auto& n : list(e, "channels")) {
-        auto m = map(n, n, "a channel", {"name", "kind", "to", "to_address", "from"});
+        auto m = map(n, n, "a channel", {"name", "kind", "to", "to_address", "from", "off"});
         if (!m) continue;
         ChannelDecl c;
         c.loc = loc(n);
@@ -873,6 +887,17 @@ void Reader::channels(const Entry& e, FlowDef& flow) {
         if (auto k = find(*m, "from")) {
             c.from = text(*k);
             ok = ok && c.from;
+        }
+        if (auto k = find(*m, "off")) {
+            auto t = text(*k);
+            if (t && (*t == "true" || *t == "false")) {
+                c.off = *t == "true";
+            } else {
+                if (t)
+                    error("bad-value", "expected true or false for 'off', saw '" + shown(*t) + "'",
+                          where(*k));
+                ok = false;
+            }
         }
         if (ok) flow.channels.push_back(std::move(c));
     }
@@ -1716,9 +1741,10 @@ FlowDef Reader::read(const Node& root) {
     FlowDef flow;
     flow.source.file = file_;
     auto m = map(root, root, "the flow",
-                 {"flow", "version", "timezone", "fields", "facts", "channels", "windows",
-                  "seasons", "keywords", "lists", "numbers", "number_kinds", "opt_out", "caps",
-                  "templates", "classifiers", "triggers", "states", "from_any"});
+                 {"flow",         "business", "version", "timezone", "fields",    "facts",
+                  "channels",     "windows",  "seasons", "keywords", "lists",     "numbers",
+                  "number_kinds", "opt_out",  "caps",    "settings", "templates", "classifiers",
+                  "triggers",     "states",   "from_any"});
     if (!m) return flow;
     flow.loc = loc(root);
     if (auto k = require(*m, "flow", root, "the file (every flow starts with 'flow: NAME')")) {
@@ -1731,6 +1757,11 @@ FlowDef Reader::read(const Node& root) {
         if (key == "number_kinds") kinds = &e;
         if (key == "version") {
             if (auto v = whole_number(e, 1)) flow.version = *v;
+        } else if (key == "business") {
+            if (auto v = name(e, "a business's name")) flow.business = *v;
+        } else if (key == "settings") {
+            for (auto& n : names(e, "setting names"))
+                flow.settings.push_back({std::move(n), loc(e.key)});
         } else if (key == "timezone") {
             flow.timezone = text(e);
             flow.timezone_loc = loc(e.value);
@@ -1767,6 +1798,7 @@ FlowDef Reader::read(const Node& root) {
         }
     }
     if (kinds) number_kinds(*kinds, flow);
+    if (!flow.business.empty()) flow.name += "@" + flow.business;
     return flow;
 }
 

@@ -461,13 +461,22 @@ YNode state_node(const StateDecl& s) {
 
 YNode flow_node(const FlowDef& f) {
     YNode root = map();
-    add(root, "flow", f.name);
+    add(root, "flow", std::string(base_name(f)));
+    if (!f.business.empty()) add(root, "business", f.business);
     if (f.version != 1) add(root, "version", raw(std::to_string(f.version)));
     if (f.timezone) add(root, "timezone", *f.timezone);
     if (!f.fields.empty()) {
         YNode m = name_map();
         for (const auto& d : f.fields) {
-            add(m, d.name, std::string(to_string(d.type)) + (d.optional ? "?" : ""));
+            auto type = std::string(to_string(d.type)) + (d.optional ? "?" : "");
+            if (!d.default_value) {
+                add(m, d.name, type);
+                continue;
+            }
+            YNode field = map();
+            add(field, "type", type);
+            add(field, "default", *d.default_value);
+            add(m, d.name, std::move(field));
         }
         add(root, "fields", std::move(m));
     }
@@ -485,6 +494,7 @@ YNode flow_node(const FlowDef& f) {
             add(m, "kind", std::string(to_string(c.kind)));
             add(m, c.to_is_literal ? "to_address" : "to", c.to);
             if (c.from) add(m, "from", *c.from);
+            if (c.off) add(m, "off", raw("true"));
             l.items.push_back(std::move(m));
         }
         add(root, "channels", std::move(l));
@@ -570,6 +580,12 @@ YNode flow_node(const FlowDef& f) {
         }
         add(root, "caps", std::move(l));
     }
+    if (!f.settings.empty()) {
+        std::vector<std::string> names;
+        for (const auto& st : f.settings)
+            names.push_back(st.name);
+        add(root, "settings", text_list(names));
+    }
     if (!f.templates.empty()) {
         YNode l = list();
         l.spaced = true;
@@ -639,7 +655,8 @@ std::string flow_to_yaml(const FlowDef& flow) {
         const auto& value = root.items[i];
         // The header (flow, version, timezone) stays together; every section after it gets
         // a blank line above it.
-        if (!is_scalar(value) || (key != "version" && key != "timezone" && key != "flow")) {
+        if (!is_scalar(value) ||
+            (key != "version" && key != "timezone" && key != "flow" && key != "business")) {
             header = false;
         }
         if (!header && !p.out.empty()) p.out += "\n";

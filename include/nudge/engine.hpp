@@ -99,6 +99,10 @@ struct Suppression {
     std::string address; // canonical: E.164 for numbers
     Instant at;
     std::string source; // "reply STOP to +4570000000", "host"
+    // The business it applies to (the flows `for` it, <nudge/settings.hpp>); empty: every
+    // flow. A STOP sent to a number only one business's flows send from opts out of that
+    // business alone.
+    std::string business{};
 };
 
 struct FlowMetrics {
@@ -256,7 +260,12 @@ public:
     // --- inputs --------------------------------------------------------------------------
     // A host event that may start instances (every trigger of every flow on `event`). Returns
     // the ids of the instances started.
+    // Flows run for a business (`flow X for B`, <nudge/settings.hpp>) take no part: they start
+    // only on trigger_for() naming their business.
     std::vector<std::uint64_t> trigger(std::string_view event, const Data& data = {});
+    // The same for one business's flows only (an empty business: trigger()).
+    std::vector<std::uint64_t> trigger_for(std::string_view business, std::string_view event,
+                                           const Data& data = {});
     // A host event for running instances with `key` (in `flow` when not empty): handled by
     // their `on EVENT` routes. Returns how many instances moved.
     int signal(std::string_view flow, std::string_view key, std::string_view event,
@@ -282,12 +291,20 @@ public:
     void close(std::uint64_t inbox_id, std::string_view note, std::string_view by = {});
     // Adds an address to the suppression list as the host (an opt-out from another source).
     // With `by`, the change is recorded (`opt_out_added`, not about one instance).
-    void suppress(std::string_view address, std::string_view source, std::string_view by = {});
+    // With `business`, only that business's flows are kept from the address.
+    void suppress(std::string_view address, std::string_view source, std::string_view by = {},
+                  std::string_view business = {});
+    // Records that a person changed settings of a business's flow (`settings_changed`, not
+    // about one instance): `flow` (FLOW@BUSINESS), then each setting's name and new value. The
+    // new values take effect when the flow they make is loaded (<nudge/settings.hpp>).
+    void note_settings(std::string_view flow,
+                       const std::vector<std::pair<std::string, std::string>>& changes,
+                       std::string_view by);
     // Takes an address off the suppression list (the customer asked to hear from us again),
     // recording `opt_out_removed` with the reason. Returns the canonical address removed, or
-    // nullopt when it was not on the list.
+    // nullopt when it was not on the list (for `business`: that business's entry).
     std::optional<std::string> unsuppress(std::string_view address, std::string_view reason,
-                                          std::string_view by = {});
+                                          std::string_view by = {}, std::string_view business = {});
     // A delivery report on one of the instance's messages: `delivered` records that it reached
     // the recipient; a failure records `failed` (with the report's detail) and, while the
     // instance is live, routes its `on send.failed` as a send that failed at once would.

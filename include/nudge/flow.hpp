@@ -88,6 +88,9 @@ struct FieldDecl { // field first_name: text      field shop_email: email?
     FieldType type = FieldType::text;
     bool optional = false;
     Loc loc;
+    // `field restaurant: text = "Pizzeria Roma"`: the value an instance gets when the trigger's
+    // data has none (in the field's data form; a business's settings may supply it).
+    std::optional<std::string> default_value{};
     friend bool operator==(const FieldDecl&, const FieldDecl&) = default;
 };
 
@@ -111,6 +114,9 @@ struct ChannelDecl {
     bool to_is_literal = false;
     std::optional<std::string> from; // sender: a phone number or a 3–11 character text name
     Loc loc;
+    // `channel sms to phone off`: switched off (a business's setting); a send on it is
+    // suppressed with reason `channel_off` and nothing reaches the transport.
+    bool off = false;
     friend bool operator==(const ChannelDecl&, const ChannelDecl&) = default;
 };
 
@@ -249,6 +255,18 @@ struct ClassifierDecl {
     std::vector<ClassifierRule> rules;
     Loc loc;
     friend bool operator==(const ClassifierDecl&, const ClassifierDecl&) = default;
+};
+
+// settings active_hours, blocked, numbers, cooldown, missed, sms, restaurant
+// What a business running the flow may set. Each name is a declaration of the flow, whose value
+// as written is the default: a window, a list, a template (its text and subject), a channel (on
+// or off, and its sender), a field (its default value), or `numbers` (the number policy) or
+// `cooldown` (the cooldown of every trigger that has one). <nudge/settings.hpp> applies a
+// business's values.
+struct SettingDecl {
+    std::string name;
+    Loc loc;
+    friend bool operator==(const SettingDecl&, const SettingDecl&) = default;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -423,7 +441,22 @@ struct FlowDef {
     Loc from_any_loc;
     Loc loc; // the `flow` line
     SourceInfo source;
+    std::vector<SettingDecl> settings{};
+    // `flow missed_call for roma`: the flow with one business's settings applied (made by
+    // nudge::apply_settings). Then `name` is "missed_call@roma", so that each business's
+    // instances, versions, reports and metrics are a flow of their own to the engine and the
+    // store; base_name() gives "missed_call". Empty for a flow that serves no one business.
+    std::string business{};
     friend bool operator==(const FlowDef&, const FlowDef&) = default;
 };
+
+// The flow's name without its business: "missed_call" for "missed_call@roma".
+inline std::string_view base_name(const FlowDef& flow) {
+    std::string_view n = flow.name;
+    if (!flow.business.empty() && n.size() > flow.business.size() + 1 &&
+        n.substr(n.size() - flow.business.size() - 1) == "@" + flow.business)
+        n.remove_suffix(flow.business.size() + 1);
+    return n;
+}
 
 } // namespace nudge

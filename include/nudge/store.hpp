@@ -112,7 +112,7 @@ struct ReadRows {
     std::vector<PendingTimer> timers;
     std::vector<InboxItem> inbox;
     std::vector<Suppression> suppressions;
-    std::vector<std::string> unsuppressed; // addresses taken off the suppression list
+    std::vector<Suppression> unsuppressed; // taken off the list (address and business)
     std::vector<Cooldown> cooldowns;
     std::vector<std::pair<std::string, FlowMetrics>> metrics;
 };
@@ -310,6 +310,8 @@ public:
     // `tag` is kept with the step (the host's own cursor, say) and read back by last_tag().
     std::vector<std::uint64_t> trigger(std::string_view event, const Data& data = {},
                                        std::string_view tag = {});
+    std::vector<std::uint64_t> trigger_for(std::string_view business, std::string_view event,
+                                           const Data& data = {}, std::string_view tag = {});
     int signal(std::string_view flow, std::string_view key, std::string_view event,
                const Data& data = {}, std::string_view tag = {});
     void reply(const Inbound& message, std::string_view tag = {});
@@ -321,9 +323,19 @@ public:
     void move(std::uint64_t instance, std::string_view state, std::string_view by = {});
     void cancel(std::uint64_t instance, std::string_view reason, std::string_view by = {});
     void close(std::uint64_t inbox_id, std::string_view note, std::string_view by = {});
-    void suppress(std::string_view address, std::string_view source, std::string_view by = {});
+    void suppress(std::string_view address, std::string_view source, std::string_view by = {},
+                  std::string_view business = {});
     std::optional<std::string> unsuppress(std::string_view address, std::string_view reason,
-                                          std::string_view by = {});
+                                          std::string_view by = {}, std::string_view business = {});
+    // A person's change to settings of one business's flow (`flow` without the business),
+    // as one step: recorded (Engine::note_settings) and kept, so that changed_settings()
+    // gives them again after a restart. Loading the flow they make is the caller's next step.
+    void change_settings(std::string_view flow, std::string_view business,
+                         const std::map<std::string, std::string, std::less<>>& changes,
+                         std::string_view by);
+    // Every setting of that business's flow a person changed, with its newest value.
+    std::map<std::string, std::string, std::less<>>
+    changed_settings(std::string_view flow, std::string_view business) const;
     // A gateway's delivery report on a message (Engine::report), as one step.
     void report(const DeliveryReport& report);
 

@@ -15,6 +15,7 @@ Diagnostics check_flow(const FlowDef& flow) {
     detail::check_triggers(c);
     detail::check_states(c);
     detail::check_senders(c);
+    detail::check_settings(c);
     return out;
 }
 

@@ -96,8 +96,9 @@ const ValueInfo* resolve_value(Checker& c, const std::string& name, SourcePos po
 void check_header(Checker& c);       // version, timezone
 void check_declarations(Checker& c); // channels, windows, seasons, keywords, lists, policy, …
 void check_triggers(Checker& c);
-void check_states(Checker& c);  // states, finals and from any
-void check_senders(Checker& c); // sms sender names, replies to text senders
+void check_states(Checker& c);   // states, finals and from any
+void check_settings(Checker& c); // `settings` names, field defaults
+void check_senders(Checker& c);  // sms sender names, replies to text senders
 
 // Merge fields in a template or inline text; reports unknown-merge-field / bad-template.
 void check_merge_text(Checker& c, std::string_view text, const Loc& where, const Loc& text_at);

@@ -54,6 +54,8 @@ struct FlowRt {
     // Every value slot: fields first, then classifiers.
     std::map<std::string, std::size_t, std::less<>> slot;
     std::vector<FieldType> slot_type;
+    // Fields with a default value (`field x: text = "…"`): the value a trigger's data lacks.
+    std::vector<std::pair<std::size_t, Value>> defaults;
     std::map<std::string, const FactDecl*, std::less<>> facts;
     std::map<std::string, const WindowDecl*, std::less<>> windows;
     std::map<std::string, const SeasonDecl*, std::less<>> seasons;
@@ -264,7 +266,41 @@ struct Engine::Impl {
     std::unordered_map<std::string, std::string, TextHash, std::equal_to<>> own;
     std::vector<InboxItem> inbox;
     std::vector<Suppression> suppressions;
+    // By scope_key(business, address).
     std::map<std::string, std::size_t, std::less<>> suppressed_index;
+
+    static std::string scope_key(std::string_view business, std::string_view address) {
+        if (business.empty()) return std::string(address);
+        std::string key(business);
+        key += '\x1f';
+        key += address;
+        return key;
+    }
+    // Whether the address opted out of every flow, or of the business flow `fi` runs for.
+    bool opted_out(std::size_t fi, const std::string& address) const {
+        if (suppressions.empty()) return false;
+        if (suppressed_index.count(address)) return true;
+        const auto& business = flows[fi].def->business;
+        return !business.empty() && suppressed_index.count(scope_key(business, address));
+    }
+    void reindex_suppressions() {
+        suppressed_index.clear();
+        for (std::size_t i = 0; i < suppressions.size(); ++i)
+            suppressed_index[scope_key(suppressions[i].business, suppressions[i].address)] = i;
+    }
+    // The business whose flows alone send from our number `to`; empty when none or several.
+    std::string business_of_number(const std::string& to) const {
+        std::optional<std::string> found;
+        for (const auto& f : flows) {
+            if (f.superseded) continue;
+            for (const auto& c : f.chans) {
+                if (c.from.empty() || c.from != to) continue;
+                if (found && *found != f.def->business) return {};
+                found = f.def->business;
+            }
+        }
+        return found.value_or("");
+    }
     std::function<void(const Record&)> observer;
     std::function<void(const Emitted&)> emit_handler;
     std::function<std::optional<Data>(const ActionCall&)> action_handler;
@@ -1234,6 +1270,7 @@ struct Engine::Impl {
                    {{"channel", ch.name}, {"to", to}, {"reason", reason}, {"why", detail_text}});
             return false;
         };
+        if (ch.off) return suppress("channel_off", "channel " + ch.name + " is off");
         if (phone_channel && f.def->numbers && !ch.to_is_literal) {
             auto info = detail::inspect_number(to, f.ctx.region);
             using NT = detail::NumberType;
@@ -1251,8 +1288,7 @@ struct Engine::Impl {
         }
         if (!suppressions.empty()) {
             auto address = address_of(inst, ci);
-            if (suppressed_index.count(address) != 0)
-                return suppress("opted_out", address + " opted out");
+            if (opted_out(inst.flow, address)) return suppress("opted_out", address + " opted out");
         }
         for (const auto& cap : f.def->caps) {
             if (cap.channel != ch.name) continue;
@@ -1487,10 +1523,12 @@ struct Engine::Impl {
     // Refuses, before anything happens, data a flow that takes `event` cannot use: a value its
     // field's type refuses, and (for a trigger) a required field missing or empty.
     void check_data(std::string_view event, const Data& data, bool triggers,
-                    std::string_view only_flow = {}) const {
+                    std::string_view only_flow = {},
+                    std::optional<std::string_view> business = std::nullopt) const {
         for (const auto& f : flows) {
             if (f.superseded) continue;
             if (!only_flow.empty() && f.def->name != only_flow) continue;
+            if (business && f.def->business != *business) continue;
             auto takes_as_key = [&](const std::string& field) {
                 for (const auto& t : f.def->triggers)
                     if (t.event == event && t.key == field) return true;
@@ -1503,6 +1541,7 @@ struct Engine::Impl {
             for (const auto& field : f.def->fields) {
                 auto it = data.find(field.name);
                 bool absent = it == data.end() || it->second.empty();
+                if (absent && field.default_value && !field.default_value->empty()) continue;
                 if (absent) {
                     // A missing key starts nothing (no_key) instead.
                     if (triggers && !field.optional && !takes_as_key(field.name))
@@ -1522,12 +1561,13 @@ struct Engine::Impl {
         }
     }
 
-    std::vector<std::uint64_t> trigger(std::string_view event, const Data& data) {
-        check_data(event, data, true);
+    std::vector<std::uint64_t> trigger(std::string_view business, std::string_view event,
+                                       const Data& data) {
+        check_data(event, data, true, {}, business);
         std::vector<std::uint64_t> started;
         for (std::size_t fi = 0; fi < flows.size(); ++fi) {
             auto& f = flows[fi];
-            if (f.superseded) continue;
+            if (f.superseded || f.def->business != business) continue;
             for (std::size_t ti = 0; ti < f.def->triggers.size(); ++ti) {
                 const auto& t = f.def->triggers[ti];
                 if (t.event != event) continue;
@@ -1569,6 +1609,8 @@ struct Engine::Impl {
             }
             probe.values[it->second] = std::move(*v);
         }
+        for (const auto& [slot, value] : f.defaults)
+            if (probe.values[slot].empty()) probe.values[slot] = value;
         refresh_derived(probe);
         auto key = text_of(probe, t.key);
         if (key.empty()) {
@@ -1601,7 +1643,7 @@ struct Engine::Impl {
         }
         for (std::size_t ci = 0; !suppressions.empty() && ci < f.chans.size(); ++ci) {
             auto address = address_of(probe, ci);
-            if (!address.empty() && suppressed_index.count(address)) {
+            if (!address.empty() && opted_out(fi, address)) {
                 suppressed_trigger(fi, t, key, "opted_out",
                                    recipient(probe, f.def->channels[ci]) + " opted out");
                 return std::nullopt;
@@ -1729,15 +1771,21 @@ struct Engine::Impl {
         // Opt-out beats everything: the first word decides, across every flow.
         for (std::size_t fi = 0; fi < flows.size(); ++fi) {
             if (!flows[fi].opt_out.matches_first(tokens)) continue;
-            if (suppressed_index.count(from) == 0) {
-                suppressed_index[from] = suppressions.size();
-                suppressions.push_back({from, now(), "reply \"" + m.text + "\" to " + m.to});
+            // To a number only one business's flows send from: out of that business only.
+            auto business = business_of_number(to);
+            auto key = scope_key(business, from);
+            if (suppressed_index.count(key) == 0) {
+                suppressed_index[key] = suppressions.size();
+                suppressions.push_back(
+                    {from, now(), "reply \"" + m.text + "\" to " + m.to, business});
             }
             Inst* inst = candidates.size() == 1 ? instances.find(candidates.front()) : nullptr;
-            if (tracing())
-                record(inst, inst ? inst->flow : fi, "opted_out",
-                       {{"address", from}, {"text", m.text}, {"to", m.to}});
-            cancel_pending_sends(from);
+            if (tracing()) {
+                Fields fields{{"address", from}, {"text", m.text}, {"to", m.to}};
+                if (!business.empty()) fields.emplace_back("business", business);
+                record(inst, inst ? inst->flow : fi, "opted_out", std::move(fields));
+            }
+            cancel_pending_sends(from, business);
             run_due();
             return;
         }
@@ -1763,8 +1811,12 @@ struct Engine::Impl {
 
     // An address opted out: the pending sends to it are cancelled, then every live instance
     // that sends to it gets the event `opted.out` (taken only where a route waits for it).
-    void cancel_pending_sends(const std::string& address) {
+    void cancel_pending_sends(const std::string& address, std::string_view business = {}) {
         auto reached = sending_to(address);
+        if (!business.empty())
+            std::erase_if(reached, [&](std::uint64_t id) {
+                return flows[instances.find(id)->flow].def->business != business;
+            });
         for (auto id : reached) {
             Inst& inst = *instances.find(id);
             if (inst.pending_sends == 0 && inst.pending_reminders == 0) continue;
@@ -2121,6 +2173,12 @@ int Engine::load_version(std::shared_ptr<const CompiledFlow> flow, int version) 
     if (!f.ctx.zone) throw error("unknown time zone '" + f.zone_name + "'");
     f.ctx.region = detail::region_of_zone(f.zone_name);
     for (const auto& fd : def.fields) {
+        if (fd.default_value && !fd.default_value->empty()) {
+            std::string why;
+            auto v = detail::read_value(fd.type, *fd.default_value, f.ctx, why);
+            if (!v) throw error("flow " + def.name + ", field " + fd.name + " default: " + why);
+            f.defaults.emplace_back(f.slot_type.size(), std::move(*v));
+        }
         f.slot[fd.name] = f.slot_type.size();
         f.slot_type.push_back(fd.type);
     }
@@ -2213,7 +2271,13 @@ int Engine::version(std::string_view flow) const {
 
 std::vector<std::uint64_t> Engine::trigger(std::string_view event, const Data& data) {
     impl_->retire();
-    return impl_->trigger(event, data);
+    return impl_->trigger({}, event, data);
+}
+
+std::vector<std::uint64_t> Engine::trigger_for(std::string_view business, std::string_view event,
+                                               const Data& data) {
+    impl_->retire();
+    return impl_->trigger(business, event, data);
 }
 
 int Engine::signal(std::string_view flow, std::string_view key, std::string_view event,
@@ -2316,32 +2380,43 @@ void Engine::report(const DeliveryReport& report) {
     impl_->run_due();
 }
 
-void Engine::suppress(std::string_view address, std::string_view source, std::string_view by) {
+void Engine::suppress(std::string_view address, std::string_view source, std::string_view by,
+                      std::string_view business) {
     std::string region = impl_->flows.empty() ? "" : impl_->flows.front().ctx.region;
     auto a = detail::canonical_address(address, region);
-    if (impl_->suppressed_index.count(a)) return;
-    impl_->suppressed_index[a] = impl_->suppressions.size();
-    impl_->suppressions.push_back({a, impl_->now(), std::string(source)});
-    impl_->cancel_pending_sends(a);
-    if (!by.empty())
-        impl_->record_global(
-            "opt_out_added",
-            {{"address", a}, {"reason", std::string(source)}, {"by", std::string(by)}});
+    auto key = Impl::scope_key(business, a);
+    if (impl_->suppressed_index.count(key)) return;
+    impl_->suppressed_index[key] = impl_->suppressions.size();
+    impl_->suppressions.push_back({a, impl_->now(), std::string(source), std::string(business)});
+    impl_->cancel_pending_sends(a, business);
+    if (!by.empty()) {
+        Fields fields{{"address", a}, {"reason", std::string(source)}, {"by", std::string(by)}};
+        if (!business.empty()) fields.emplace_back("business", std::string(business));
+        impl_->record_global("opt_out_added", std::move(fields));
+    }
+}
+
+void Engine::note_settings(std::string_view flow,
+                           const std::vector<std::pair<std::string, std::string>>& changes,
+                           std::string_view by) {
+    Fields fields{{"flow", std::string(flow)}, {"by", std::string(by)}};
+    for (const auto& [name, value] : changes)
+        fields.emplace_back(name, value);
+    impl_->record_global("settings_changed", std::move(fields));
 }
 
 std::optional<std::string> Engine::unsuppress(std::string_view address, std::string_view reason,
-                                              std::string_view by) {
+                                              std::string_view by, std::string_view business) {
     std::string region = impl_->flows.empty() ? "" : impl_->flows.front().ctx.region;
     auto a = detail::canonical_address(address, region);
-    auto it = impl_->suppressed_index.find(a);
+    auto it = impl_->suppressed_index.find(Impl::scope_key(business, a));
     if (it == impl_->suppressed_index.end()) return std::nullopt;
     auto& list = impl_->suppressions;
     list.erase(list.begin() + static_cast<std::ptrdiff_t>(it->second));
-    impl_->suppressed_index.clear();
-    for (std::size_t i = 0; i < list.size(); ++i)
-        impl_->suppressed_index[list[i].address] = i;
+    impl_->reindex_suppressions();
     Fields fields{{"address", a}, {"reason", std::string(reason)}};
     if (!by.empty()) fields.emplace_back("by", std::string(by));
+    if (!business.empty()) fields.emplace_back("business", std::string(business));
     impl_->record_global("opt_out_removed", std::move(fields));
     return a;
 }

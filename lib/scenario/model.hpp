@@ -191,6 +191,10 @@ struct Scenario {
     // `actions: {order.parse: {order_total: "249"}}`: what the host answers to `do "…"`.
     std::map<std::string, Values, std::less<>> actions;
     std::map<std::string, FactValues, std::less<>> facts;
+    // `settings: {missed_call: {active_hours: "mon-fri 10:00-20:00"}}`: values of a flow's
+    // settings (<nudge/settings.hpp>) the scenario runs it with; a list is one item per line.
+    std::map<std::string, Values, std::less<>> settings;
+    std::map<std::string, Span, std::less<>> settings_spans; // each flow's key
 };
 
 struct ReadScenario {

@@ -2,6 +2,8 @@
 
 #include "check/detail.hpp"
 
+#include <nudge/settings.hpp>
+
 #include <algorithm>
 #include <set>
 
@@ -172,6 +174,19 @@ void Preparer::load_flows(const std::filesystem::path& scenario_file,
                   at);
             continue;
         }
+        if (auto it = s.settings.find(compiled.flow->flow().name); it != s.settings.end()) {
+            SettingValues values;
+            for (const auto& [name, v] : it->second)
+                values[name] = v.text;
+            auto applied = apply_settings(compiled.flow->flow(), {}, values);
+            if (!applied.ok()) {
+                for (const auto& d : applied.diagnostics)
+                    if (d.severity == Severity::error)
+                        error("bad-setting", d.message, s.settings_spans.at(it->first));
+                continue;
+            }
+            compiled = applied;
+        }
         const auto& name = compiled.flow->flow().name;
         bool twice = std::any_of(out_.flows.begin(), out_.flows.end(),
                                  [&](const auto& f) { return f->flow().name == name; });
@@ -180,6 +195,16 @@ void Preparer::load_flows(const std::filesystem::path& scenario_file,
             continue;
         }
         out_.flows.push_back(compiled.flow);
+    }
+    for (const auto& [flow, values] : s.settings) {
+        bool known = std::any_of(out_.flows.begin(), out_.flows.end(),
+                                 [&](const auto& f) { return f->flow().name == flow; });
+        if (!known && !out_.diagnostics.has_errors())
+            error("unknown-flow",
+                  "'settings' names flow '" + flow +
+                      "', which the scenario does "
+                      "not load",
+                  s.settings_spans.at(flow));
     }
     if (s.zone) {
         out_.zone = s.zone->text;

@@ -21,7 +21,8 @@ using YAML::Node;
 constexpr std::size_t max_source_bytes = 2 * 1024 * 1024;
 constexpr std::size_t max_errors = 100;
 
-const std::vector<std::string> top_keys = {"flows", "start", "zone", "steps", "actions", "facts"};
+const std::vector<std::string> top_keys = {"flows",   "start", "zone",    "steps",
+                                           "actions", "facts", "settings"};
 
 const std::vector<std::string> step_keys = {"trigger",
                                             "advance",
@@ -394,6 +395,7 @@ private:
     void flows(const Entry& e, Scenario& s);
     void actions(const Entry& e, Scenario& s);
     void facts(const Entry& e, Scenario& s);
+    void settings(const Entry& e, Scenario& s);
     std::vector<FactChange> fact_changes(const Entry& e, const std::string& what);
 };
 
@@ -436,6 +438,8 @@ Scenario Reader::read(const Node& root, bool flows_required) {
             actions(e, s);
         } else if (e.name == "facts") {
             facts(e, s);
+        } else if (e.name == "settings") {
+            settings(e, s);
         }
     }
     Node first = root.begin() != root.end() ? root.begin()->first : root;
@@ -490,6 +494,41 @@ void Reader::actions(const Entry& e, Scenario& s) {
             continue;
         }
         s.actions[a.name] = values(a, "the answer to '" + a.name + "'");
+    }
+}
+
+// settings: {FLOW: {NAME: VALUE or [ITEM, …]}}
+void Reader::settings(const Entry& e, Scenario& s) {
+    auto flows = map(e.value, e.key, "'settings'", {});
+    if (!flows) return;
+    for (const auto& f : *flows) {
+        if (!is_name(f.name)) {
+            error("bad-value", "expected a flow name in 'settings', saw '" + shown(f.name) + "'",
+                  f.key);
+            continue;
+        }
+        auto entries = map(f.value, f.key, "the settings of '" + f.name + "'", {});
+        if (!entries) continue;
+        auto& out = s.settings[f.name];
+        s.settings_spans[f.name] = span(f.key);
+        for (const auto& item : *entries) {
+            if (!visit(item.value)) continue;
+            if (item.value.IsSequence()) {
+                ScenarioValue v{{}, span(item.key)};
+                for (const auto& n : item.value) {
+                    if (!n.IsScalar()) {
+                        error("expected-scalar",
+                              "expected a value in the list of setting '" + shown(item.name) + "'",
+                              span(item.key));
+                        continue;
+                    }
+                    v.text += (v.text.empty() ? "" : "\n") + n.Scalar();
+                }
+                out.emplace_back(item.name, std::move(v));
+            } else if (auto v = scalar(item, true)) {
+                out.emplace_back(item.name, std::move(*v));
+            }
+        }
     }
 }
 

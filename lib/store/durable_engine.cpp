@@ -116,7 +116,9 @@ struct DurableEngine::Impl final : Transport {
     std::vector<std::string> load_order;
     std::size_t inbox_stored = 0;
     std::size_t suppressions_stored = 0;
-    std::vector<std::string> step_unsuppressed; // addresses this step took off the list
+    std::vector<Suppression> step_unsuppressed; // what this step took off the list
+    // Settings people changed ("settings" steps), by "BUSINESS/FLOW".
+    std::map<std::string, std::map<std::string, std::string, std::less<>>> changed;
     std::set<std::string, std::less<>> claimed; // taken by take_due(), not settled yet
     std::uint64_t remembered = 0;
 
@@ -246,7 +248,8 @@ struct DurableEngine::Impl final : Transport {
     json apply(const std::string& kind, const json& in) {
         Engine& e = *engine;
         if (kind == "trigger") {
-            auto ids = e.trigger(in.at("event").get<std::string>(), json_data(in.at("data")));
+            auto ids = e.trigger_for(in.value("business", std::string()),
+                                     in.at("event").get<std::string>(), json_data(in.at("data")));
             return json(ids);
         }
         if (kind == "signal") {
@@ -280,13 +283,27 @@ struct DurableEngine::Impl final : Transport {
             return nullptr;
         }
         if (kind == "suppress") {
-            e.suppress(in.at("address").get<std::string>(), in.at("source").get<std::string>(), by);
+            e.suppress(in.at("address").get<std::string>(), in.at("source").get<std::string>(), by,
+                       in.value("business", std::string()));
+            return nullptr;
+        }
+        if (kind == "settings") {
+            auto flow = in.at("flow").get<std::string>();
+            auto business = in.at("business").get<std::string>();
+            auto& kept = changed[business + "/" + flow];
+            std::vector<std::pair<std::string, std::string>> changes;
+            for (const auto& [name, value] : in.at("values").items()) {
+                kept[name] = value.get<std::string>();
+                changes.emplace_back(name, value.get<std::string>());
+            }
+            e.note_settings(flow + "@" + business, changes, by);
             return nullptr;
         }
         if (kind == "unsuppress") {
+            auto business = in.value("business", std::string());
             auto removed = e.unsuppress(in.at("address").get<std::string>(),
-                                        in.at("reason").get<std::string>(), by);
-            if (removed) step_unsuppressed.push_back(*removed);
+                                        in.at("reason").get<std::string>(), by, business);
+            if (removed) step_unsuppressed.push_back({*removed, {}, {}, business});
             return removed ? json(*removed) : json(nullptr);
         }
         if (kind == "load") {
@@ -716,10 +733,18 @@ Migration DurableEngine::migrate(std::string_view flow, bool dry_run) {
 
 std::vector<std::uint64_t> DurableEngine::trigger(std::string_view event, const Data& data,
                                                   std::string_view tag) {
+    return trigger_for({}, event, data, tag);
+}
+
+std::vector<std::uint64_t> DurableEngine::trigger_for(std::string_view business,
+                                                      std::string_view event, const Data& data,
+                                                      std::string_view tag) {
     auto& im = *impl_;
-    return im.step(
-        "trigger", json{{"event", event}, {"data", data_json(data)}}, tag,
-        [&](const json& in) { return im.apply("trigger", in).get<std::vector<std::uint64_t>>(); });
+    json input{{"event", event}, {"data", data_json(data)}};
+    if (!business.empty()) input["business"] = business;
+    return im.step("trigger", std::move(input), tag, [&](const json& in) {
+        return im.apply("trigger", in).get<std::vector<std::uint64_t>>();
+    });
 }
 
 int DurableEngine::signal(std::string_view flow, std::string_view key, std::string_view event,
@@ -771,21 +796,42 @@ void DurableEngine::close(std::uint64_t inbox_id, std::string_view note, std::st
     impl_->manual("close", with_by({{"inbox", inbox_id}, {"note", note}}, by));
 }
 
-void DurableEngine::suppress(std::string_view address, std::string_view source,
-                             std::string_view by) {
-    impl_->manual("suppress", with_by({{"address", address}, {"source", source}}, by));
+void DurableEngine::change_settings(std::string_view flow, std::string_view business,
+                                    const std::map<std::string, std::string, std::less<>>& changes,
+                                    std::string_view by) {
+    json values = json::object();
+    for (const auto& [name, value] : changes)
+        values[name] = value;
+    impl_->manual("settings",
+                  with_by({{"flow", flow}, {"business", business}, {"values", values}}, by));
+}
+
+std::map<std::string, std::string, std::less<>>
+DurableEngine::changed_settings(std::string_view flow, std::string_view business) const {
+    auto it = impl_->changed.find(std::string(business) + "/" + std::string(flow));
+    return it == impl_->changed.end() ? std::map<std::string, std::string, std::less<>>{}
+                                      : it->second;
+}
+
+void DurableEngine::suppress(std::string_view address, std::string_view source, std::string_view by,
+                             std::string_view business) {
+    json input{{"address", address}, {"source", source}};
+    if (!business.empty()) input["business"] = business;
+    impl_->manual("suppress", with_by(std::move(input), by));
 }
 
 std::optional<std::string> DurableEngine::unsuppress(std::string_view address,
-                                                     std::string_view reason, std::string_view by) {
+                                                     std::string_view reason, std::string_view by,
+                                                     std::string_view business) {
     std::optional<std::string> removed;
     auto& im = *impl_;
-    im.step("unsuppress", with_by({{"address", address}, {"reason", reason}}, by), {},
-            [&](const json& i) {
-                auto a = im.apply("unsuppress", i);
-                if (a.is_string()) removed = a.get<std::string>();
-                return a;
-            });
+    json input{{"address", address}, {"reason", reason}};
+    if (!business.empty()) input["business"] = business;
+    im.step("unsuppress", with_by(std::move(input), by), {}, [&](const json& i) {
+        auto a = im.apply("unsuppress", i);
+        if (a.is_string()) removed = a.get<std::string>();
+        return a;
+    });
     return removed;
 }
 

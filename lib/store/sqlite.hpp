@@ -16,7 +16,7 @@ namespace nudge::store {
 constexpr std::int64_t application_id = 0x6e756467; // "nudg"
 // 2 added timers, cooldowns, metrics, meta and instances.version; 3 added outbox.failed_at and
 // the receipts. An older database is upgraded on opening.
-constexpr std::int64_t schema_version = 4;
+constexpr std::int64_t schema_version = 5;
 
 class Db {
 public:

@@ -78,6 +78,18 @@ ALTER TABLE inbox ADD COLUMN note TEXT NOT NULL DEFAULT '';
 CREATE INDEX history_at ON history(at);
 )";
 
+// What schema 5 changed in schema 4: an opt-out may apply to one business only (settings per
+// business), so a suppression is keyed by business ('' for every one) and address.
+constexpr const char* schema_5 = R"(
+CREATE TABLE suppressions5(
+  business TEXT NOT NULL DEFAULT '', address TEXT NOT NULL, at INTEGER NOT NULL,
+  source TEXT NOT NULL, PRIMARY KEY(business, address));
+INSERT INTO suppressions5(business, address, at, source)
+  SELECT '', address, at, source FROM suppressions;
+DROP TABLE suppressions;
+ALTER TABLE suppressions5 RENAME TO suppressions;
+)";
+
 std::int64_t seconds_of(Instant t) { return t.time_since_epoch().count(); }
 Instant instant_of(std::int64_t s) { return Instant{std::chrono::seconds{s}}; }
 std::int64_t id_of(std::uint64_t id) { return static_cast<std::int64_t>(id); }
@@ -189,6 +201,7 @@ struct SqliteStore::Impl {
                 db.exec(schema_2);
                 db.exec(schema_3);
                 db.exec(schema_4);
+                db.exec(schema_5);
                 db.exec("PRAGMA application_id=" + std::to_string(application_id));
                 db.exec("PRAGMA user_version=" + std::to_string(schema_version));
             });
@@ -197,6 +210,7 @@ struct SqliteStore::Impl {
             // come from a replay (rewrite()); the mark says one is owed, even after a crash.
             // 2 → 3: the outbox's failed_at and the receipts; nothing to rewrite.
             // 3 → 4: the inbox's handled_at, handled_by and note; nothing to rewrite.
+            // 4 → 5: suppressions keyed by business and address; every old one is for all.
             in_transaction([&] {
                 if (found < 2) {
                     db.exec("ALTER TABLE instances ADD COLUMN version INTEGER NOT NULL DEFAULT 1");
@@ -204,7 +218,8 @@ struct SqliteStore::Impl {
                     db.exec("INSERT INTO meta(key, value) VALUES('rewrite', '1')");
                 }
                 if (found < 3) db.exec(schema_3);
-                db.exec(schema_4);
+                if (found < 4) db.exec(schema_4);
+                db.exec(schema_5);
                 db.exec("PRAGMA user_version=" + std::to_string(schema_version));
             });
         }
@@ -293,15 +308,15 @@ struct SqliteStore::Impl {
             ib.run();
         }
 
-        store::Stmt& su =
-            cached("INSERT OR REPLACE INTO suppressions(address, at, source) VALUES(?,?,?)");
+        store::Stmt& su = cached(
+            "INSERT OR REPLACE INTO suppressions(business, address, at, source) VALUES(?,?,?,?)");
         for (const auto& s : rows.suppressions) {
-            su.bind(1, s.address).bind(2, seconds_of(s.at)).bind(3, s.source);
+            su.bind(1, s.business).bind(2, s.address).bind(3, seconds_of(s.at)).bind(4, s.source);
             su.run();
         }
-        store::Stmt& sd = cached("DELETE FROM suppressions WHERE address = ?");
+        store::Stmt& sd = cached("DELETE FROM suppressions WHERE business = ? AND address = ?");
         for (const auto& a : rows.unsuppressed) {
-            sd.bind(1, a);
+            sd.bind(1, a.business).bind(2, a.address);
             sd.run();
         }
 

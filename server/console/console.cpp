@@ -8,6 +8,7 @@
 
 #include <nudge/error.hpp>
 #include <nudge/report.hpp>
+#include <nudge/settings.hpp>
 
 #include <date/tz.h>
 #include <kainjow/mustache.hpp>
@@ -268,7 +269,8 @@ void Console::route(Call& call) {
         if (id && p.size() == 3 && !get) return instance_action(call, *id, p[2]);
     }
     // The rest is the administrator's.
-    bool admin_page = p[0] == "flows" || p[0] == "report" || p[0] == "optouts" || p[0] == "users";
+    bool admin_page = p[0] == "flows" || p[0] == "report" || p[0] == "optouts" || p[0] == "users" ||
+                      p[0] == "settings";
     if (admin_page && !call.admin())
         return answer(page(call, "error", {{"message", text("admin_only")}}, 403));
     if (p[0] == "flows") {
@@ -312,6 +314,10 @@ void Console::route(Call& call) {
         if (p.size() == 2 && !get) return optout_action(call, p[1]);
     }
     if (p[0] == "users" && p.size() == 1 && get) return users(call);
+    if (p[0] == "settings") {
+        if (p.size() == 1 && get) return settings(call);
+        if (p.size() == 2 && !get) return settings_action(call, p[1]);
+    }
     answer(page(call, "error", {{"message", text("not_found")}}, 404));
 }
 
@@ -809,6 +815,90 @@ void Console::report(Call& call) {
     answer(call, page(call, "report", ctx));
 }
 
+// ---- settings -----------------------------------------------------------------------------
+
+void Console::settings(Call& call) {
+    json businesses = json::array();
+    for (const auto& [name, info] : app_.flows) {
+        const auto& def = info.flow->flow();
+        if (def.business.empty()) continue;
+        json list = json::array();
+        for (const auto& s : settings_of(def)) {
+            bool multiline = s.kind == SettingKind::list || s.kind == SettingKind::template_text;
+            list.push_back({{"name", s.name},
+                            {"field", "set_" + s.name},
+                            {"kind", text("setting_" + std::string(to_string(s.kind)))},
+                            {"hint", text("hint_" + std::string(to_string(s.kind)))},
+                            {"value", s.value},
+                            {"multiline", multiline}});
+        }
+        businesses.push_back({{"business", def.business},
+                              {"flow", std::string(base_name(def))},
+                              {"name", name},
+                              {"action", "/ui/settings/" + url_encode(name)},
+                              {"version", std::to_string(app_.engine->engine().version(name))},
+                              {"settings", list}});
+    }
+    json changes = json::array();
+    auto history = app_.engine->history(0);
+    for (auto it = history.rbegin(); it != history.rend() && changes.size() < 200; ++it) {
+        if (it->kind != "settings_changed") continue;
+        std::string what;
+        for (const auto& [k, v] : it->fields) {
+            if (k == "flow" || k == "by") continue;
+            what += (what.empty() ? "" : "; ") + k + " = " + v;
+        }
+        changes.push_back({{"at", time_text(it->at)},
+                           {"flow", std::string(it->get("flow"))},
+                           {"what", what},
+                           {"by", std::string(it->get("by"))}});
+    }
+    answer(call,
+           page(call, "settings",
+                {{"businesses", businesses}, {"none", businesses.empty()}, {"changes", changes}}));
+}
+
+void Console::settings_action(Call& call, const std::string& name) {
+    auto fail = [&](const std::string& why) { refuse(call, why, "/ui/settings"); };
+    auto it = app_.flows.find(name);
+    if (it == app_.flows.end() || it->second.flow->flow().business.empty())
+        return fail(text("not_found"));
+    const auto& def = it->second.flow->flow();
+    std::map<std::string, std::string, std::less<>> changes;
+    for (const auto& s : settings_of(def)) {
+        auto value = call.field("set_" + s.name);
+        std::erase(value, '\r'); // a textarea's lines end in CR LF
+        while (!value.empty() && (value.back() == '\n' || value.back() == ' '))
+            value.pop_back();
+        if (value != s.value) changes[s.name] = value;
+    }
+    if (changes.empty()) return fail(text("nothing_changed"));
+    // The running flow already has this business's values: the changes go on top of it, and
+    // are checked and compiled as the compiler would any flow.
+    FlowDef base = def;
+    base.name = std::string(base_name(def));
+    base.business.clear();
+    SettingValues values(changes.begin(), changes.end());
+    auto result = apply_settings(base, def.business, values);
+    if (!result.ok()) {
+        std::string why;
+        for (const auto& d : result.diagnostics)
+            if (d.severity == Severity::error) why += (why.empty() ? "" : "; ") + d.message;
+        return fail(why);
+    }
+    auto user = call.session->user;
+    commit(
+        call,
+        [this, flow = result.flow, changes, user, business = def.business, base_flow = base.name] {
+            app_.engine->change_settings(base_flow, business, changes, user);
+            auto m = app_.install(flow);
+            return text("done_settings") + " " + flow->flow().name + " (" + text("version") + " " +
+                   std::to_string(m.version) + ", " + std::to_string(m.moved.size()) + " " +
+                   text("moved") + ")";
+        },
+        "/ui/settings");
+}
+
 // ---- opt-outs ----------------------------------------------------------------------------
 
 void Console::optouts(Call& call) {
@@ -818,8 +908,18 @@ void Console::optouts(Call& call) {
         if (!q.empty() && lower(s.address).find(q) == std::string::npos &&
             lower(s.source).find(q) == std::string::npos)
             continue;
-        list.push_back({{"address", s.address}, {"since", time_text(s.at)}, {"source", s.source}});
+        list.push_back({{"address", s.address},
+                        {"since", time_text(s.at)},
+                        {"source", s.source},
+                        {"business", s.business},
+                        {"scope", s.business.empty() ? text("every_business") : s.business}});
     }
+    std::set<std::string> names;
+    for (const auto& [name, info] : app_.flows)
+        if (!info.flow->flow().business.empty()) names.insert(info.flow->flow().business);
+    json businesses = json::array();
+    for (const auto& b : names)
+        businesses.push_back({{"name", b}});
     json changes = json::array();
     auto history = app_.engine->history(0);
     for (auto it = history.rbegin(); it != history.rend() && changes.size() < 200; ++it) {
@@ -828,17 +928,21 @@ void Console::optouts(Call& call) {
                            {"label", text("kind_" + it->kind)},
                            {"address", std::string(it->get("address"))},
                            {"reason", std::string(it->get("reason"))},
+                           {"business", std::string(it->get("business"))},
                            {"by", std::string(it->get("by"))}});
     }
     answer(call, page(call, "optouts",
                       {{"list", list},
                        {"empty", list.empty()},
                        {"changes", changes},
+                       {"businesses", businesses},
+                       {"has_businesses", !businesses.empty()},
                        {"q", call.param("q")}}));
 }
 
 void Console::optout_action(Call& call, const std::string& action) {
-    auto address = call.field("address"), reason = call.field("reason");
+    auto address = call.field("address"), reason = call.field("reason"),
+         business = call.field("business");
     auto fail = [&](const std::string& why) { refuse(call, why, "/ui/optouts"); };
     if (action != "add" && action != "remove") return fail(text("not_found"));
     if (address.empty()) return fail(text("address_needed"));
@@ -847,12 +951,12 @@ void Console::optout_action(Call& call, const std::string& action) {
     bool add = action == "add";
     commit(
         call,
-        [this, add, address, reason, user] {
+        [this, add, address, reason, user, business] {
             if (add) {
-                app_.engine->suppress(address, reason, user);
+                app_.engine->suppress(address, reason, user, business);
                 return text("done_optout") + " " + address;
             }
-            if (!app_.engine->unsuppress(address, reason, user))
+            if (!app_.engine->unsuppress(address, reason, user, business))
                 throw nudge::error(text("not_opted_out") + " " + address);
             return text("done_optin") + " " + address;
         },

@@ -44,6 +44,8 @@ private:
     void instance_action(Call& call, std::uint64_t id, const std::string& action);
     void flows(Call& call, nlohmann::json result);
     void report(Call& call);
+    void settings(Call& call);
+    void settings_action(Call& call, const std::string& flow);
     void optouts(Call& call);
     void optout_action(Call& call, const std::string& action);
     void users(Call& call);

@@ -268,3 +268,28 @@ TEST_CASE("every scenario fixture reads and checks cleanly") {
     }
     CHECK(count >= 4);
 }
+
+TEST_CASE("a scenario's settings apply to its flow, and bad ones are refused where written") {
+    Scratch scratch;
+    auto text = plain_flow;
+    text.replace(text.find("trigger"), 0, "settings sms\n\n");
+    auto flow = scratch.write("plain.flow", text);
+    auto p = prepare("start: 2026-01-10\nsettings:\n  plain: {sms: \"on, from 4570000001\"}\n"
+                     "steps: []\n",
+                     {flow});
+    REQUIRE_MESSAGE(p.ok(), render(p.diagnostics));
+    REQUIRE(p.flows.size() == 1);
+    CHECK(p.flows[0]->flow().name == "plain");
+    CHECK(p.flows[0]->flow().channels[0].from == "4570000001");
+
+    auto bad = prepare("start: 2026-01-10\nsettings:\n  plain: {sms: maybe}\nsteps: []\n", {flow});
+    CHECK_FALSE(bad.ok());
+    const auto* d = find_code(bad.diagnostics, "bad-setting");
+    CHECK(mentions(d, "sms: expected on or off"));
+    CHECK(d->pos == SourcePos{3, 3});
+
+    auto unknown =
+        prepare("start: 2026-01-10\nsettings:\n  plane: {sms: off}\nsteps: []\n", {flow});
+    CHECK(mentions(find_code(unknown.diagnostics, "unknown-flow"),
+                   "'settings' names flow 'plane', which the scenario does not load"));
+}

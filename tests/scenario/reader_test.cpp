@@ -531,8 +531,8 @@ TEST_CASE("files that are not scenarios at all") {
 }
 
 TEST_CASE("the documented key lists") {
-    CHECK(scenario_top_keys() ==
-          std::vector<std::string>{"flows", "start", "zone", "steps", "actions", "facts"});
+    CHECK(scenario_top_keys() == std::vector<std::string>{"flows", "start", "zone", "steps",
+                                                          "actions", "facts", "settings"});
     CHECK(scenario_step_keys().size() == 17);
     CHECK(std::count(scenario_step_keys().begin(), scenario_step_keys().end(), "expect_no_inbox") ==
           1);

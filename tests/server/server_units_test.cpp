@@ -245,3 +245,45 @@ TEST_CASE("http: URL decoding and forms") {
     CHECK(form[3].second == "");
     CHECK(url_encode("a b/ø") == "a%20b%2F%C3%B8");
 }
+
+TEST_CASE("config: businesses and their flows' settings, from the file and from --setting") {
+    auto p = write_temp("businesses:\n  roma:\n    missed_call:\n      restaurant: Pizzeria Roma\n"
+                        "      blocked: [\"+4533445566\", \"+4570101010\"]\n"
+                        "      sms: on, from 4532100001\n  malmo:\n    missed_call:\n");
+    auto c = read_config(p.string(), env_of({}));
+    std::filesystem::remove(p);
+    REQUIRE(c.businesses.size() == 2);
+    const auto& roma = c.businesses.at("roma").at("missed_call");
+    CHECK(roma.at("restaurant") == "Pizzeria Roma");
+    CHECK(roma.at("blocked") == "+4533445566\n+4570101010");
+    CHECK(roma.at("sms") == "on, from 4532100001");
+    CHECK(c.businesses.at("malmo").at("missed_call").empty()); // the flow's defaults
+
+    apply_setting(c, "malmo/missed_call/numbers=nordic");
+    apply_setting(c, "odense/missed_call");
+    apply_setting(c, "roma/missed_call/restaurant=Roma = Rome");
+    CHECK(c.businesses.at("malmo").at("missed_call").at("numbers") == "nordic");
+    CHECK(c.businesses.at("odense").at("missed_call").empty());
+    CHECK(c.businesses.at("roma").at("missed_call").at("restaurant") == "Roma = Rome");
+    CHECK_THROWS_AS(apply_setting(c, "malmo=nordic"), nudge::error);
+    CHECK_THROWS_AS(apply_setting(c, "malmo/missed_call/=x"), nudge::error);
+    CHECK_THROWS_AS(apply_setting(c, "malmo/missed_call/numbers"), nudge::error);
+
+    auto refused = [](const std::string& text) {
+        auto q = write_temp(text);
+        std::string message;
+        try {
+            read_config(q.string(), env_of({}));
+        } catch (const nudge::error& e) {
+            message = e.what();
+        }
+        std::filesystem::remove(q);
+        return message;
+    };
+    CHECK(refused("businesses: [roma]\n").find("'businesses' must map business names") !=
+          std::string::npos);
+    CHECK(refused("businesses:\n  roma:\n    missed_call: [a]\n").find("must be a map") !=
+          std::string::npos);
+    CHECK(refused("businesses:\n  roma:\n    missed_call:\n      blocked: [{a: b}]\n")
+              .find("setting 'blocked': each item must be a value") != std::string::npos);
+}

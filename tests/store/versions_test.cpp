@@ -324,18 +324,67 @@ void downgrade(const fs::path& file, const std::string& sql) {
     sqlite3_close(raw);
 }
 
+// What schema 4 was: suppressions by address alone.
+#define NUDGE_TO_SCHEMA_4                                                                          \
+    "CREATE TABLE s4(address TEXT PRIMARY KEY, at INTEGER NOT NULL, source TEXT NOT NULL); "       \
+    "INSERT INTO s4 SELECT address, at, source FROM suppressions; DROP TABLE suppressions; "       \
+    "ALTER TABLE s4 RENAME TO suppressions; "
+constexpr const char* to_schema_4 = NUDGE_TO_SCHEMA_4 "PRAGMA user_version=4;";
+
 // What schema 3 was: no inbox messages closed by a person.
-constexpr const char* to_schema_3 =
+constexpr const char* to_schema_3 = NUDGE_TO_SCHEMA_4
     "ALTER TABLE inbox DROP COLUMN handled_at; ALTER TABLE inbox DROP COLUMN handled_by; "
     "ALTER TABLE inbox DROP COLUMN note; DROP INDEX history_at; PRAGMA user_version=3;";
 
 // What schema 2 was: no failed sends, no receipts.
-constexpr const char* to_schema_2 =
+constexpr const char* to_schema_2 = NUDGE_TO_SCHEMA_4
     "ALTER TABLE inbox DROP COLUMN handled_at; ALTER TABLE inbox DROP COLUMN handled_by; "
     "ALTER TABLE inbox DROP COLUMN note; DROP INDEX history_at; DROP TABLE receipts; DROP INDEX "
     "outbox_pending; ALTER TABLE outbox DROP COLUMN failed_at; "
     "CREATE INDEX outbox_unfinished ON outbox(next_attempt) WHERE done_at IS NULL; "
     "PRAGMA user_version=2;";
+
+TEST_CASE("a database of schema 4 keeps its opt-outs, for every business, on opening") {
+    TempDb db;
+    FakeClock clock("2026-03-02T10:00:00+01:00");
+    RecordingTransport out;
+    {
+        DurableEngine e(db.file, clock, out, quick());
+        e.load(compiled(v1));
+        e.suppress("+4791234567", "host");
+    }
+    downgrade(db.file, to_schema_4);
+    try {
+        StoreView view(db.file);
+        FAIL("read a database of schema 4");
+    } catch (const store_error& e) {
+        CHECK(std::string(e.what()).find("older nudge (schema 4") != std::string::npos);
+    }
+    {
+        DurableEngine e(db.file, clock, out, quick());
+        REQUIRE(e.engine().suppressions().size() == 1);
+        CHECK(e.engine().suppressions()[0].business.empty());
+        e.suppress("+4791234567", "host", {}, "roma"); // the same number, for one business
+        CHECK(e.engine().suppressions().size() == 2);
+        CHECK(e.unsuppress("+4791234567", "asked again", {}, "roma") == "+4791234567");
+        CHECK(e.engine().suppressions().size() == 1);
+        e.trigger("sale.saved", kari);
+    }
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(db.file.c_str(), &raw) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(raw, "SELECT business, address FROM suppressions", -1, &st,
+                               nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))).empty());
+    CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 1))) == "+4791234567");
+    CHECK(sqlite3_step(st) == SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+    DurableEngine again(db.file, clock, out, quick());
+    CHECK(again.engine().suppressions().size() == 1);
+    check_tables(db.file, again);
+}
 
 TEST_CASE("a database of schema 3 gains inbox messages closed by a person on opening") {
     TempDb db;

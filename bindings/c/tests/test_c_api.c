@@ -421,6 +421,67 @@ static void test_misuse(void) {
     nudge_clock_free(system);
 }
 
+static const char* shop_flow = "flow shop\n"
+                               "field phone: phone\n"
+                               "field shop: text = \"The shop\"\n"
+                               "channel sms to phone from \"4532100000\"\n"
+                               "list blocked = \"+4533445566\"\n"
+                               "settings shop, sms, blocked\n"
+                               "trigger call.missed as phone {\n"
+                               "  unless phone in blocked\n"
+                               "  start sorry\n"
+                               "}\n"
+                               "final sorry {\n"
+                               "  send sms \"Sorry we missed your call at {shop}!\"\n"
+                               "}\n";
+
+static void test_businesses(void) {
+    nudge_flow* flow = NULL;
+    nudge_flow* north = NULL;
+    nudge_flow* bad = NULL;
+    nudge_clock* clock = NULL;
+    nudge_transport* out = NULL;
+    nudge_engine* engine = NULL;
+    char* json = NULL;
+    uint64_t ids[4];
+    size_t count = 9;
+    CHECK(nudge_flow_compile(shop_flow, "shop.flow", &flow) == NUDGE_OK);
+    CHECK(nudge_flow_apply_settings(flow, "north",
+                                    "{\"shop\": \"North\", \"sms\": \"on, from 4532100001\", "
+                                    "\"blocked\": [\"+4520000001\", \"+4520000002\"]}",
+                                    &north) == NUDGE_OK);
+    CHECK(strcmp(nudge_flow_name(north), "shop@north") == 0);
+    CHECK(nudge_flow_apply_settings(flow, "west", "{\"opening\": \"mon 10:00-12:00\"}", &bad) ==
+          NUDGE_ERROR_FLOW);
+    CHECK_CONTAINS(nudge_last_error(), "has no setting 'opening'");
+    CHECK(!nudge_flow_ok(bad));
+    CHECK(nudge_flow_apply_settings(flow, "west", "[1]", &bad) == NUDGE_ERROR_INVALID_ARGUMENT);
+
+    CHECK(nudge_clock_new_fake("2026-06-05T18:00:00+02:00", &clock) == NUDGE_OK);
+    CHECK(nudge_transport_new_recording(&out) == NUDGE_OK);
+    CHECK(nudge_engine_new(clock, out, &engine) == NUDGE_OK);
+    CHECK(nudge_engine_load(engine, north) == NUDGE_OK);
+    CHECK(nudge_engine_trigger(engine, "call.missed", "{\"phone\": \"+4520123456\"}", ids, 4,
+                               &count) == NUDGE_OK);
+    CHECK(count == 0);
+    CHECK(nudge_engine_trigger_for(engine, "north", "call.missed", "{\"phone\": \"+4520000001\"}",
+                                   ids, 4, &count) == NUDGE_OK);
+    CHECK(count == 0); /* blocked by North's list */
+    CHECK(nudge_engine_trigger_for(engine, "north", "call.missed", "{\"phone\": \"+4520123456\"}",
+                                   ids, 4, &count) == NUDGE_OK);
+    CHECK(count == 1);
+    CHECK(nudge_transport_sent_json(out, NULL, &json) == NUDGE_OK);
+    CHECK_CONTAINS(json, "\"from\":\"4532100001\"");
+    CHECK_CONTAINS(json, "Sorry we missed your call at North!");
+    nudge_string_free(json);
+    nudge_engine_free(engine);
+    nudge_transport_free(out);
+    nudge_clock_free(clock);
+    nudge_flow_free(bad);
+    nudge_flow_free(north);
+    nudge_flow_free(flow);
+}
+
 int main(int argc, char** argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: test_c_api DIR (the folder of sale_confirmation.flow)\n");
@@ -432,6 +493,7 @@ int main(int argc, char** argv) {
     test_versions();
     test_scenarios(argv[1]);
     test_misuse();
+    test_businesses();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

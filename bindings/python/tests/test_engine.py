@@ -307,3 +307,45 @@ def test_versions_side_by_side_and_migration():
     assert not refused.ok and refused.moved == []
     assert [(x.state, x.version, x.instances) for x in refused.missing] == [("sorry", 2, 2)]
     assert engine.instance(old).version == 2
+
+
+SHOP = """flow shop
+timezone "Europe/Copenhagen"
+field phone: phone
+field shop: text = "The shop"
+channel sms to phone from "4532100000"
+list blocked = "+4533445566"
+settings shop, sms, blocked
+trigger call.missed as phone {
+  unless phone in blocked
+  start sorry
+}
+final sorry {
+  send sms "Sorry we missed your call at {shop}!"
+}
+"""
+
+
+def test_one_flow_for_two_businesses():
+    flow = nudge.compile(SHOP, filename="shop.flow")
+    assert [s["name"] for s in flow.settings] == ["shop", "sms", "blocked"]
+    assert flow.settings[1] == {"name": "sms", "kind": "channel", "value": "on, from 4532100000"}
+    north = nudge.apply_settings(flow, "north", {"shop": "North", "sms": "on, from 4532100001",
+                                                 "blocked": ["+4520000001", "+4520000002"]})
+    south = nudge.apply_settings(flow, "south", {"shop": "South", "sms": "off"})
+    assert (north.name, north.business) == ("shop@north", "north")
+    assert north.settings[2]["value"] == "+4520000001\n+4520000002"
+    with pytest.raises(nudge.FlowError) as caught:
+        nudge.apply_settings(flow, "west", {"opening": "mon 10:00-12:00"})
+    assert "has no setting 'opening'" in str(caught.value)
+
+    out = nudge.RecordingTransport()
+    engine = nudge.Engine(nudge.FakeClock("2026-06-05T18:00:00+02:00"), out)
+    engine.load(north)
+    engine.load(south)
+    assert engine.trigger("call.missed", {"phone": "+4520123456"}) == []
+    assert len(engine.trigger("call.missed", {"phone": "+4520123456"}, business="north")) == 1
+    assert engine.trigger("call.missed", {"phone": "+4520000001"}, business="north") == []
+    assert len(engine.trigger("call.missed", {"phone": "+4520123456"}, business="south")) == 1
+    assert [(m.from_, m.text) for m in out.sent] == [
+        ("4532100001", "Sorry we missed your call at North!")]

@@ -16,7 +16,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from nudge_server import NUDGE, SOURCE_DIR, Server
+from nudge_server import NUDGE, SOURCE_DIR, Server, read_jsonl, wait_for
 
 EXAMPLES = SOURCE_DIR / "examples"
 STAFF_PASSWORD = "tea-and-biscuits-42"
@@ -335,3 +335,78 @@ def test_no_console_without_users(server):
         assert r.status_code == 404 and "console users" in r.json()["error"]
     finally:
         s.stop()
+
+
+def test_a_business_changes_its_settings_in_the_browser(tmp_path, hashes, browser, shots):
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    shutil.copy(EXAMPLES / "missed-call" / "missed_call.flow", flows)
+    out = tmp_path / "sms.jsonl"
+    s = Server(tmp_path, flows, {"sms": f"file:{out}"},
+               fake_clock="2026-06-05T21:30:00+02:00",
+               extra=["--console-user", f"olga:admin:{hashes['olga']}",
+                      "--console-user", f"anna:staff:{hashes['anna']}",
+                      "--console-zone", "Europe/Copenhagen",
+                      "--setting", "vesterbro/missed_call/restaurant=Pizzabaren Vesterbro",
+                      "--setting", "vesterbro/missed_call/sms=on, from 4532100001",
+                      "--setting", "roma/missed_call/restaurant=Roma"])
+    s.start()
+    d = browser
+    try:
+        # Staff cannot open the page.
+        login(d, s, "anna", STAFF_PASSWORD)
+        d.get(s.base + "/ui/settings")
+        assert "Only an administrator" in d.page_source
+        d.delete_all_cookies()
+        login(d, s, "olga", ADMIN_PASSWORD)
+        d.get(s.base + "/ui/settings")
+        section = d.find_element(By.ID, "settings-missed_call@vesterbro")
+        hours = section.find_element(By.NAME, "set_active_hours")
+        assert hours.get_attribute("value") == "mon-sun 10:00-22:00"
+        assert section.find_element(By.NAME, "set_restaurant").get_attribute("value") == \
+            "Pizzabaren Vesterbro"
+        # A text with a merge field the flow does not have is refused, and nothing changes.
+        missed = section.find_element(By.NAME, "set_missed")
+        missed.clear()
+        missed.send_keys("Hej {first_name}!")
+        submit(d, section.find_element(By.CSS_SELECTOR, "button"))
+        assert "unknown merge field '{first_name}'" in flash(d)
+        assert "error" in d.find_element(By.ID, "flash").get_attribute("class")
+        versions = {f["name"]: f["version"] for f in s.get("/v1/flows").json()["flows"]}
+        assert versions["missed_call@vesterbro"] == 1
+        # Open until midnight: a call at 21:30 is texted at once (after the 30 s), and the
+        # restaurant's name changes in the message.
+        section = d.find_element(By.ID, "settings-missed_call@vesterbro")
+        hours = section.find_element(By.NAME, "set_active_hours")
+        hours.clear()
+        hours.send_keys("mon-sun 10:00-24:00")
+        name = section.find_element(By.NAME, "set_restaurant")
+        name.clear()
+        name.send_keys("Vesterbro Pizza & Grill")
+        submit(d, section.find_element(By.CSS_SELECTOR, "button"))
+        assert "Saved and running: missed_call@vesterbro (Version 2" in flash(d)
+        changes = d.find_element(By.ID, "settings-changes").text
+        assert "olga" in changes and "active_hours = mon-sun 10:00-24:00" in changes
+        shot(d, shots, "settings")
+        s.advance("1h")  # 22:30: closed by the old hours, open by the new
+        r = s.event("call.missed?business=vesterbro", {"phone": "+4520123456"})
+        assert len(r.json()["started"]) == 1, r.text
+        r = s.event("call.missed?business=roma", {"phone": "+4520123457"})
+        assert r.json()["suppressed"] == [{"flow": "missed_call@roma", "reason": "outside_window"}]
+        s.advance("30s")
+        sms = wait_for(lambda: out.exists() and read_jsonl(out), what="Vesterbro's SMS")
+        assert len(sms) == 1 and "Vesterbro Pizza & Grill" in sms[0]["text"]
+    finally:
+        assert s.stop() == 0
+    # The change outlives a restart: the console's values win over the flags'.
+    again = Server(tmp_path, flows, {"sms": f"file:{out}"},
+                   fake_clock="2026-06-05T21:30:00+02:00",
+                   extra=["--setting", "vesterbro/missed_call/restaurant=Pizzabaren Vesterbro",
+                          "--setting", "vesterbro/missed_call/sms=on, from 4532100001",
+                          "--setting", "roma/missed_call/restaurant=Roma"])
+    again.start()
+    try:
+        flows_now = {f["name"]: f["version"] for f in again.get("/v1/flows").json()["flows"]}
+        assert flows_now == {"missed_call@roma": 1, "missed_call@vesterbro": 2}
+    finally:
+        assert again.stop() == 0
