@@ -302,6 +302,8 @@ public:
     int load(std::shared_ptr<const CompiledFlow> flow);
     // The loaded flows, in load order (each name once).
     std::vector<std::string> flows() const;
+    // Every stored version of `flow`, oldest first, with its text and when it was loaded.
+    std::vector<StoredFlow> versions(std::string_view flow) const;
     // Moves the live instances of `flow` to its newest version, as Engine::migrate, in one
     // step; a refusal (Migration::missing) and a dry run write nothing.
     Migration migrate(std::string_view flow, bool dry_run = false);

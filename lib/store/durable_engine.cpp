@@ -727,6 +727,14 @@ int DurableEngine::load(std::shared_ptr<const CompiledFlow> flow) {
 
 std::vector<std::string> DurableEngine::flows() const { return impl_->load_order; }
 
+std::vector<StoredFlow> DurableEngine::versions(std::string_view flow) const {
+    auto all = impl_->store.flows();
+    std::erase_if(all, [&](const StoredFlow& f) { return f.name != flow; });
+    std::sort(all.begin(), all.end(),
+              [](const StoredFlow& a, const StoredFlow& b) { return a.version < b.version; });
+    return all;
+}
+
 Migration DurableEngine::migrate(std::string_view flow, bool dry_run) {
     return impl_->migrate(flow, dry_run);
 }

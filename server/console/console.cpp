@@ -708,9 +708,17 @@ void Console::flows(Call& call, json result) {
             states.push_back({{"name", s.name},
                               {"count", std::to_string(counts[s.name])},
                               {"key", name + ":" + s.name}});
+        json versions = json::array();
+        auto stored = app_.engine->versions(name);
+        for (auto it = stored.rbegin(); it != stored.rend(); ++it)
+            versions.push_back({{"version", std::to_string(it->version)},
+                                {"loaded", time_text(it->loaded_at)},
+                                {"running", it->version == e.version(name)},
+                                {"source", it->source}});
         list.push_back({{"name", name},
                         {"version", std::to_string(e.version(name))},
                         {"file", info.file},
+                        {"versions", versions},
                         {"states", states},
                         {"svg", "/ui/flows/" + url_encode(name) + ".svg"}});
     }

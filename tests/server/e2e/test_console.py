@@ -388,6 +388,16 @@ def test_a_business_changes_its_settings_in_the_browser(tmp_path, hashes, browse
         changes = d.find_element(By.ID, "settings-changes").text
         assert "olga" in changes and "active_hours = mon-sun 10:00-24:00" in changes
         shot(d, shots, "settings")
+        # The flows page lists both versions, the newest first, each with its text.
+        d.get(s.base + "/ui/flows")
+        section = d.find_element(By.ID, "flow-missed_call@vesterbro")
+        section.find_element(By.CSS_SELECTOR, "details.versions > summary").click()
+        versions = section.find_elements(By.CSS_SELECTOR, "ol.versions > li")
+        assert len(versions) == 2
+        assert versions[0].text.startswith("Version 2") and "newest" in versions[0].text
+        versions[0].find_element(By.TAG_NAME, "summary").click()
+        assert "flow missed_call for vesterbro" in versions[0].find_element(By.TAG_NAME, "pre").text
+        assert 'window active_hours = mon-sun 10:00-24:00' in versions[0].text
         s.advance("1h")  # 22:30: closed by the old hours, open by the new
         r = s.event("call.missed?business=vesterbro", {"phone": "+4520123456"})
         assert len(r.json()["started"]) == 1, r.text
