@@ -520,6 +520,39 @@ void App::handle(Request req, Respond respond) {
                            },
                            respond, route});
         }
+        if (parts.size() == 4 && parts[3] == "send" && method_is("POST")) {
+            Response refusal;
+            auto body = parse_object(req.body, refusal);
+            if (!body) return answer(route, refusal);
+            auto text_of = [&](const char* key) {
+                auto it = body->find(key);
+                return it != body->end() && it->is_string() ? it->get<std::string>()
+                                                            : std::string();
+            };
+            auto channel = text_of("channel"), text = text_of("text"), by = text_of("by");
+            if (by.empty()) by = "api";
+            std::optional<std::string> subject;
+            if (body->contains("subject")) subject = text_of("subject");
+            auto info = flows.find(v->flow);
+            bool known = info != flows.end() &&
+                         std::any_of(info->second.flow->flow().channels.begin(),
+                                     info->second.flow->flow().channels.end(),
+                                     [&](const ChannelDecl& c) { return c.name == channel; });
+            if (!known)
+                return answer(
+                    route, json_error(422, "flow " + v->flow + " has no channel '" + channel + "'",
+                                      {{"field", "channel"}}));
+            if (text.empty())
+                return answer(route,
+                              json_error(422, "the message needs a 'text'", {{"field", "text"}}));
+            return submit({"",
+                           [this, id = *id, channel, text, by, subject] {
+                               bool sent = engine->send_by_hand(id, channel, text, by, subject);
+                               auto view = instance_json(*engine->instance(id, true), true, "UTC");
+                               return json_response(200, {{"sent", sent}, {"instance", view}});
+                           },
+                           respond, route});
+        }
         if (parts.size() == 4 && parts[3] == "move" && method_is("POST")) {
             Response refusal;
             auto body = parse_object(req.body, refusal);

@@ -286,6 +286,14 @@ public:
     // Moves an instance to a state by hand (entry actions run).
     void move(std::uint64_t instance, std::string_view state, std::string_view by = {});
     void cancel(std::uint64_t instance, std::string_view reason, std::string_view by = {});
+    // A message a person sends now on one of the instance's channels, from any state (a
+    // template of the flow, perhaps edited, or their own words): merge fields are filled from
+    // the instance, and a missing value throws nudge::error naming it, sending nothing. The
+    // channel's rules still hold (off, number policy, opt-out, cap): a message held back
+    // returns false and its `suppressed` record says why. Recorded as `sent` with `by` (who
+    // must be named); the instance stays where it is and its reminders are not moved.
+    bool send_by_hand(std::uint64_t instance, std::string_view channel, std::string_view text,
+                      std::string_view by, std::optional<std::string> subject = std::nullopt);
     // Marks an inbox message handled without giving it to an instance, with a note; records
     // `handled` (not about one instance). Throws nudge::error for an unknown id.
     void close(std::uint64_t inbox_id, std::string_view note, std::string_view by = {});

@@ -325,6 +325,9 @@ public:
     void move(std::uint64_t instance, std::string_view state, std::string_view by = {});
     void cancel(std::uint64_t instance, std::string_view reason, std::string_view by = {});
     void close(std::uint64_t inbox_id, std::string_view note, std::string_view by = {});
+    // Engine::send_by_hand, as one step (a refusal, which throws, writes nothing).
+    bool send_by_hand(std::uint64_t instance, std::string_view channel, std::string_view text,
+                      std::string_view by, std::optional<std::string> subject = std::nullopt);
     void suppress(std::string_view address, std::string_view source, std::string_view by = {},
                   std::string_view business = {});
     std::optional<std::string> unsuppress(std::string_view address, std::string_view reason,

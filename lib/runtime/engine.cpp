@@ -1258,10 +1258,14 @@ struct Engine::Impl {
 
     // Policy (numbers, opt-out, cap) then the transport. True when the transport took it.
     // `source`: the send action, nullptr for a reminder.
+    // `source`: the send action; none for a reminder, or for a message a person wrote
+    // (`by` names them), which neither counts as the state's message nor moves reminders.
     bool deliver(Inst& inst, const ChannelDecl& ch, const std::string& to,
-                 std::optional<std::string> subject, std::string text, const Action* source) {
+                 std::optional<std::string> subject, std::string text, const Action* source,
+                 std::string_view by = {}) {
         auto& f = flows[inst.flow];
-        bool reminder = source == nullptr;
+        bool manual = !by.empty();
+        bool reminder = source == nullptr && !manual;
         auto ci = static_cast<std::size_t>(&ch - f.def->channels.data());
         bool phone_channel = ch.kind == ChannelKind::sms || ch.kind == ChannelKind::voice;
         auto suppress = [&](std::string reason, std::string detail_text) {
@@ -1337,9 +1341,10 @@ struct Engine::Impl {
             if (!result.transport_id.empty())
                 fields.emplace_back("transport_id", result.transport_id);
             if (reminder) fields.emplace_back("reminder", "true");
+            if (manual) fields.emplace_back("by", std::string(by));
             record(&inst, inst.flow, "sent", std::move(fields));
         }
-        if (!reminder) {
+        if (!reminder && !manual) {
             Outbound last;
             last.at = m.at;
             last.first_at = m.at;
@@ -2347,6 +2352,42 @@ void Engine::move(std::uint64_t instance, std::string_view state, std::string_vi
     impl_->record(&inst, inst.flow, "moved", std::move(fields));
     impl_->enter(inst, *idx, by.empty() ? "moved by hand" : "moved by " + std::string(by));
     impl_->run_due();
+}
+
+bool Engine::send_by_hand(std::uint64_t instance, std::string_view channel, std::string_view text,
+                          std::string_view by, std::optional<std::string> subject) {
+    if (by.empty()) throw error("a message sent by hand names who sent it");
+    if (impl_->instances.retired(instance))
+        throw error("instance " + std::to_string(instance) + " has ended and left memory");
+    auto& inst = *impl_->find_or_throw(instance);
+    auto& f = impl_->flows[inst.flow];
+    auto it = f.channels.find(channel);
+    if (it == f.channels.end())
+        throw error("flow " + f.def->name + " has no channel " + std::string(channel));
+    const auto& ch = *it->second;
+    auto to = impl_->recipient(inst, ch);
+    if (to.empty()) throw error("instance " + std::to_string(instance) + " has no " + ch.to);
+    if (text.empty()) throw error("the message is empty");
+    auto lookup = [&](std::string_view name) -> std::optional<std::string> {
+        auto v = impl_->text_of(inst, name);
+        if (v.empty()) return std::nullopt;
+        return v;
+    };
+    auto body = detail::render_merge(text, lookup);
+    auto missing = body.missing;
+    if (subject) {
+        auto sub = detail::render_merge(*subject, lookup);
+        subject = sub.text;
+        missing.insert(missing.end(), sub.missing.begin(), sub.missing.end());
+    }
+    if (!missing.empty()) {
+        std::string names;
+        for (const auto& m : missing)
+            names += (names.empty() ? "{" : ", {") + m + "}";
+        throw error("the message needs " + names + ", which instance " + std::to_string(instance) +
+                    " has no value for; nothing was sent");
+    }
+    return impl_->deliver(inst, ch, to, std::move(subject), std::move(body.text), nullptr, by);
 }
 
 void Engine::cancel(std::uint64_t instance, std::string_view reason, std::string_view by) {

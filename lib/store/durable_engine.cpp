@@ -287,6 +287,13 @@ struct DurableEngine::Impl final : Transport {
                        in.value("business", std::string()));
             return nullptr;
         }
+        if (kind == "send") {
+            std::optional<std::string> subject;
+            if (in.contains("subject")) subject = in.at("subject").get<std::string>();
+            return e.send_by_hand(in.at("instance").get<std::uint64_t>(),
+                                  in.at("channel").get<std::string>(),
+                                  in.at("text").get<std::string>(), by, subject);
+        }
         if (kind == "settings") {
             auto flow = in.at("flow").get<std::string>();
             auto business = in.at("business").get<std::string>();
@@ -802,6 +809,16 @@ void DurableEngine::cancel(std::uint64_t instance, std::string_view reason, std:
 
 void DurableEngine::close(std::uint64_t inbox_id, std::string_view note, std::string_view by) {
     impl_->manual("close", with_by({{"inbox", inbox_id}, {"note", note}}, by));
+}
+
+bool DurableEngine::send_by_hand(std::uint64_t instance, std::string_view channel,
+                                 std::string_view text, std::string_view by,
+                                 std::optional<std::string> subject) {
+    auto& im = *impl_;
+    json input{{"instance", instance}, {"channel", channel}, {"text", text}};
+    if (subject) input["subject"] = *subject;
+    return im.step("send", with_by(std::move(input), by), {},
+                   [&](const json& i) { return im.apply("send", i).get<bool>(); });
 }
 
 void DurableEngine::change_settings(std::string_view flow, std::string_view business,

@@ -650,8 +650,38 @@ void Console::instance(Call& call, std::uint64_t id) {
     if (auto f = app_.flows.find(v->flow); f != app_.flows.end())
         for (const auto& s : f->second.flow->states())
             states.push_back({{"name", s.name}, {"current", s.name == v->state}});
+    // Sending by hand: the flow's templates to start from (?template=N fills the text in, and
+    // picks a channel of its kind), the channels to send on.
+    json templates = json::array(), channels = json::array();
+    std::string draft;
+    std::string chosen_channel;
+    if (auto f = app_.flows.find(v->flow); f != app_.flows.end()) {
+        const auto& def = f->second.flow->flow();
+        auto pick = to_id(call.param("template"));
+        for (std::size_t i = 0; i < def.templates.size(); ++i) {
+            const auto& t = def.templates[i];
+            bool chosen = pick && *pick == i + 1;
+            auto kind = t.kind ? std::string(to_string(*t.kind)) : std::string();
+            templates.push_back({{"index", std::to_string(i + 1)},
+                                 {"label", t.name + (kind.empty() ? "" : " (" + kind + ")")},
+                                 {"chosen", chosen}});
+            if (!chosen) continue;
+            draft = t.text;
+            for (const auto& c : def.channels)
+                if (chosen_channel.empty() && (!t.kind || c.kind == *t.kind))
+                    chosen_channel = c.name;
+        }
+        for (const auto& c : def.channels)
+            channels.push_back({{"name", c.name},
+                                {"kind", std::string(to_string(c.kind))},
+                                {"chosen", c.name == chosen_channel}});
+    }
     bool live = v->status == InstanceStatus::waiting || v->status == InstanceStatus::pending;
     json ctx = {{"id", std::to_string(v->id)},
+                {"templates", templates},
+                {"has_templates", !templates.empty()},
+                {"channels", channels},
+                {"draft", draft},
                 {"flow", v->flow},
                 {"version", std::to_string(v->version)},
                 {"key", v->key},
@@ -689,6 +719,14 @@ void Console::instance_action(Call& call, std::uint64_t id, const std::string& a
         act = [this, id, state, user] {
             app_.engine->move(id, state, user);
             return text("done_move") + " " + state;
+        };
+    } else if (action == "send") {
+        auto channel = call.field("channel"), message = call.field("text");
+        std::erase(message, '\r'); // a textarea's lines end in CR LF
+        if (message.empty()) return fail(text("message_needed"));
+        act = [this, id, channel, message, user] {
+            bool sent = app_.engine->send_by_hand(id, channel, message, user);
+            return text(sent ? "done_send" : "send_held_back");
         };
     } else {
         return fail(text("not_found"));

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -467,4 +468,29 @@ TEST_CASE("a person's actions are kept with their name: assign, move, cancel, cl
         if (!r.get("by").empty()) kinds.push_back(r.kind + " " + std::string(r.get("by")));
     CHECK(kinds == std::vector<std::string>{"handled bo", "opt_out_added bo", "opt_out_added anna",
                                             "opt_out_removed anna"});
+}
+
+TEST_CASE("a message sent by hand is one step: kept, and not sent again after a restart") {
+    TempDb db;
+    FakeClock clock("2026-03-02T10:00:00+01:00");
+    RecordingTransport out;
+    std::uint64_t id = 0;
+    {
+        DurableEngine e(db.file, clock, out, quick());
+        e.load(compiled(sale_flow));
+        id = e.trigger("sale.saved", {{"phone", "+4791234567"}, {"first_name", "Kari"}}).at(0);
+        CHECK(e.send_by_hand(id, "sms", "Hei {first_name}, vi ringer deg.", "anna"));
+        CHECK_THROWS_AS(e.send_by_hand(id, "sms", "{nothing}", "anna"), nudge::error);
+        CHECK(e.steps() == 3);
+    }
+    auto sent = out.sent().size();
+    DurableEngine again(db.file, clock, out, quick());
+    again.deliver();
+    CHECK(out.sent().size() == sent);
+    auto history = again.history(id);
+    auto it = std::find_if(history.begin(), history.end(), [](const Record& r) {
+        return r.kind == "sent" && r.get("by") == "anna";
+    });
+    REQUIRE(it != history.end());
+    CHECK(it->get("text") == "Hei Kari, vi ringer deg.");
 }

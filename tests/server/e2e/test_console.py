@@ -399,13 +399,38 @@ def test_a_business_changes_its_settings_in_the_browser(tmp_path, hashes, browse
         assert "flow missed_call for vesterbro" in versions[0].find_element(By.TAG_NAME, "pre").text
         assert 'window active_hours = mon-sun 10:00-24:00' in versions[0].text
         s.advance("1h")  # 22:30: closed by the old hours, open by the new
-        r = s.event("call.missed?business=vesterbro", {"phone": "+4520123456"})
+        r = r_vesterbro = s.event("call.missed?business=vesterbro", {"phone": "+4520123456"})
         assert len(r.json()["started"]) == 1, r.text
         r = s.event("call.missed?business=roma", {"phone": "+4520123457"})
         assert r.json()["suppressed"] == [{"flow": "missed_call@roma", "reason": "outside_window"}]
         s.advance("30s")
         sms = wait_for(lambda: out.exists() and read_jsonl(out), what="Vesterbro's SMS")
         assert len(sms) == 1 and "Vesterbro Pizza & Grill" in sms[0]["text"]
+        # A message by hand from the instance's page: start from a template, edit, send.
+        instance = r_vesterbro.json()["started"][0]
+        d.get(s.base + f"/ui/instances/{instance}")
+        pick = d.find_element(By.CSS_SELECTOR, "form.pick")
+        Select(pick.find_element(By.NAME, "template")).select_by_visible_text("unclear (sms)")
+        submit(d, pick.find_element(By.CSS_SELECTOR, "button"))
+        form = d.find_element(By.CSS_SELECTOR, "form.send")
+        text = form.find_element(By.NAME, "text")
+        assert text.get_attribute("value").startswith("Vi kunne ikke helt læse bestillingen.")
+        text.clear()
+        text.send_keys("Hej! Vi ringer dig op fra {restaurant} om lidt.")
+        submit(d, form.find_element(By.CSS_SELECTOR, "button"))
+        assert flash(d) == "Sent."
+        timeline = d.find_element(By.ID, "timeline").text
+        assert "Message sent by olga" in timeline
+        assert "Vi ringer dig op fra Vesterbro Pizza & Grill om lidt." in timeline
+        assert d.find_element(By.ID, "state").text == "texted"
+        shot(d, shots, "send-by-hand")
+        # A merge field the customer has no value for: refused, nothing sent.
+        form = d.find_element(By.CSS_SELECTOR, "form.send")
+        form.find_element(By.NAME, "text").send_keys("Din ordre: {order_summary}")
+        submit(d, form.find_element(By.CSS_SELECTOR, "button"))
+        assert "{order_summary}" in flash(d) and "nothing was sent" in flash(d)
+        sms = wait_for(lambda: len(read_jsonl(out)) == 2 and read_jsonl(out), what="the SMS by hand")
+        assert sms[1]["text"] == "Hej! Vi ringer dig op fra Vesterbro Pizza & Grill om lidt."
     finally:
         assert s.stop() == 0
     # The change outlives a restart: the console's values win over the flags'.

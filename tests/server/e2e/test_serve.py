@@ -267,3 +267,29 @@ def test_a_required_field_missing_is_refused_with_its_name(server):
     r = server.event("call.missed", {"phone": CUSTOMER}, msg_id="msg_required_1")
     again = server.event("call.missed", {"phone": CUSTOMER}, msg_id="msg_required_1")
     assert again.status_code == 422 and again.headers.get("x-nudge-replayed") == "true"
+
+
+def test_a_message_sent_by_hand(server):
+    r = server.event("call.missed", {"phone": CUSTOMER, "restaurant": "Pizza Roma"})
+    instance = r.json()["started"][0]
+    server.advance("31s")
+    wait_for(lambda: len(sent(server)) == 1, what="the first SMS")
+    # Refused before anything happens: a channel the flow lacks, no text; refused by the
+    # engine: a merge field the customer has no value for. Nothing is sent.
+    r = server.post(f"/v1/instances/{instance}/send", {"channel": "fax", "text": "Hej"})
+    assert r.status_code == 422 and r.json()["field"] == "channel"
+    r = server.post(f"/v1/instances/{instance}/send", {"channel": "sms"})
+    assert r.status_code == 422 and r.json()["field"] == "text"
+    r = server.post(f"/v1/instances/{instance}/send",
+                    {"channel": "sms", "text": "Din ordre: {order_summary}", "by": "anna"})
+    assert r.status_code == 409 and "{order_summary}" in r.json()["error"]
+    assert server.post(f"/v1/instances/{instance}/send", {"text": "x"}, token="wrong").status_code == 401
+    r = server.post(f"/v1/instances/{instance}/send",
+                    {"channel": "sms", "text": "Hej fra {restaurant}: vi ringer dig op.", "by": "anna"})
+    assert r.status_code == 200, r.text
+    assert r.json()["sent"] is True
+    assert r.json()["instance"]["state"] == "texted"
+    by_hand = [h for h in r.json()["instance"]["history"] if h["kind"] == "sent" and "by" in h]
+    assert by_hand and by_hand[0]["by"] == "anna"
+    messages = wait_for(lambda: len(sent(server)) == 2 and sent(server), what="the SMS by hand")
+    assert messages[1]["text"] == "Hej fra Pizza Roma: vi ringer dig op."
