@@ -30,7 +30,12 @@ struct Caller {
 // The host's half of the callback: `do "agent.ring"` and `do "customer.dial"` are answered
 // with the events the telephony system would send back once the phones have been rung.
 struct Telephony {
-    std::vector<std::pair<std::string, std::string>> to_signal; // (call_id, event)
+    struct Signal {
+        std::string call_id;
+        std::string event;
+        nudge::Data data;
+    };
+    std::vector<Signal> to_signal;
 };
 
 } // namespace
@@ -72,18 +77,20 @@ int main(int argc, char** argv) {
     });
     Telephony phones;
     engine.on_action([&](const nudge::ActionCall& call) -> std::optional<nudge::Data> {
-        if (call.action == "agent.ring") phones.to_signal.emplace_back(call.key, "agent.answered");
+        // The agent at the desk answers; the flow then tells them whom it is calling.
+        if (call.action == "agent.ring")
+            phones.to_signal.push_back({call.key, "agent.answered", {{"agent", "+4570203041"}}});
         if (call.action == "customer.dial") {
-            phones.to_signal.emplace_back(call.key, "customer.answered");
+            phones.to_signal.push_back({call.key, "customer.answered", {}});
         }
         return std::nullopt;
     });
     auto deliver = [&] {
         // Events go in after the engine call that caused them has returned.
         while (!phones.to_signal.empty()) {
-            auto [id, event] = phones.to_signal.front();
+            auto next = phones.to_signal.front();
             phones.to_signal.erase(phones.to_signal.begin());
-            engine.signal("queue_callback", id, event);
+            engine.signal("queue_callback", next.call_id, next.event, next.data);
         }
     };
 
