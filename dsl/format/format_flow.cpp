@@ -76,7 +76,10 @@ LayoutNode trigger_node(const TriggerDecl& t, int group,
     Loc none;
     if (t.delay) n.children.push_back(leaf(none, "delay " + to_text(*t.delay)));
     if (t.only_during) n.children.push_back(leaf(none, "only during " + *t.only_during));
-    if (t.cooldown) n.children.push_back(leaf(none, "cooldown " + to_text(*t.cooldown)));
+    if (t.cooldown)
+        n.children.push_back(
+            leaf(none, "cooldown " + to_text(*t.cooldown) +
+                           (t.cooldown_per.empty() ? "" : " per " + t.cooldown_per)));
     if (t.unless) n.children.push_back(leaf(none, "unless " + to_text(*t.unless)));
     n.children.push_back(leaf(none, "start " + t.start));
     place_trigger_statements(n, comment_lines);

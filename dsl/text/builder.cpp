@@ -305,6 +305,7 @@ void FlowBuilder::trigger_cooldown(Loc loc) {
         duplicate("cooldown", "a trigger", "duplicate-statement", loc);
     }
     trigger_.cooldown = s.duration;
+    trigger_.cooldown_per = s.second;
 }
 
 void FlowBuilder::trigger_unless(Loc loc) {

@@ -265,7 +265,9 @@ struct delay_stmt : seq<NUDGE_KW("delay"), ws, must<duration_lit>> {};
 struct during_kw : NUDGE_KW("during") {};
 struct only_window : identifier {};
 struct only_stmt : seq<NUDGE_KW("only"), ws, must<during_kw>, ws, must<only_window>> {};
-struct cooldown_stmt : seq<NUDGE_KW("cooldown"), ws, must<duration_lit>> {};
+struct cooldown_field : identifier {};
+struct cooldown_stmt : seq<NUDGE_KW("cooldown"), ws, must<duration_lit>,
+                           opt<ws, NUDGE_KW("per"), ws, must<cooldown_field>>> {};
 struct unless_expr : seq<expr> {};
 struct unless_stmt : seq<NUDGE_KW("unless"), ws, must<unless_expr>> {};
 struct start_state : identifier {};

@@ -544,6 +544,9 @@ NUDGE_ACTION(only_window) { st.b.set_name(in.string()); }
 NUDGE_ACTION(only_stmt) { st.b.trigger_only_during(st.b.take_name(), st.loc(in)); }
 }
 ;
+NUDGE_ACTION(cooldown_field) { st.b.set_second_name(in.string()); }
+}
+;
 NUDGE_ACTION(cooldown_stmt) { st.b.trigger_cooldown(st.loc(in)); }
 }
 ;
@@ -831,6 +834,7 @@ NUDGE_ERROR(flow_name, "expected the flow's name after 'flow'")
 NUDGE_ERROR(version_number, "expected a whole number after 'version'")
 NUDGE_ERROR(timezone_string, "expected a time zone name in quotes, such as \"Europe/Oslo\"")
 NUDGE_ERROR(decl_name, "expected a name")
+NUDGE_ERROR(cooldown_field, "expected the field the cooldown counts per after 'per'")
 NUDGE_ERROR(business_name, "expected the business's name after 'for'")
 NUDGE_ERROR(setting_name, "expected the name of a declaration a business may set")
 NUDGE_ERROR(field_default, "expected the field's default value in quotes after '='")

@@ -1283,7 +1283,8 @@ void Reader::classifiers(const Entry& e, FlowDef& flow) {
 void Reader::triggers(const Entry& e, FlowDef& flow) {
     for (const auto& n : list(e, "triggers")) {
         auto m = map(n, n, "a trigger",
-                     {"event", "key", "delay", "only_during", "cooldown", "unless", "start"});
+                     {"event", "key", "delay", "only_during", "cooldown", "cooldown_per", "unless",
+                      "start"});
         if (!m) continue;
         TriggerDecl t;
         t.loc = loc(n);
@@ -1313,6 +1314,16 @@ void Reader::triggers(const Entry& e, FlowDef& flow) {
         if (auto k = find(*m, "cooldown")) {
             t.cooldown = duration(*k);
             ok = ok && t.cooldown;
+        }
+        if (auto k = find(*m, "cooldown_per")) {
+            auto v = name(*k, "a field name");
+            ok = ok && v;
+            if (v) t.cooldown_per = *v;
+            if (!find(*m, "cooldown")) {
+                error("missing-key", "'cooldown_per' needs a 'cooldown' in the same trigger",
+                      k->key);
+                ok = false;
+            }
         }
         if (auto k = find(*m, "unless")) {
             t.unless = expression(*k);

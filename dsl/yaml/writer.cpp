@@ -627,6 +627,7 @@ YNode flow_node(const FlowDef& f) {
             if (t.delay) add(m, "delay", to_text(*t.delay));
             if (t.only_during) add(m, "only_during", *t.only_during);
             if (t.cooldown) add(m, "cooldown", to_text(*t.cooldown));
+            if (!t.cooldown_per.empty()) add(m, "cooldown_per", t.cooldown_per);
             if (t.unless) add(m, "unless", to_text(*t.unless));
             add(m, "start", t.start);
             l.items.push_back(std::move(m));

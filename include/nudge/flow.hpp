@@ -281,6 +281,9 @@ struct TriggerDecl { // trigger sale.saved as phone { delay 30s … start sale }
     std::optional<Expr> unless;
     std::string start; // state name
     Loc loc;
+    // `cooldown 30d per phone`: the cooldown counts per value of this field (any instance of
+    // the flow started for the same phone), not per instance key; "" for the key.
+    std::string cooldown_per{};
     friend bool operator==(const TriggerDecl&, const TriggerDecl&) = default;
 };
 

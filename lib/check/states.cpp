@@ -222,6 +222,14 @@ void check_triggers(Checker& c) {
             }
         }
         check_within(c, t.only_during, t.loc);
+        if (!t.cooldown_per.empty()) {
+            if (const auto* v = resolve_value(c, t.cooldown_per, t.loc.begin, head);
+                v && v->kind != ValueInfo::Kind::field)
+                c.error("unknown-field",
+                        "a cooldown counts per field, but " + q(t.cooldown_per) + " is a " +
+                            (v->kind == ValueInfo::Kind::fact ? "fact" : "classifier"),
+                        t.loc.begin, head);
+        }
         check_condition(c, t.unless, "'unless'");
         // The IR keeps no position for `start NAME`, so the message names the trigger.
         if (c.states.find(t.start) == c.states.end()) {

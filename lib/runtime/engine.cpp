@@ -82,8 +82,10 @@ struct FlowRt {
     bool keeps_starts = false;       // some trigger has a cooldown
     FlowMetrics metrics;
     std::vector<std::int64_t> entries; // metrics.entries, by state index
-    // Cooldowns, by key: kept only when some trigger has a cooldown (keeps_starts).
+    // Cooldowns, by key: kept only when some trigger has a cooldown (keeps_starts). A cooldown
+    // `per FIELD` counts under "FIELD=VALUE" (cooldown_key).
     std::map<std::string, Instant, std::less<>> last_start;
+    std::vector<std::string> cooldown_fields; // the fields some trigger's cooldown counts per
     // The live instance of each key, by the key's hash (a hit is checked against the
     // instance's own key: hashes may collide).
     std::unordered_multimap<std::uint64_t, std::uint64_t> active;
@@ -1583,6 +1585,13 @@ struct Engine::Impl {
         return started;
     }
 
+    // Where a cooldown `per FIELD` keeps the instance's last start: "FIELD=VALUE" ("" when
+    // the field has no value, so that nothing counts).
+    std::string cooldown_key(const std::string& field, const Inst& inst) const {
+        auto value = text_of(inst, field);
+        return value.empty() ? std::string() : field + "=" + value;
+    }
+
     void suppressed_trigger(std::size_t fi, const TriggerDecl& t, const std::string& key,
                             std::string reason, std::string why) {
         flows[fi].metrics.suppressed[reason]++;
@@ -1630,7 +1639,8 @@ struct Engine::Impl {
             }
         }
         if (t.cooldown) {
-            auto it = f.last_start.find(key);
+            auto it = f.last_start.find(
+                t.cooldown_per.empty() ? key : cooldown_key(t.cooldown_per, probe));
             if (it != f.last_start.end() &&
                 now() < detail::add(it->second, *t.cooldown, zone_of(probe))) {
                 suppressed_trigger(fi, t, key, "cooldown",
@@ -1670,7 +1680,11 @@ struct Engine::Impl {
         inst.status = InstanceStatus::pending;
         index_addresses(inst);
         f.active.emplace(key_hash(key), id);
-        if (f.keeps_starts) f.last_start[key] = now();
+        if (f.keeps_starts) {
+            f.last_start[key] = now();
+            for (const auto& field : f.cooldown_fields)
+                if (auto ck = cooldown_key(field, inst); !ck.empty()) f.last_start[ck] = now();
+        }
         f.metrics.starts++;
         if (tracing()) record(&inst, fi, "started", {{"event", t.event}, {"key", key}});
         for (auto& p : problems)
@@ -2228,8 +2242,13 @@ int Engine::load_version(std::shared_ptr<const CompiledFlow> flow, int version) 
         f.chans.push_back(std::move(c));
     }
     f.entries.assign(flow->states().size(), 0);
-    for (const auto& t : def.triggers)
+    for (const auto& t : def.triggers) {
         if (t.cooldown) f.keeps_starts = true;
+        if (t.cooldown && !t.cooldown_per.empty() &&
+            std::find(f.cooldown_fields.begin(), f.cooldown_fields.end(), t.cooldown_per) ==
+                f.cooldown_fields.end())
+            f.cooldown_fields.push_back(t.cooldown_per);
+    }
     auto uses = [&](const Handler& h) {
         if (h.target.kind == Target::Kind::restart) f.keeps_trigger_data = true;
     };

@@ -517,3 +517,53 @@ final done
     CHECK(rig.engine.signal("booking", "B-1", "booking.moved",
                             {{"visit_at", "2026-03-10T08:00:00+01:00"}}) == 1);
 }
+
+TEST_CASE("a cooldown per field counts across keys") {
+    const std::string survey = R"(flow survey
+timezone "Europe/Copenhagen"
+
+field order_id: text
+field phone: phone?
+
+channel sms to phone from "4532100000"
+
+trigger order.delivered as order_id {
+  cooldown 30d per phone
+  start asked
+}
+
+final asked {
+  send sms "How did we do? Reply 0-10."
+}
+)";
+    // The text and YAML forms say the same, and print back as written.
+    auto parsed = read_flow(survey, "survey.flow");
+    REQUIRE(parsed.ok());
+    CHECK(parsed.flow->triggers[0].cooldown_per == "phone");
+    CHECK(format_flow(*parsed.flow).find("  cooldown 30d per phone\n") != std::string::npos);
+    auto yaml = flow_to_yaml(*parsed.flow);
+    CHECK(yaml.find("cooldown_per: phone") != std::string::npos);
+    auto back = parse_flow_yaml(yaml, "survey.flow.yaml");
+    REQUIRE(back.ok());
+    CHECK(*back.flow == *parsed.flow);
+    auto bad = read_flow(survey.substr(0, survey.find("per phone")) + "per fone\n" +
+                             survey.substr(survey.find("per phone") + 9),
+                         "survey.flow");
+    CHECK(bad.diagnostics.has_errors());
+
+    Rig r("2026-06-01T10:00:00+02:00", survey);
+    CHECK(r.engine.trigger("order.delivered", {{"order_id", "A1"}, {"phone", "+4520123456"}})
+              .size() == 1);
+    // Another order for the same phone within 30 days starts nothing; another phone does.
+    CHECK(r.engine.trigger("order.delivered", {{"order_id", "A2"}, {"phone", "+4520123456"}})
+              .empty());
+    CHECK(r.records("suppressed").back()->get("reason") == "cooldown");
+    CHECK(r.engine.trigger("order.delivered", {{"order_id", "A3"}, {"phone", "+4520999999"}})
+              .size() == 1);
+    // No phone: nothing to count by, so nothing holds it back.
+    CHECK(r.engine.trigger("order.delivered", {{"order_id", "A4"}}).size() == 1);
+    CHECK(r.engine.trigger("order.delivered", {{"order_id", "A5"}}).size() == 1);
+    r.until("2026-07-01T10:00:01+02:00");
+    CHECK(r.engine.trigger("order.delivered", {{"order_id", "A6"}, {"phone", "+4520123456"}})
+              .size() == 1);
+}
