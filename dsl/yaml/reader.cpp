@@ -6,6 +6,8 @@
 #include <nudge/dsl.hpp>
 
 #include "text/fragments.hpp"
+#include "text/suggest.hpp"
+#include "text/utf8.hpp"
 
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
@@ -41,42 +43,6 @@ std::string join(std::initializer_list<std::string_view> words) {
     return out;
 }
 
-// Edit distance, for "did you mean" on misspelt keys; inputs are short schema words.
-std::size_t distance(std::string_view a, std::string_view b) {
-    if (a.size() > 64 || b.size() > 64) return 64;
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t up = row[j];
-            row[j] =
-                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = up;
-        }
-    }
-    return row[b.size()];
-}
-
-// The allowed key closest to a misspelt one, when it is close enough to be a likely typo.
-std::string closest(std::string_view key, std::initializer_list<std::string_view> allowed) {
-    std::string best;
-    std::size_t best_distance = key.size() <= 3 ? 2 : 3;
-    for (auto candidate : allowed) {
-        // `go` for `goto`, `template_name` for `template`: a prefix either way is a typo.
-        bool prefix =
-            key.size() >= 2 && (candidate.rfind(key, 0) == 0 || key.rfind(candidate, 0) == 0);
-        auto d = prefix ? 1 : distance(key, candidate);
-        if (d < best_distance) {
-            best_distance = d;
-            best = std::string(candidate);
-        }
-    }
-    return best;
-}
-
 bool is_name(std::string_view s) {
     if (s.empty()) return false;
     auto head = static_cast<unsigned char>(s[0]);
@@ -100,44 +66,15 @@ bool is_event_name(std::string_view s) {
     }
 }
 
-// Position of the first byte that is not part of valid UTF-8, or npos.
-std::size_t invalid_utf8_at(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<unsigned char>(s[i]);
-        std::size_t n = c < 0x80           ? 1
-                        : (c >> 5) == 0x6  ? 2
-                        : (c >> 4) == 0xe  ? 3
-                        : (c >> 3) == 0x1e ? 4
-                                           : 0;
-        if (n == 0 || i + n > s.size()) return i;
-        char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1f) : n == 3 ? (c & 0x0f) : (c & 0x07);
-        for (std::size_t k = 1; k < n; ++k) {
-            auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc >> 6) != 0x2) return i;
-            cp = (cp << 6) | (cc & 0x3f);
-        }
-        // Overlong forms, surrogates and values past U+10FFFF.
-        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
-            return i;
-        }
-        i += n;
-    }
-    return std::string_view::npos;
-}
-
 // The first character YAML does not allow in a stream as it stands (C0 controls but tab and
 // line breaks, DEL, C1 controls but NEL, U+FFFE, U+FFFF), in valid UTF-8; npos when none.
 // yaml-cpp reads some of them wrongly (a NUL in a block scalar swallows the next byte), and
 // such a character can be written only as an escape in a double-quoted scalar.
 std::size_t unprintable_at(std::string_view s, char32_t& bad) {
     for (std::size_t i = 0; i < s.size();) {
-        auto c = static_cast<unsigned char>(s[i]);
-        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : 4;
-        char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1f) : n == 3 ? (c & 0x0f) : (c & 0x07);
-        for (std::size_t k = 1; k < n && i + k < s.size(); ++k)
-            cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+        char32_t cp = 0;
+        auto n = detail::decode_utf8(s, i, cp);
+        if (n == 0) return std::string_view::npos; // not valid UTF-8: reported as such before
         bool printable = cp == 0x09 || cp == 0x0a || cp == 0x0d || (cp >= 0x20 && cp <= 0x7e) ||
                          cp == 0x85 || (cp >= 0xa0 && cp <= 0xd7ff) ||
                          (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000;
@@ -156,11 +93,11 @@ std::size_t unprintable_at(std::string_view s, char32_t& bad) {
 void repair_escapes(YAML::Node node) {
     if (node.IsScalar()) {
         const std::string& text = node.Scalar();
-        if (invalid_utf8_at(text) == std::string_view::npos) return;
+        if (detail::first_invalid_utf8(text) == std::string_view::npos) return;
         std::string fixed;
         fixed.reserve(text.size() + 4);
         for (std::size_t i = 0; i < text.size();) {
-            auto bad = invalid_utf8_at(std::string_view(text).substr(i));
+            auto bad = detail::first_invalid_utf8(std::string_view(text).substr(i));
             if (bad == std::string_view::npos) {
                 fixed.append(text, i, std::string::npos);
                 break;
@@ -479,7 +416,8 @@ private:
             }
             if (allowed.size() > 0 &&
                 std::find(allowed.begin(), allowed.end(), e.name) == allowed.end()) {
-                auto guess = closest(e.name, allowed);
+                auto guess = detail::nearest(
+                    e.name, allowed, {.below = e.name.size() <= 3 ? 2u : 3u, .prefix_from = 2});
                 error("unknown-key",
                       "unknown key '" + shown(e.name) + "' in " + std::string(what) +
                           (guess.empty() ? "; allowed: " + join(allowed)
@@ -1864,7 +1802,7 @@ ParseResult parse_flow_yaml(std::string_view source, std::string filename) {
                     filename, {});
         return result;
     }
-    if (auto bad = invalid_utf8_at(source); bad != std::string_view::npos) {
+    if (auto bad = detail::first_invalid_utf8(source); bad != std::string_view::npos) {
         char byte[8];
         std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(source[bad]));
         diags.error("encoding",

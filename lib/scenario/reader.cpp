@@ -2,6 +2,7 @@
 // (README "Scenarios") and makes typed steps. Every mistake is reported with its position, not
 // only the first; yaml-cpp stays inside this translation unit.
 #include "scenario/model.hpp"
+#include "text/suggest.hpp"
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
@@ -60,44 +61,10 @@ std::string join(const std::vector<std::string>& words) {
     return out;
 }
 
-// Edit distance counting a swap of neighbours as one edit (`snet` is one from `sent`).
-std::size_t distance(std::string_view a, std::string_view b) {
-    if (a.size() > 64 || b.size() > 64) return 64;
-    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-    for (std::size_t i = 0; i <= a.size(); ++i)
-        d[i][0] = i;
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        d[0][j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1,
-                                d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    return d[a.size()][b.size()];
-}
-
-// The allowed word closest to a misspelt one, when close enough to be a likely typo
-// (`expect_send` for `expect_sent`, `advnce` for `advance`, `text_contain` for `text_contains`).
-// A prefix either way counts as one edit; ties go to the fewer real edits, then the first.
-std::string closest(std::string_view word, const std::vector<std::string>& allowed) {
-    std::string best;
-    std::pair<std::size_t, std::size_t> best_score{word.size() <= 4 ? 2 : 3, 0};
-    for (const auto& candidate : allowed) {
-        bool prefix =
-            word.size() >= 4 && (candidate.rfind(word, 0) == 0 || word.rfind(candidate, 0) == 0);
-        auto edits = distance(word, candidate);
-        std::pair<std::size_t, std::size_t> score{prefix ? std::min<std::size_t>(edits, 1) : edits,
-                                                  edits};
-        if (score < best_score) {
-            best_score = score;
-            best = candidate;
-        }
-    }
-    return best;
+// How near a misspelt word must be to an allowed one to be its likely typo (`expect_send` for
+// `expect_sent`, `advnce` for `advance`, `text_contain` for `text_contains`).
+Nearness near_enough(std::string_view word) {
+    return {.below = word.size() <= 4 ? 2u : 3u, .prefix_from = 4};
 }
 
 // A value from the input as a message shows it: control characters escaped, long text cut.
@@ -233,7 +200,7 @@ private:
     }
 
     void unknown_key(const Entry& e, std::string_view what, const std::vector<std::string>& ok) {
-        auto guess = closest(e.name, ok);
+        auto guess = nearest(e.name, ok, near_enough(e.name));
         error("unknown-key",
               "unknown key '" + shown(e.name) + "' in " + std::string(what) +
                   (guess.empty() ? "; allowed: " + join(ok)
@@ -327,7 +294,7 @@ private:
         if (!v || std::find(allowed.begin(), allowed.end(), v->text) != allowed.end()) {
             return true;
         }
-        auto guess = closest(v->text, allowed);
+        auto guess = nearest(v->text, allowed, near_enough(v->text));
         error("bad-value",
               "unknown " + std::string(key) + " '" + shown(v->text) + "'" +
                   (guess.empty() ? "" : "; did you mean '" + guess + "'?") +
