@@ -3,6 +3,8 @@
 
 #include <nudge/store.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -13,16 +15,12 @@ namespace nudge::cli {
 
 namespace {
 
+// One JSON line: the fields as an object, in their order.
 std::string json_object(const std::vector<std::pair<std::string, std::string>>& fields) {
-    std::string out = "{";
-    for (const auto& [k, v] : fields) {
-        // Appended piece by piece: GCC 12 warns falsely on "," + std::string (bug 105651).
-        if (out.size() > 1) out += ',';
-        out += json_quote(k);
-        out += ':';
-        out += json_quote(v);
-    }
-    return out + "}";
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : fields)
+        j[k] = v;
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 void table(const std::vector<std::string>& header,

@@ -12,6 +12,8 @@
 #include <nudge/scenario.hpp>
 #include <nudge/store.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -135,46 +137,50 @@ void print_csv(const std::vector<FlowReport>& reports, std::ostream& out) {
 
 // ---- json
 
-std::string json_string(const std::string& s) { return json_quote(s); }
+using Json = nlohmann::ordered_json; // keys in the order written
 
-std::string json_object(const Tally& t) {
-    std::string out = "{";
-    for (const auto& [name, n] : t.items()) {
-        // Appended piece by piece: GCC 12 warns falsely on "," + std::string (bug 105651).
-        if (out.size() > 1) out += ',';
-        out += json_string(name);
-        out += ':';
-        out += std::to_string(n);
-    }
-    return out + "}";
+// Money and rates as numbers rounded to `decimals` places, as the table and CSV print them.
+double rounded(double v, int decimals) {
+    double scale = std::pow(10.0, decimals);
+    double r = std::round(v * scale) / scale;
+    return r == 0 ? 0.0 : r; // no -0
+}
+
+Json json_object(const Tally& t) {
+    Json j = Json::object();
+    for (const auto& [name, n] : t.items())
+        j[name] = n;
+    return j;
 }
 
 void print_json(const std::vector<FlowReport>& reports, const ReportOptions& o, std::ostream& out) {
-    out << "{\"sms_price\":" << fixed(o.sms_price, 2)
-        << ",\"conversion\":" << json_string(o.conversion) << ",\"flows\":[";
-    bool first = true;
+    Json flows = Json::array();
     for (const auto& f : reports) {
-        out << (first ? "" : ",") << "\n  {\"flow\":" << json_string(f.flow)
-            << ",\"triggers\":" << f.events.total()
-            << ",\"trigger_events\":" << json_object(f.events) << ",\"started\":" << f.starts
-            << ",\"not_started\":" << json_object(f.not_started)
-            << ",\"entries\":" << json_object(f.entries) << ",\"sent\":" << json_object(f.sent)
-            << ",\"held_back\":" << json_object(f.suppressed)
-            << ",\"failed\":" << json_object(f.failed) << ",\"outcomes\":{";
-        bool first_outcome = true;
-        for (const auto& [label, n] : f.outcomes.items()) {
-            out << (first_outcome ? "" : ",") << json_string(label) << ":{\"count\":" << n
-                << ",\"value\":" << fixed(f.outcome_values.at(label), 2) << "}";
-            first_outcome = false;
-        }
-        out << "},\"sms_sent\":" << f.sms << ",\"conversions\":" << f.conversions
-            << ",\"conversion_rate\":" << fixed(f.rate, 4)
-            << ",\"revenue_saved\":" << fixed(f.revenue, 2)
-            << ",\"order_value\":" << fixed(f.order_value, 2)
-            << ",\"sms_cost\":" << fixed(f.sms_cost, 2) << ",\"roi\":" << fixed(f.roi, 2) << "}";
-        first = false;
+        Json outcomes = Json::object();
+        for (const auto& [label, n] : f.outcomes.items())
+            outcomes[label] = {{"count", n}, {"value", rounded(f.outcome_values.at(label), 2)}};
+        flows.push_back({{"flow", f.flow},
+                         {"triggers", f.events.total()},
+                         {"trigger_events", json_object(f.events)},
+                         {"started", f.starts},
+                         {"not_started", json_object(f.not_started)},
+                         {"entries", json_object(f.entries)},
+                         {"sent", json_object(f.sent)},
+                         {"held_back", json_object(f.suppressed)},
+                         {"failed", json_object(f.failed)},
+                         {"outcomes", std::move(outcomes)},
+                         {"sms_sent", f.sms},
+                         {"conversions", f.conversions},
+                         {"conversion_rate", rounded(f.rate, 4)},
+                         {"revenue_saved", rounded(f.revenue, 2)},
+                         {"order_value", rounded(f.order_value, 2)},
+                         {"sms_cost", rounded(f.sms_cost, 2)},
+                         {"roi", rounded(f.roi, 2)}});
     }
-    out << "\n]}\n";
+    Json report = {{"sms_price", rounded(o.sms_price, 2)},
+                   {"conversion", o.conversion},
+                   {"flows", std::move(flows)}};
+    out << report.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
 }
 
 } // namespace

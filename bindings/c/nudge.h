@@ -15,8 +15,13 @@
  * - Field values (`data_json`) are a JSON object of strings, read according to each field's type
  *   ({"phone": "+4791234567", "visit_at": "2026-04-10T09:00:00+02:00"}); numbers and booleans
  *   are taken as their text. NULL means no data.
- * - Handles are not thread-safe: use each from one thread at a time. A compiled flow may be
- *   loaded into several engines.
+ * - Threads: handles are not thread-safe: use each from one thread at a time (an engine's
+ *   queries too; nudge_engine_next_due changes its timer queue as it looks). A compiled flow
+ *   never changes and may be loaded into several engines on several threads. Engines share
+ *   nothing else. nudge_last_error() is per thread.
+ * - A callback transport's send function runs in the middle of an engine's step, on the thread
+ *   that called the engine, and must not call back into that engine or move its clock: note
+ *   what should happen and feed it to the engine after the call returns.
  */
 #ifndef NUDGE_H
 #define NUDGE_H
@@ -114,7 +119,7 @@ typedef struct nudge_transport nudge_transport;
 /* One outbound message, as a callback transport sees it. Every pointer is owned by the library
  * and valid only during the callback; `subject` is NULL when the message has none. */
 typedef struct nudge_message {
-    const char* id; /* idempotency key "flow/instance/step/action" */
+    const char* id; /* idempotency key "flow/instance/N": the instance's Nth message, from 1 */
     const char* flow;
     uint64_t instance;
     const char* key; /* the instance's key */

@@ -5,6 +5,7 @@
 #include "text/builder.hpp"
 #include "text/fragments.hpp"
 #include "text/grammar.hpp"
+#include "text/utf8.hpp"
 
 #include <nudge/dsl.hpp>
 
@@ -1139,42 +1140,6 @@ Diagnostic to_diagnostic(SyntaxStop stop, const ParseState& st, const std::strin
 // ---------------------------------------------------------------------------------------------
 // Checks before parsing
 
-// The offset of the first byte that is not part of a well-formed UTF-8 sequence, or npos.
-std::size_t first_invalid_utf8(std::string_view s) {
-    std::size_t i = 0;
-    const auto* u = reinterpret_cast<const unsigned char*>(s.data());
-    while (i < s.size()) {
-        unsigned char c = u[i];
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t n = 0;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            if (c == 0xE0) lo = 0xA0;
-            if (c == 0xED) hi = 0x9F; // no surrogates
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            if (c == 0xF0) lo = 0x90;
-            if (c == 0xF4) hi = 0x8F;
-        } else {
-            return i;
-        }
-        for (std::size_t k = 1; k <= n; ++k) {
-            if (i + k >= s.size()) return i;
-            unsigned b = u[i + k];
-            unsigned l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
-            if (b < l || b > h) return i;
-        }
-        i += n + 1;
-    }
-    return std::string_view::npos;
-}
-
 bool only_blank(std::string_view s) {
     bool in_comment = false;
     for (char c : s) {
@@ -1245,7 +1210,7 @@ ParseResult parse_flow_text(std::string_view source, std::string filename) {
                                      filename, pos_of_byte(source, nul));
             return result;
         }
-        if (auto bad = first_invalid_utf8(source); bad != std::string_view::npos) {
+        if (auto bad = detail::first_invalid_utf8(source); bad != std::string_view::npos) {
             result.diagnostics.error("invalid-utf8",
                                      "the file is not valid UTF-8: byte " +
                                          hex_byte(static_cast<unsigned char>(source[bad])) +

@@ -5,7 +5,10 @@
 // the first; yaml-cpp stays inside this translation unit.
 #include <nudge/dsl.hpp>
 
+#include "diag/yaml_walk.hpp"
 #include "text/fragments.hpp"
+#include "text/suggest.hpp"
+#include "text/utf8.hpp"
 
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
@@ -21,6 +24,11 @@ namespace nudge {
 
 namespace {
 
+using detail::is_dotted_name;
+using detail::is_name;
+using detail::join;
+using detail::kind_words;
+using detail::shown;
 using YAML::Node;
 
 // A flow file is a few kilobytes; anything this large is a mistake, and refusing it early
@@ -32,112 +40,15 @@ constexpr int max_nesting = 64;
 // One mistake repeated through aliases must not bury the first report.
 constexpr std::size_t max_errors = max_reported;
 
-std::string join(std::initializer_list<std::string_view> words) {
-    std::string out;
-    for (auto w : words) {
-        if (!out.empty()) out += ", ";
-        out += w;
-    }
-    return out;
-}
-
-// Edit distance, for "did you mean" on misspelt keys; inputs are short schema words.
-std::size_t distance(std::string_view a, std::string_view b) {
-    if (a.size() > 64 || b.size() > 64) return 64;
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t up = row[j];
-            row[j] =
-                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = up;
-        }
-    }
-    return row[b.size()];
-}
-
-// The allowed key closest to a misspelt one, when it is close enough to be a likely typo.
-std::string closest(std::string_view key, std::initializer_list<std::string_view> allowed) {
-    std::string best;
-    std::size_t best_distance = key.size() <= 3 ? 2 : 3;
-    for (auto candidate : allowed) {
-        // `go` for `goto`, `template_name` for `template`: a prefix either way is a typo.
-        bool prefix =
-            key.size() >= 2 && (candidate.rfind(key, 0) == 0 || key.rfind(candidate, 0) == 0);
-        auto d = prefix ? 1 : distance(key, candidate);
-        if (d < best_distance) {
-            best_distance = d;
-            best = std::string(candidate);
-        }
-    }
-    return best;
-}
-
-bool is_name(std::string_view s) {
-    if (s.empty()) return false;
-    auto head = static_cast<unsigned char>(s[0]);
-    if (!(std::isalpha(head) || s[0] == '_')) return false;
-    return std::all_of(s.begin(), s.end(), [](char c) {
-        auto u = static_cast<unsigned char>(c);
-        return std::isalnum(u) || c == '_';
-    });
-}
-
-// sale.saved, booking.rescheduled: names joined by single dots.
-bool is_event_name(std::string_view s) {
-    std::size_t start = 0;
-    while (true) {
-        auto dot = s.find('.', start);
-        if (!is_name(s.substr(start, dot == std::string_view::npos ? dot : dot - start))) {
-            return false;
-        }
-        if (dot == std::string_view::npos) return true;
-        start = dot + 1;
-    }
-}
-
-// Position of the first byte that is not part of valid UTF-8, or npos.
-std::size_t invalid_utf8_at(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<unsigned char>(s[i]);
-        std::size_t n = c < 0x80           ? 1
-                        : (c >> 5) == 0x6  ? 2
-                        : (c >> 4) == 0xe  ? 3
-                        : (c >> 3) == 0x1e ? 4
-                                           : 0;
-        if (n == 0 || i + n > s.size()) return i;
-        char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1f) : n == 3 ? (c & 0x0f) : (c & 0x07);
-        for (std::size_t k = 1; k < n; ++k) {
-            auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc >> 6) != 0x2) return i;
-            cp = (cp << 6) | (cc & 0x3f);
-        }
-        // Overlong forms, surrogates and values past U+10FFFF.
-        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
-            return i;
-        }
-        i += n;
-    }
-    return std::string_view::npos;
-}
-
 // The first character YAML does not allow in a stream as it stands (C0 controls but tab and
 // line breaks, DEL, C1 controls but NEL, U+FFFE, U+FFFF), in valid UTF-8; npos when none.
 // yaml-cpp reads some of them wrongly (a NUL in a block scalar swallows the next byte), and
 // such a character can be written only as an escape in a double-quoted scalar.
 std::size_t unprintable_at(std::string_view s, char32_t& bad) {
     for (std::size_t i = 0; i < s.size();) {
-        auto c = static_cast<unsigned char>(s[i]);
-        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : 4;
-        char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1f) : n == 3 ? (c & 0x0f) : (c & 0x07);
-        for (std::size_t k = 1; k < n && i + k < s.size(); ++k)
-            cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+        char32_t cp = 0;
+        auto n = detail::decode_utf8(s, i, cp);
+        if (n == 0) return std::string_view::npos; // not valid UTF-8: reported as such before
         bool printable = cp == 0x09 || cp == 0x0a || cp == 0x0d || (cp >= 0x20 && cp <= 0x7e) ||
                          cp == 0x85 || (cp >= 0xa0 && cp <= 0xd7ff) ||
                          (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000;
@@ -156,11 +67,11 @@ std::size_t unprintable_at(std::string_view s, char32_t& bad) {
 void repair_escapes(YAML::Node node) {
     if (node.IsScalar()) {
         const std::string& text = node.Scalar();
-        if (invalid_utf8_at(text) == std::string_view::npos) return;
+        if (detail::first_invalid_utf8(text) == std::string_view::npos) return;
         std::string fixed;
         fixed.reserve(text.size() + 4);
         for (std::size_t i = 0; i < text.size();) {
-            auto bad = invalid_utf8_at(std::string_view(text).substr(i));
+            auto bad = detail::first_invalid_utf8(std::string_view(text).substr(i));
             if (bad == std::string_view::npos) {
                 fixed.append(text, i, std::string::npos);
                 break;
@@ -285,86 +196,23 @@ int nesting_depth(std::string_view s, std::size_t& where) {
     return deepest;
 }
 
-// A value from the input as a message shows it: control characters escaped, long text cut.
-std::string shown(std::string_view s) {
-    constexpr std::size_t max_shown = 40;
-    std::string out;
-    for (std::size_t i = 0; i < s.size() && i < max_shown; ++i) {
-        auto u = static_cast<unsigned char>(s[i]);
-        if (s[i] == '\n') {
-            out += "\\n";
-        } else if (u < 0x20 || u == 0x7f) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", u);
-            out += buf;
-        } else {
-            out += s[i];
-        }
-    }
-    if (s.size() > max_shown) {
-        // Do not cut a UTF-8 character in half.
-        while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xc0) == 0x80) {
-            out.pop_back();
-        }
-        if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xc0) out.pop_back();
-        out += "…";
-    }
-    return out;
+using Entry = detail::YamlEntry;
+
+// How near a misspelt key must be to an allowed one to be its likely typo.
+detail::Nearness near_key(std::string_view key) {
+    return {.below = key.size() <= 3 ? 2u : 3u, .prefix_from = 2};
 }
 
-std::string kind_words(const Node& n) {
-    switch (n.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "'" + shown(n.Scalar()) + "'";
-    default: return "nothing";
-    }
-}
-
-// One key: value pair of a map, with the key's text.
-struct Entry {
-    Node key;
-    Node value;
-    std::string name;
-};
-
-class Reader {
+class Reader : detail::YamlWalker {
 public:
     Reader(std::string_view source, std::string file, std::size_t column_shift,
            Diagnostics& diagnostics)
-        : source_(source), file_(std::move(file)), column_shift_(column_shift), diags_(diagnostics),
-          budget_(source.size() + 4096) {}
+        : YamlWalker(source, std::move(file), column_shift, diagnostics, max_errors, near_key) {}
 
     FlowDef read(const Node& root);
 
 private:
-    std::string_view source_;
-    std::string file_;
-    std::size_t column_shift_; // bytes of a byte-order mark stripped from line 1
-    Diagnostics& diags_;
-    std::size_t budget_; // node visits left; aliases can repeat a subtree many times
-    bool out_of_budget_ = false;
-
     // ---- positions and reports
-
-    SourcePos pos(const Node& n) const {
-        auto m = n.Mark();
-        if (m.line < 0 || m.column < 0) return {};
-        SourcePos p{static_cast<std::uint32_t>(m.line + 1),
-                    static_cast<std::uint32_t>(m.column + 1)};
-        if (p.line == 1) p.column += static_cast<std::uint32_t>(column_shift_);
-        return p;
-    }
-
-    std::size_t offset(const Node& n) const {
-        auto m = n.Mark();
-        return m.pos < 0 ? std::string_view::npos : static_cast<std::size_t>(m.pos) + column_shift_;
-    }
-
-    bool quoted(const Node& n) const {
-        auto at = offset(n);
-        return n.IsScalar() && at < source_.size() && (source_[at] == '"' || source_[at] == '\'');
-    }
 
     // Where a scalar's text starts in the source, when each byte of `text` is the source's byte
     // at the same place (plain or quoted on one line, no escapes); line 0 otherwise.
@@ -383,13 +231,6 @@ private:
         return l;
     }
 
-    std::uint32_t length(const Node& n) const {
-        if (n.IsNull()) return static_cast<std::uint32_t>(std::max<std::size_t>(null_token(n), 1));
-        if (!n.IsScalar()) return 1;
-        auto size = n.Scalar().size() + (quoted(n) ? 2 : 0);
-        return static_cast<std::uint32_t>(std::clamp<std::size_t>(size, 1, 200));
-    }
-
     Loc loc(const Node& n) const {
         Loc l{pos(n), pos(n)};
         l.end.column += length(n);
@@ -404,93 +245,18 @@ private:
         return e.value;
     }
 
-    // The length of an explicit `null` or `~` a null node was written as; 0 for an empty value.
-    std::size_t null_token(const Node& n) const {
-        auto at = offset(n);
-        if (!n.IsNull() || at >= source_.size()) return 0;
-        auto rest = source_.substr(at);
-        auto ends = [&](std::size_t len) {
-            return rest.size() == len ||
-                   std::string_view(" \t\r\n,]}#").find(rest[len]) != std::string_view::npos;
-        };
-        if (rest[0] == '~' && ends(1)) return 1;
-        for (std::string_view word : {"null", "Null", "NULL"}) {
-            if (rest.substr(0, 4) == word && ends(4)) return 4;
-        }
-        return 0;
-    }
-
     std::string describe(const Node& n) const {
         if (null_token(n) > 0) return "null (quote it to mean the text)";
         return kind_words(n);
     }
 
-    void error(std::string code, std::string message, const Node& at) {
-        if (diags_.error_count() == max_errors) {
-            diags_.error("too-many-errors", "too many errors; stopping here", file_, pos(at));
-        }
-        if (diags_.error_count() > max_errors) return;
-        diags_.error(std::move(code), std::move(message), file_, pos(at), length(at));
-    }
-
-    // Counts visits so that aliases cannot make the walk (and the IR) grow without bound.
-    bool visit(const Node& n) {
-        if (budget_ > 0) {
-            --budget_;
-            return true;
-        }
-        if (!out_of_budget_) {
-            out_of_budget_ = true;
-            error("too-large", "aliases expand this file beyond its own size", n);
-        }
-        return false;
-    }
-
     // ---- structure
 
-    // The entries of a map; reports a wrong node kind, duplicate and unknown keys. A missing
-    // value (`key:`) is read as an empty map. `what` names the thing in messages.
+    // The entries of a map (YamlWalker::map_entries); a null value (`key:`) is an empty map, an
+    // absent one an error. `what` names the thing in messages.
     std::optional<std::vector<Entry>> map(const Node& n, const Node& at, std::string_view what,
                                           std::initializer_list<std::string_view> allowed) {
-        if (!visit(n)) return std::nullopt;
-        if (n.IsNull()) return std::vector<Entry>{};
-        if (!n.IsMap()) {
-            error("expected-map",
-                  "expected a map for " + std::string(what) + ", saw " + kind_words(n),
-                  n.IsDefined() ? n : at);
-            return std::nullopt;
-        }
-        std::vector<Entry> out;
-        for (auto it = n.begin(); it != n.end(); ++it) {
-            Entry e{it->first, it->second, {}};
-            if (!e.key.IsScalar()) {
-                error("expected-scalar",
-                      "expected a key name in " + std::string(what) + ", saw " + kind_words(e.key),
-                      e.key);
-                continue;
-            }
-            e.name = e.key.Scalar();
-            bool duplicate = std::any_of(out.begin(), out.end(),
-                                         [&](const Entry& o) { return o.name == e.name; });
-            if (duplicate) {
-                error("duplicate-key",
-                      "duplicate key '" + shown(e.name) + "' in " + std::string(what), e.key);
-                continue;
-            }
-            if (allowed.size() > 0 &&
-                std::find(allowed.begin(), allowed.end(), e.name) == allowed.end()) {
-                auto guess = closest(e.name, allowed);
-                error("unknown-key",
-                      "unknown key '" + shown(e.name) + "' in " + std::string(what) +
-                          (guess.empty() ? "; allowed: " + join(allowed)
-                                         : "; did you mean '" + guess +
-                                               "'? (allowed: " + join(allowed) + ")"),
-                      e.key);
-                continue;
-            }
-            out.push_back(std::move(e));
-        }
-        return out;
+        return map_entries(n, at, what, allowed, Absent::error);
     }
 
     // Map with arbitrary keys (fields: name → type): duplicates reported, all kept.
@@ -598,7 +364,7 @@ private:
     std::optional<std::string> event_name(const Entry& e) {
         auto t = text(e);
         if (!t) return std::nullopt;
-        if (!is_event_name(*t)) {
+        if (!is_dotted_name(*t)) {
             error("bad-value",
                   "expected an event name like sale.saved for '" + shown(e.name) + "', saw '" +
                       shown(*t) + "'",
@@ -1832,46 +1598,6 @@ void Reader::number_kinds(const Entry& e, FlowDef& flow) {
     flow.numbers->every_kind = *t == "every";
 }
 
-// Receives parser events and drops them: used to count documents without building them.
-class IgnoreEvents final : public YAML::EventHandler {
-public:
-    void OnDocumentStart(const YAML::Mark&) override {}
-    void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  const std::string&) override {}
-    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                         YAML::EmitterStyle::value) override {}
-    void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                    YAML::EmitterStyle::value) override {}
-    void OnMapEnd() override {}
-};
-
-// One document, or two when there are more. Not YAML::LoadAll: in yaml-cpp 0.7 it loops
-// forever, allocating, on a stray `,` (jbeder/yaml-cpp#1040, fixed upstream in #1319), so the
-// documents are counted here with a bound instead.
-int count_documents(const std::string& text) {
-    std::istringstream in(text);
-    YAML::Parser parser(in);
-    IgnoreEvents ignore;
-    int documents = 0;
-    while (documents < 2 && parser.HandleNextDocument(ignore))
-        ++documents;
-    return documents;
-}
-
-// yaml-cpp's wording for the errors people make most, said in terms of what they wrote.
-std::string syntax_message(const std::string& msg) {
-    if (msg == "end of map flow not found") return "'{' is not closed: expected ',' or '}'";
-    if (msg == "end of sequence flow not found") return "'[' is not closed: expected ',' or ']'";
-    if (msg == "illegal map value") {
-        return "unexpected ':' (put a value with ': ' on its own line, or quote it)";
-    }
-    return msg;
-}
-
 // The position of a tab in the indentation of `line` (or the line before), else line 0.
 SourcePos indenting_tab(std::string_view source, std::uint32_t line) {
     if (line == 0) return {};
@@ -1907,7 +1633,7 @@ ParseResult parse_flow_yaml(std::string_view source, std::string filename) {
                     filename, {});
         return result;
     }
-    if (auto bad = invalid_utf8_at(source); bad != std::string_view::npos) {
+    if (auto bad = detail::first_invalid_utf8(source); bad != std::string_view::npos) {
         char byte[8];
         std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(source[bad]));
         diags.error("encoding",
@@ -1947,18 +1673,15 @@ ParseResult parse_flow_yaml(std::string_view source, std::string filename) {
         std::string text(body);
         root = YAML::Load(text);
         repair_escapes(root);
-        documents = count_documents(text);
+        documents = detail::count_yaml_documents(text);
     } catch (const YAML::Exception& e) {
-        SourcePos p;
-        if (e.mark.line >= 0 && e.mark.column >= 0) {
-            p = {static_cast<std::uint32_t>(e.mark.line + 1),
-                 static_cast<std::uint32_t>(e.mark.column + 1)};
-            if (p.line == 1) p.column += static_cast<std::uint32_t>(shift);
-        }
+        SourcePos p = detail::mark_pos(e.mark, shift);
         // yaml-cpp's DeepRecursion carries a meaningless message.
-        std::string message = dynamic_cast<const YAML::DeepRecursion*>(&e)
-                                  ? "collections nested too deep"
-                                  : syntax_message(e.msg);
+        std::string message =
+            dynamic_cast<const YAML::DeepRecursion*>(&e)
+                ? "collections nested too deep"
+                : detail::yaml_syntax_message(e.msg,
+                                              "put a value with ': ' on its own line, or quote it");
         // The most common cause of yaml-cpp's puzzling errors deserves its own words.
         if (auto tab = indenting_tab(source, p.line); tab.line > 0) {
             p = tab;

@@ -5,6 +5,8 @@
 // another YAML reader would take the value for a number, boolean or null).
 #include <nudge/dsl.hpp>
 
+#include "text/utf8.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -18,24 +20,6 @@ constexpr std::size_t line_limit = 100;
 // ---------------------------------------------------------------------------------------------
 // Scalars
 
-// Decodes the UTF-8 character at s[i]; returns its length, 0 when malformed.
-std::size_t utf8_char(std::string_view s, std::size_t i, char32_t& cp) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80           ? 1
-                    : (c >> 5) == 0x6  ? 2
-                    : (c >> 4) == 0xe  ? 3
-                    : (c >> 3) == 0x1e ? 4
-                                       : 0;
-    if (n == 0 || i + n > s.size()) return 0;
-    cp = n == 1 ? c : n == 2 ? (c & 0x1f) : n == 3 ? (c & 0x0f) : (c & 0x07);
-    for (std::size_t k = 1; k < n; ++k) {
-        auto cc = static_cast<unsigned char>(s[i + k]);
-        if ((cc >> 6) != 0x2) return 0;
-        cp = (cp << 6) | (cc & 0x3f);
-    }
-    return n;
-}
-
 // Characters YAML treats as line breaks or does not allow unescaped.
 bool needs_escape(char32_t cp) {
     return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 ||
@@ -46,7 +30,7 @@ bool needs_escape(char32_t cp) {
 bool printable(std::string_view s, bool newlines) {
     for (std::size_t i = 0; i < s.size();) {
         char32_t cp = 0;
-        auto n = utf8_char(s, i, cp);
+        auto n = detail::decode_utf8(s, i, cp);
         if (n == 0) return false;
         if (needs_escape(cp) && !(newlines && cp == '\n')) return false;
         i += n;
@@ -116,7 +100,7 @@ std::string double_quoted(std::string_view s) {
     std::string out = "\"";
     for (std::size_t i = 0; i < s.size();) {
         char32_t cp = 0;
-        auto n = utf8_char(s, i, cp);
+        auto n = detail::decode_utf8(s, i, cp);
         if (n == 0) {
             // Not UTF-8: YAML text cannot hold this byte; \x gives the closest character.
             char buf[8];

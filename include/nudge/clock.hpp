@@ -1,6 +1,11 @@
 #pragma once
 // Where the engine reads the time. Every decision the engine makes uses its clock; nothing
 // reads the system time behind its back, so a FakeClock makes a run fully repeatable.
+//
+// Thread safety: the engine calls now() on the thread that drives it. A SystemClock may be
+// shared by any number of engines and threads. A FakeClock is a plain value: move it (set,
+// advance) only on the thread that drives the engines that read it, between their calls.
+// parse_instant and format_instant keep no state and may be called from any thread.
 
 #include <chrono>
 #include <string_view>

@@ -2,7 +2,8 @@
 // Compiling a checked flow: the whole-flow analyses (reachability, dead ends, livelocks,
 // reminders that cannot fire, …), the flat tables the runtime dispatches on, and pictures of
 // the flow (DOT, Mermaid). A CompiledFlow never changes after compile() returns, so one can be
-// shared between threads freely through std::shared_ptr<const CompiledFlow>.
+// shared between threads freely through std::shared_ptr<const CompiledFlow>. The functions
+// here keep no state between calls: several threads may compile (and draw) at once.
 
 #include <nudge/diagnostic.hpp>
 #include <nudge/flow.hpp>

@@ -1,6 +1,7 @@
 #pragma once
 // Diagnostics are data: every mistake in a user's flow or scenario file comes back as a
-// Diagnostic with a 1-based line and column, never as an exception or a crash.
+// Diagnostic with a 1-based line and column, never as an exception or a crash. Plain values:
+// thread-safe as the standard containers are (any number of readers, one writer alone).
 
 #include <cstdint>
 #include <optional>

@@ -1,7 +1,8 @@
 #pragma once
 // Reading, checking and writing flows in their two forms: the .flow text language and its
 // YAML twin (.flow.yaml). Every function here reports mistakes in the input as diagnostics;
-// none throws for bad input.
+// none throws for bad input. They keep no state between calls, so several threads may read,
+// check and print flows at once (each its own FlowDef; a FlowDef is a plain value).
 
 #include <nudge/diagnostic.hpp>
 #include <nudge/flow.hpp>

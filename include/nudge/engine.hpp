@@ -5,6 +5,19 @@
 // once (a deadline already past on entry fires in the same call). Nothing on the event path
 // throws: problems become history records and reach the error handler.
 //
+// Thread safety: an Engine is not safe to share between threads, not even through its const
+// members: next_due() drops cancelled timers from the top of its queue as it looks, and every
+// query reads what the inputs change. Call one engine from one thread at a time (a mutex
+// around it will do); separate engines share nothing but the CompiledFlows loaded into them,
+// which are immutable. Records, views and the other structs here are plain values.
+//
+// Re-entrance: the hooks (on_record, on_emit, on_action, on_fact, on_error) and the
+// transport's send() are called on the engine's thread in the middle of a step, with the
+// instance half-way through it. They must not call back into the engine: no input, manual
+// handling, run_due() or next_due(), and no query either (it would see a step half done).
+// Note what should happen and feed it to the engine after the call that caused it returns, as
+// examples/queue-callback/host does with the events its actions cause.
+//
 // The exact semantics are DESIGN §5; the language is dsl/REFERENCE.md.
 
 #include <nudge/clock.hpp>

@@ -1,6 +1,6 @@
 #pragma once
 // Misuse of the C++ API throws a nudge::error subclass. Mistakes in a user's flow or scenario
-// file never throw: they come back as Diagnostics.
+// file never throw: they come back as Diagnostics. (Nothing here is shared between threads.)
 
 #include <nudge/diagnostic.hpp>
 

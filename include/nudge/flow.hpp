@@ -2,7 +2,8 @@
 // The flow IR: what both front ends (.flow text and .flow.yaml) produce and what the formatter,
 // the checker and the compiler consume. Plain data, no parser types. Two FlowDefs compare equal
 // when they mean the same flow: source positions, the file name and comments are ignored.
-// The language itself is described in dsl/REFERENCE.md.
+// The language itself is described in dsl/REFERENCE.md. Plain values with no hidden state: a
+// FlowDef may be read from several threads at once, and changed from one while nobody reads.
 
 #include <nudge/diagnostic.hpp>
 
@@ -14,11 +15,22 @@
 
 namespace nudge {
 
-// Where a node was written: start and end position. Ignored by IR equality.
+// Where something was written: start and end position. Two Locs are equal when both
+// positions are.
 struct Loc {
     SourcePos begin;
     SourcePos end;
-    friend bool operator==(const Loc&, const Loc&) { return true; }
+    friend bool operator==(const Loc&, const Loc&) = default;
+};
+
+// A Loc held by a node of the IR. It converts to and from Loc and reads as one (`.begin`,
+// `.end`), but two NodeLocs always compare equal, so that IR equality ignores where things
+// were written. To compare positions, compare the Locs: `Loc(a.loc) == Loc(b.loc)`.
+struct NodeLoc : Loc {
+    NodeLoc() = default;
+    NodeLoc(SourcePos begin_at, SourcePos end_at) : Loc{begin_at, end_at} {}
+    NodeLoc(const Loc& loc) : Loc(loc) {} // NOLINT(google-explicit-constructor): a Loc is one
+    friend bool operator==(const NodeLoc&, const NodeLoc&) { return true; }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -63,7 +75,7 @@ struct Expr {
     bool boolean = false;
     Duration duration;
     std::vector<Expr> args;
-    Loc loc;
+    NodeLoc loc;
     friend bool operator==(const Expr&, const Expr&) = default;
 };
 
@@ -87,7 +99,7 @@ struct FieldDecl { // field first_name: text      field shop_email: email?
     std::string name;
     FieldType type = FieldType::text;
     bool optional = false;
-    Loc loc;
+    NodeLoc loc;
     // `field restaurant: text = "Pizzeria Roma"`: the value an instance gets when the trigger's
     // data has none (in the field's data form; a business's settings may supply it).
     std::optional<std::string> default_value{};
@@ -97,7 +109,7 @@ struct FieldDecl { // field first_name: text      field shop_email: email?
 struct FactDecl { // fact estimated_wait: duration   (asked of the host when used)
     std::string name;
     FieldType type = FieldType::text;
-    Loc loc;
+    NodeLoc loc;
     friend bool operator==(const FactDecl&, const FactDecl&) = default;
 };
 
@@ -113,7 +125,7 @@ struct ChannelDecl {
     std::string to; // a field name, or the fixed address when to_is_literal
     bool to_is_literal = false;
     std::optional<std::string> from; // sender: a phone number or a 3–11 character text name
-    Loc loc;
+    NodeLoc loc;
     // `channel sms to phone off`: switched off (a business's setting); a send on it is
     // suppressed with reason `channel_off` and nothing reaches the transport.
     bool off = false;
@@ -130,7 +142,7 @@ struct WindowSlot {
     Weekday last_day = Weekday::sun;
     int open_minute = 0;
     int close_minute = 0;
-    Loc loc;
+    NodeLoc loc;
     friend bool operator==(const WindowSlot&, const WindowSlot&) = default;
 };
 std::string to_text(const WindowSlot& s); // "mon-fri 08:00-16:00", "sat 10:00-14:00"
@@ -140,7 +152,7 @@ std::optional<WindowSlot> parse_window_slot(std::string_view text);
 struct WindowDecl { // window open_hours = mon-fri 08:00-16:00, sat 10:00-14:00
     std::string name;
     std::vector<WindowSlot> slots;
-    Loc loc;
+    NodeLoc loc;
     friend bool operator==(const WindowDecl&, const WindowDecl&) = default;
 };
 
@@ -154,7 +166,7 @@ struct SeasonDecl { // season winter_tyres = 10-01..11-08   (inclusive, every ye
     std::string name;
     MonthDay first;
     MonthDay last;
-    Loc loc;
+    NodeLoc loc;
     friend bool operator==(const SeasonDecl&, const SeasonDecl&) = default;
 };
 std::string to_text(const SeasonDecl& s); // "10-01..11-08"
@@ -176,7 +188,7 @@ struct KeywordsDecl { // keywords yes = "ja", "ok"      keywords no = "nej", "ha
                       // accents
     std::string name;
     std::vector<std::string> words;
-    Loc loc;
+    NodeLoc loc;
     // After loc, so that {name, words, loc} still builds the plain set it always did.
     KeywordMatch match = KeywordMatch::any;
     bool ignore_accents = false; // "cafe" matches "café", "HAYIR" matches "hayır"
@@ -191,7 +203,7 @@ struct KeywordsDecl { // keywords yes = "ja", "ok"      keywords no = "nej", "ha
     // KeywordMatch::pattern only (words stay empty): the RE2 regular expression, and where it
     // was written (so that `nudge check` can point at a pattern RE2 refuses).
     std::string pattern{};
-    Loc pattern_loc{};
+    NodeLoc pattern_loc{};
     friend bool operator==(const KeywordsDecl&, const KeywordsDecl&) = default;
 };
 std::string to_text(const KeywordsDecl::Range& r); // "9 to 10", "-5 to 2.5"
@@ -199,7 +211,7 @@ std::string to_text(const KeywordsDecl::Range& r); // "9 to 10", "-5 to 2.5"
 struct ListDecl { // list suppliers = "+4522334455", "+4588776655"
     std::string name;
     std::vector<std::string> items;
-    Loc loc;
+    NodeLoc loc;
     friend bool operator==(const ListDecl&, const ListDecl&) = default;
 };
 
@@ -211,12 +223,12 @@ struct TemplateDecl {
     std::optional<ChannelKind> kind;
     std::optional<std::string> subject;
     std::string text;
-    Loc loc;
+    NodeLoc loc;
     // Where the text's (and the subject's) first byte is in the source, when each byte of it is
     // the source's byte at the same place (one line, no escapes), so that a merge field in it
     // can be pointed at; line 0 otherwise.
-    Loc text_loc{};
-    Loc subject_loc{};
+    NodeLoc text_loc{};
+    NodeLoc subject_loc{};
     friend bool operator==(const TemplateDecl&, const TemplateDecl&) = default;
 };
 
@@ -225,7 +237,7 @@ struct NumberPolicy {
     enum class Kind { all, nordic, regions };
     Kind kind = Kind::all;
     std::vector<std::string> regions; // ISO 3166 alpha-2, upper case, when kind == regions
-    Loc loc;
+    NodeLoc loc;
     // `numbers …, every kind`: premium-rate, toll-free, shared-cost and other service numbers
     // too; without it only personal numbers (mobile, landline, VoIP, personal) are messaged.
     bool every_kind = false;
@@ -236,14 +248,14 @@ struct CapDecl { // cap sms 3 per 24h
     std::string channel;
     int count = 0;
     Duration per;
-    Loc loc;
+    NodeLoc loc;
     friend bool operator==(const CapDecl&, const CapDecl&) = default;
 };
 
 struct ClassifierRule { // service: "service", "olieskift"
     std::string label;
     std::vector<std::string> keywords;
-    Loc loc;
+    NodeLoc loc;
     friend bool operator==(const ClassifierRule&, const ClassifierRule&) = default;
 };
 
@@ -253,7 +265,7 @@ struct ClassifierDecl {
     std::string name;
     std::vector<std::string> sources;
     std::vector<ClassifierRule> rules;
-    Loc loc;
+    NodeLoc loc;
     friend bool operator==(const ClassifierDecl&, const ClassifierDecl&) = default;
 };
 
@@ -265,7 +277,7 @@ struct ClassifierDecl {
 // business's values.
 struct SettingDecl {
     std::string name;
-    Loc loc;
+    NodeLoc loc;
     friend bool operator==(const SettingDecl&, const SettingDecl&) = default;
 };
 
@@ -280,7 +292,7 @@ struct TriggerDecl { // trigger sale.saved as phone { delay 30s … start sale }
     std::optional<Duration> cooldown;
     std::optional<Expr> unless;
     std::string start; // state name
-    Loc loc;
+    NodeLoc loc;
     // `cooldown 30d per phone`: the cooldown counts per value of this field (any instance of
     // the flow started for the same phone), not per instance key; "" for the key.
     std::string cooldown_per{};
@@ -293,7 +305,7 @@ struct Target {
     enum class Kind { state, restart, inbox };
     Kind kind = Kind::state;
     std::string state;
-    Loc loc;
+    NodeLoc loc;
     friend bool operator==(const Target&, const Target&) = default;
 };
 std::string to_text(const Target& t);
@@ -310,12 +322,12 @@ struct Action {
     std::string channel;                    // send
     std::string template_name;              // send, when not inline
     std::optional<std::string> inline_text; // send "…"
-    Loc text_loc;                           // of inline_text, as TemplateDecl::text_loc
+    NodeLoc text_loc;                       // of inline_text, as TemplateDecl::text_loc
     std::vector<std::string> fallback; // send: channels tried in order when a recipient is empty
     std::optional<std::string> within; // send: window name
     std::string name;                  // do: host action; emit: event; set: field
     std::optional<Expr> value;         // set
-    Loc loc;
+    NodeLoc loc;
     friend bool operator==(const Action&, const Action&) = default;
 };
 
@@ -326,7 +338,7 @@ struct Repeat {
     std::optional<std::string> within;
     std::optional<Expr> while_cond;
     std::vector<Action> actions;
-    Loc loc;
+    NodeLoc loc;
     friend bool operator==(const Repeat&, const Repeat&) = default;
 };
 
@@ -343,7 +355,7 @@ struct Handler {
     Kind kind = Kind::reply;
     std::string keywords;              // reply
     std::string capture;               // reply: the field `as FIELD` keeps the reply in; "" none
-    Loc capture_loc;                   // reply: where that field's name was written
+    NodeLoc capture_loc;               // reply: where that field's name was written
     std::string event;                 // event
     std::optional<Expr> condition;     // reply, event
     Duration delay;                    // after
@@ -353,7 +365,7 @@ struct Handler {
     std::string spread_field;          // season, Spread::by_field
     std::optional<std::string> within; // after, at, season
     Target target;
-    Loc loc;
+    NodeLoc loc;
     friend bool operator==(const Handler&, const Handler&) = default;
 };
 
@@ -369,7 +381,7 @@ struct Reminder {
     std::optional<std::string> via;
     std::optional<std::string> prefix; // nullopt: default_reminder_prefix
     int times = 1;
-    Loc loc;
+    NodeLoc loc;
     // `from first`: DURATION counts from the message's first sending, not from the last
     // outbound message (the previous reminder).
     bool from_first = false;
@@ -380,14 +392,14 @@ struct Reminder {
 struct Choice {
     std::optional<Expr> condition; // nullopt: else
     Target target;
-    Loc loc;
+    NodeLoc loc;
     friend bool operator==(const Choice&, const Choice&) = default;
 };
 
 struct Outcome { // outcome converted value order_total
     std::string label;
     std::optional<Expr> value;
-    Loc loc;
+    NodeLoc loc;
     friend bool operator==(const Outcome&, const Outcome&) = default;
 };
 
@@ -401,7 +413,7 @@ struct StateDecl {
     std::vector<Reminder> reminders;
     std::optional<Outcome> outcome; // finals only
     bool has_body = false;          // `final x { }` vs `final x` (kept for faithful printing)
-    Loc loc;
+    NodeLoc loc;
     friend bool operator==(const StateDecl&, const StateDecl&) = default;
 };
 
@@ -424,7 +436,7 @@ struct FlowDef {
     std::string name;
     int version = 1;
     std::optional<std::string> timezone; // IANA name; default UTC when absent
-    Loc timezone_loc;                    // the zone's name where it was written
+    NodeLoc timezone_loc;                // the zone's name where it was written
     std::vector<FieldDecl> fields;
     std::vector<FactDecl> facts;
     std::vector<ChannelDecl> channels;
@@ -434,15 +446,15 @@ struct FlowDef {
     std::vector<ListDecl> lists;
     std::optional<NumberPolicy> numbers;
     std::vector<std::string> opt_out;
-    Loc opt_out_loc;
+    NodeLoc opt_out_loc;
     std::vector<CapDecl> caps;
     std::vector<TemplateDecl> templates;
     std::vector<ClassifierDecl> classifiers;
     std::vector<TriggerDecl> triggers;
     std::vector<StateDecl> states;
     std::vector<Handler> from_any;
-    Loc from_any_loc;
-    Loc loc; // the `flow` line
+    NodeLoc from_any_loc;
+    NodeLoc loc; // the `flow` line
     SourceInfo source;
     std::vector<SettingDecl> settings{};
     // `flow missed_call for roma`: the flow with one business's settings applied (made by

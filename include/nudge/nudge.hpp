@@ -1,5 +1,6 @@
 #pragma once
-// Everything public in one include.
+// Everything public in one include (the C++ library's; the gateway transports of
+// nudge/transports.hpp belong to nudge::server and are included on their own).
 
 #include <nudge/clock.hpp>
 #include <nudge/compile.hpp>
@@ -9,5 +10,7 @@
 #include <nudge/error.hpp>
 #include <nudge/flow.hpp>
 #include <nudge/report.hpp>
+#include <nudge/scenario.hpp>
+#include <nudge/store.hpp>
 #include <nudge/transport.hpp>
 #include <nudge/version.hpp>

@@ -3,7 +3,8 @@
 // nothing, the funnel (entries per state), what was sent, the outcomes, and the money:
 // conversions, revenue, and ROI = conversions × order value − SMS count × SMS price. The same
 // sums serve `nudge report` (a simulated scenario, or a database over a period) and the staff
-// console's report page.
+// console's report page. The functions keep no state between calls and may be called from
+// any thread; their results are plain values.
 
 #include <nudge/clock.hpp>
 #include <nudge/engine.hpp>

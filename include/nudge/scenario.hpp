@@ -3,6 +3,10 @@
 // clock, and runs steps against the engine: triggers, replies and host events in, the clock
 // moved forward, and expectations on what was sent, which state an instance is in, the inbox
 // and the events emitted to the host. The keys are listed in README.md ("Scenarios").
+//
+// Thread safety: each run makes its own clock, transport and engine, so several threads may
+// run scenarios at once, as long as no two of them run on the same database
+// (ScenarioOptions::database).
 
 #include <nudge/diagnostic.hpp>
 #include <nudge/engine.hpp>

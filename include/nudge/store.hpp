@@ -24,6 +24,14 @@
 // the newest, running instances stay on theirs until migrate() moves them (a journaled step,
 // so a replay moves them again). The persistence goes through the small `Store` interface;
 // `SqliteStore` is the implementation (one SQLite file in WAL mode).
+//
+// Thread safety: a DurableEngine is an Engine, and what nudge/engine.hpp says holds for it:
+// call it from one thread at a time, and its hooks and transport must not call back into it.
+// The one exception is the host's delivery workers: the messages take_due() returns may be
+// sent from any thread, and their results go back through settle() on the engine's thread. A
+// Store (and a SqliteStore) belongs to the one engine that uses it. A StoreView holds a
+// connection of its own: several, one per thread, may read a database beside the process that
+// runs it, but one StoreView is for one thread at a time.
 
 #include <nudge/engine.hpp>
 #include <nudge/error.hpp>

@@ -14,7 +14,9 @@
 namespace nudge {
 
 struct Message {
-    // Idempotency key, unique per instance, step and action: "flow/instance/step/action".
+    // Idempotency key, unique per message: "flow/instance/N", where N counts the instance's
+    // messages from 1 ("order_confirmation/17/2" is instance 17's second). A DurableEngine that
+    // replays its journal gives each message the same key again.
     std::string id;
     std::string flow;
     std::uint64_t instance = 0;
@@ -42,7 +44,9 @@ struct SendResult {
 // Thread safety: the engines call send() from the thread that drives them. `nudge serve` calls
 // the transports of nudge/transports.hpp from a small worker pool, several sends at once, so
 // those are safe to call concurrently; a host's own transport only needs that when the host
-// does the same.
+// does the same. send() is called in the middle of an engine's step and must not call back
+// into that engine (see nudge/engine.hpp). RecordingTransport and StdoutTransport are not
+// safe to share between threads: one thread at a time, the engine's.
 class Transport {
 public:
     virtual ~Transport() = default;

@@ -2,7 +2,8 @@
 // Transports for real gateways: Kannel's smsbox for SMS, SMTP for e-mail, a signed HTTP webhook
 // for anything with an HTTP API, and a file of JSON lines for dry runs. `nudge serve` uses them;
 // a C++ host can too (link nudge::server). Each is safe to call from several threads at once,
-// and none keeps a message after send() returns.
+// and none keeps a message after send() returns. Like any transport, send() must not call back
+// into the engine that called it.
 //
 // Every transport reports a refusal that trying again cannot mend as SendResult::permanent
 // (a 4xx other than 429 from a gateway); a timeout, a lost connection, a 5xx or a 429 is a

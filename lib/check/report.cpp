@@ -1,5 +1,6 @@
 // Reporting helpers shared by every check: spans, quoting, near-name suggestions, type names.
 #include "check/detail.hpp"
+#include "text/suggest.hpp"
 
 #include <algorithm>
 #include <array>
@@ -30,40 +31,11 @@ std::uint32_t keyword_span(std::string_view keyword, std::string_view name) {
 
 std::string q(std::string_view name) { return "'" + std::string(name) + "'"; }
 
-namespace {
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diag = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
-            diag = up;
-        }
-    }
-    return row[b.size()];
-}
-
-} // namespace
-
 std::string suggestion(std::string_view name, const std::vector<std::string>& candidates) {
     // Near means a typo, not a different word: at most 2 edits and under a third of the name.
     std::size_t limit = std::min<std::size_t>(2, std::max<std::size_t>(1, name.size() / 3));
-    const std::string* best = nullptr;
-    std::size_t best_distance = limit + 1;
-    for (const auto& cand : candidates) {
-        if (cand == name) continue;
-        auto d = edit_distance(name, cand);
-        if (d < best_distance) {
-            best_distance = d;
-            best = &cand;
-        }
-    }
-    return best ? ", did you mean " + q(*best) + "?" : "";
+    auto best = nearest(name, candidates, {.below = limit + 1});
+    return best.empty() ? "" : ", did you mean " + q(best) + "?";
 }
 
 Ty type_of_field(FieldType t) {

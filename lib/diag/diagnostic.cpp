@@ -1,7 +1,8 @@
 #include <nudge/diagnostic.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
-#include <cstdio>
 
 namespace nudge {
 
@@ -101,29 +102,6 @@ bool printable_line(std::string_view text) {
            text.size() <= 500;
 }
 
-void json_escape(std::string& out, std::string_view s) {
-    out += '"';
-    for (char c : s) {
-        auto u = static_cast<unsigned char>(c);
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (u < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", u);
-                out += buf;
-            } else {
-                out += c;
-            }
-        }
-    }
-    out += '"';
-}
-
 } // namespace
 
 std::string render(const Diagnostic& d, std::string_view source) {
@@ -157,25 +135,20 @@ std::string render(const Diagnostics& ds, std::string_view source) {
 }
 
 std::string to_json(const Diagnostics& ds) {
-    std::string out = "[";
-    bool first = true;
+    using Json = nlohmann::ordered_json; // keys in the order written
+    auto out = Json::array();
     for (const auto& d : ds) {
-        out += first ? "\n  {" : ",\n  {";
-        first = false;
-        out += "\"severity\": ";
-        json_escape(out, to_string(d.severity));
-        out += ", \"code\": ";
-        json_escape(out, d.code);
-        out += ", \"message\": ";
-        json_escape(out, d.message);
-        out += ", \"file\": ";
-        json_escape(out, d.file);
-        out += ", \"line\": " + std::to_string(d.pos.line);
-        out += ", \"column\": " + std::to_string(d.pos.column);
-        out += ", \"length\": " + std::to_string(d.length) + "}";
+        out.push_back({{"severity", to_string(d.severity)},
+                       {"code", d.code},
+                       {"message", d.message},
+                       {"file", d.file},
+                       {"line", d.pos.line},
+                       {"column", d.pos.column},
+                       {"length", d.length}});
     }
-    out += first ? "]\n" : "\n]\n";
-    return out;
+    // Bytes that are not UTF-8 (a file name, an echoed value) become U+FFFD, so that the
+    // output is always JSON.
+    return out.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 } // namespace nudge

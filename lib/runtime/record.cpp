@@ -1,7 +1,7 @@
 // Records (history and timeline entries) and their JSON form.
 #include <nudge/engine.hpp>
 
-#include <cstdio>
+#include <nlohmann/json.hpp>
 
 namespace nudge {
 
@@ -23,51 +23,24 @@ std::string_view to_string(InstanceStatus s) {
 
 namespace {
 
-void json_string(std::string& out, std::string_view s) {
-    out += '"';
-    for (unsigned char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
-    }
-    out += '"';
-}
+using Json = nlohmann::ordered_json; // keys in the order written
+
+// Compact JSON; bytes that are not UTF-8 (a gateway's garbled text) become U+FFFD instead of
+// making the output invalid.
+std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 } // namespace
 
-std::string json_quote(std::string_view text) {
-    std::string out;
-    json_string(out, text);
-    return out;
-}
+std::string json_quote(std::string_view text) { return dump(Json(text)); }
 
 std::string to_json(const Record& r, std::string_view zone) {
-    std::string out = "{\"at\":";
-    json_string(out, format_instant(r.at, zone));
-    out += ",\"instance\":" + std::to_string(r.instance) + ",\"flow\":";
-    json_string(out, r.flow);
-    out += ",\"kind\":";
-    json_string(out, r.kind);
-    for (const auto& [k, v] : r.fields) {
-        out += ',';
-        json_string(out, k);
-        out += ':';
-        json_string(out, v);
-    }
-    out += '}';
-    return out;
+    Json j = {{"at", format_instant(r.at, zone)},
+              {"instance", r.instance},
+              {"flow", r.flow},
+              {"kind", r.kind}};
+    for (const auto& [k, v] : r.fields)
+        j[k] = v;
+    return dump(j);
 }
 
 } // namespace nudge

@@ -1,7 +1,9 @@
 // The scenario reader: yaml-cpp builds a node tree, this file walks it against the scenario keys
 // (README "Scenarios") and makes typed steps. Every mistake is reported with its position, not
 // only the first; yaml-cpp stays inside this translation unit.
+#include "diag/yaml_walk.hpp"
 #include "scenario/model.hpp"
+#include "text/suggest.hpp"
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
@@ -52,145 +54,23 @@ const std::vector<std::string> record_kinds = {
 const std::vector<std::string> statuses = {"waiting", "pending", "finished", "cancelled"};
 const std::vector<std::string> inbox_reasons = {"unmatched", "unknown", "ambiguous", "routed"};
 
-std::string join(const std::vector<std::string>& words) {
-    std::string out;
-    for (const auto& w : words) {
-        if (!out.empty()) out += ", ";
-        out += w;
-    }
-    return out;
+// How near a misspelt word must be to an allowed one to be its likely typo (`expect_send` for
+// `expect_sent`, `advnce` for `advance`, `text_contain` for `text_contains`).
+Nearness near_enough(std::string_view word) {
+    return {.below = word.size() <= 4 ? 2u : 3u, .prefix_from = 4};
 }
 
-// Edit distance counting a swap of neighbours as one edit (`snet` is one from `sent`).
-std::size_t distance(std::string_view a, std::string_view b) {
-    if (a.size() > 64 || b.size() > 64) return 64;
-    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-    for (std::size_t i = 0; i <= a.size(); ++i)
-        d[i][0] = i;
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        d[0][j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1,
-                                d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    return d[a.size()][b.size()];
-}
+using Entry = YamlEntry;
 
-// The allowed word closest to a misspelt one, when close enough to be a likely typo
-// (`expect_send` for `expect_sent`, `advnce` for `advance`, `text_contain` for `text_contains`).
-// A prefix either way counts as one edit; ties go to the fewer real edits, then the first.
-std::string closest(std::string_view word, const std::vector<std::string>& allowed) {
-    std::string best;
-    std::pair<std::size_t, std::size_t> best_score{word.size() <= 4 ? 2 : 3, 0};
-    for (const auto& candidate : allowed) {
-        bool prefix =
-            word.size() >= 4 && (candidate.rfind(word, 0) == 0 || word.rfind(candidate, 0) == 0);
-        auto edits = distance(word, candidate);
-        std::pair<std::size_t, std::size_t> score{prefix ? std::min<std::size_t>(edits, 1) : edits,
-                                                  edits};
-        if (score < best_score) {
-            best_score = score;
-            best = candidate;
-        }
-    }
-    return best;
-}
-
-// A value from the input as a message shows it: control characters escaped, long text cut.
-std::string shown(std::string_view s) {
-    constexpr std::size_t max_shown = 40;
-    std::string out;
-    for (std::size_t i = 0; i < s.size() && i < max_shown; ++i) {
-        auto u = static_cast<unsigned char>(s[i]);
-        if (s[i] == '\n') {
-            out += "\\n";
-        } else if (u < 0x20 || u == 0x7f) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", u);
-            out += buf;
-        } else {
-            out += s[i];
-        }
-    }
-    if (s.size() > max_shown) {
-        while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xc0) == 0x80) {
-            out.pop_back();
-        }
-        if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xc0) out.pop_back();
-        out += "…";
-    }
-    return out;
-}
-
-bool is_name(std::string_view s) {
-    if (s.empty()) return false;
-    auto head = static_cast<unsigned char>(s[0]);
-    if (!(std::isalpha(head) || s[0] == '_')) return false;
-    return std::all_of(s.begin(), s.end(), [](char c) {
-        auto u = static_cast<unsigned char>(c);
-        return std::isalnum(u) || c == '_';
-    });
-}
-
-// sale.saved, booking.rescheduled: names joined by single dots.
-bool is_dotted_name(std::string_view s) {
-    std::size_t start = 0;
-    while (true) {
-        auto dot = s.find('.', start);
-        auto part = s.substr(start, dot == std::string_view::npos ? dot : dot - start);
-        if (!is_name(part)) return false;
-        if (dot == std::string_view::npos) return true;
-        start = dot + 1;
-    }
-}
-
-// One key: value pair of a map, with the key's text.
-struct Entry {
-    Node key;
-    Node value;
-    std::string name;
-};
-
-class Reader {
+class Reader : YamlWalker {
 public:
     Reader(std::string_view source, std::string file, Diagnostics& diagnostics)
-        : source_(source), file_(std::move(file)), diags_(diagnostics),
-          budget_(source.size() + 4096) {}
+        : YamlWalker(source, std::move(file), 0, diagnostics, max_errors, near_enough) {}
 
     Scenario read(const Node& root, bool flows_required);
 
 private:
-    std::string_view source_;
-    std::string file_;
-    Diagnostics& diags_;
-    std::size_t budget_; // node visits left: aliases can repeat a subtree many times
-    bool out_of_budget_ = false;
-
     // ---- positions and reports
-
-    SourcePos pos(const Node& n) const {
-        auto m = n.Mark();
-        if (m.line < 0 || m.column < 0) return {};
-        return {static_cast<std::uint32_t>(m.line + 1), static_cast<std::uint32_t>(m.column + 1)};
-    }
-
-    bool quoted(const Node& n) const {
-        auto m = n.Mark();
-        if (m.pos < 0 || static_cast<std::size_t>(m.pos) >= source_.size()) return false;
-        char c = source_[static_cast<std::size_t>(m.pos)];
-        return n.IsScalar() && (c == '"' || c == '\'');
-    }
-
-    std::uint32_t length(const Node& n) const {
-        if (!n.IsScalar()) return 1;
-        auto size = n.Scalar().size() + (quoted(n) ? 2 : 0);
-        return static_cast<std::uint32_t>(std::clamp<std::size_t>(size, 1, 200));
-    }
 
     Span span(const Node& n) const { return {pos(n), length(n)}; }
 
@@ -200,91 +80,22 @@ private:
         return e.value;
     }
 
-    static std::string kind_words(const Node& n) {
-        switch (n.Type()) {
-        case YAML::NodeType::Map: return "a map";
-        case YAML::NodeType::Sequence: return "a list";
-        case YAML::NodeType::Scalar: return "'" + shown(n.Scalar()) + "'";
-        default: return "nothing";
-        }
-    }
-
     void error(std::string code, std::string message, const Node& at) {
         error(std::move(code), std::move(message), span(at));
     }
 
     void error(std::string code, std::string message, Span at) {
-        if (diags_.error_count() == max_errors) {
-            diags_.error("too-many-errors", "too many errors; stopping here", file_, at.pos);
-        }
-        if (diags_.error_count() > max_errors) return;
-        diags_.error(std::move(code), std::move(message), file_, at.pos, at.length);
+        report(std::move(code), std::move(message), at.pos, at.length);
     }
 
-    bool visit(const Node& n) {
-        if (budget_ > 0) {
-            --budget_;
-            return true;
-        }
-        if (!out_of_budget_) {
-            out_of_budget_ = true;
-            error("too-large", "aliases expand this file beyond its own size", n);
-        }
-        return false;
+    // The entries of a map (YamlWalker::map_entries): a missing value is an empty map.
+    std::optional<std::vector<Entry>> map(const Node& n, const Node& at, std::string_view what,
+                                          const std::vector<std::string>& allowed) {
+        return map_entries(n, at, what, allowed, Absent::empty);
     }
 
     void unknown_key(const Entry& e, std::string_view what, const std::vector<std::string>& ok) {
-        auto guess = closest(e.name, ok);
-        error("unknown-key",
-              "unknown key '" + shown(e.name) + "' in " + std::string(what) +
-                  (guess.empty() ? "; allowed: " + join(ok)
-                                 : "; did you mean '" + guess + "'? (allowed: " + join(ok) + ")"),
-              e.key);
-    }
-
-    // The entries of a map; reports a wrong node kind, duplicate keys and (when `allowed` is
-    // not empty) unknown keys. A missing value is an empty map.
-    std::optional<std::vector<Entry>> map(const Node& n, const Node& at, std::string_view what,
-                                          const std::vector<std::string>& allowed) {
-        if (!visit(n)) return std::nullopt;
-        if (!n.IsDefined() || n.IsNull()) return std::vector<Entry>{};
-        if (!n.IsMap()) {
-            error("expected-map",
-                  "expected a map for " + std::string(what) + ", saw " + kind_words(n),
-                  n.IsDefined() ? n : at);
-            return std::nullopt;
-        }
-        std::vector<Entry> out;
-        for (auto it = n.begin(); it != n.end(); ++it) {
-            Entry e{it->first, it->second, {}};
-            if (!e.key.IsScalar()) {
-                error("expected-scalar",
-                      "expected a key name in " + std::string(what) + ", saw " + kind_words(e.key),
-                      e.key);
-                continue;
-            }
-            e.name = e.key.Scalar();
-            if (std::any_of(out.begin(), out.end(),
-                            [&](const Entry& o) { return o.name == e.name; })) {
-                error("duplicate-key",
-                      "duplicate key '" + shown(e.name) + "' in " + std::string(what), e.key);
-                continue;
-            }
-            if (!allowed.empty() &&
-                std::find(allowed.begin(), allowed.end(), e.name) == allowed.end()) {
-                unknown_key(e, what, allowed);
-                continue;
-            }
-            out.push_back(std::move(e));
-        }
-        return out;
-    }
-
-    static const Entry* find(const std::vector<Entry>& entries, std::string_view key) {
-        for (const auto& e : entries) {
-            if (e.name == key) return &e;
-        }
-        return nullptr;
+        YamlWalker::unknown_key(e, what, std::vector<std::string_view>(ok.begin(), ok.end()));
     }
 
     // ---- scalars
@@ -328,7 +139,7 @@ private:
         if (!v || std::find(allowed.begin(), allowed.end(), v->text) != allowed.end()) {
             return true;
         }
-        auto guess = closest(v->text, allowed);
+        auto guess = nearest(v->text, allowed, near_enough(v->text));
         error("bad-value",
               "unknown " + std::string(key) + " '" + shown(v->text) + "'" +
                   (guess.empty() ? "" : "; did you mean '" + guess + "'?") +
@@ -839,45 +650,6 @@ std::optional<StepBody> Reader::step_body(const Entry& e, const Entry* data) {
     return s;
 }
 
-// yaml-cpp's wording for the mistakes people make most, in terms of what they wrote.
-std::string syntax_message(const std::string& msg) {
-    if (msg == "end of map flow not found") return "'{' is not closed: expected ',' or '}'";
-    if (msg == "end of sequence flow not found") return "'[' is not closed: expected ',' or ']'";
-    if (msg == "illegal map value") {
-        return "unexpected ':' (put a space after ':' or quote the value)";
-    }
-    return msg;
-}
-
-// Receives parser events and drops them: counts documents without building them.
-class IgnoreEvents final : public YAML::EventHandler {
-public:
-    void OnDocumentStart(const YAML::Mark&) override {}
-    void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  const std::string&) override {}
-    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                         YAML::EmitterStyle::value) override {}
-    void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                    YAML::EmitterStyle::value) override {}
-    void OnMapEnd() override {}
-};
-
-// One document, or two when there are more. Not YAML::LoadAll, which loops forever on a stray
-// `,` in yaml-cpp 0.7 (jbeder/yaml-cpp#1040).
-int count_documents(const std::string& text) {
-    std::istringstream in(text);
-    YAML::Parser parser(in);
-    IgnoreEvents ignore;
-    int documents = 0;
-    while (documents < 2 && parser.HandleNextDocument(ignore))
-        ++documents;
-    return documents;
-}
-
 } // namespace
 
 const std::vector<std::string>& scenario_top_keys() { return top_keys; }
@@ -904,14 +676,12 @@ ReadScenario read_scenario(std::string_view yaml, const std::string& file, bool 
     try {
         std::string text(yaml);
         root = YAML::Load(text);
-        documents = count_documents(text);
+        documents = count_yaml_documents(text);
     } catch (const YAML::Exception& e) {
-        SourcePos p;
-        if (e.mark.line >= 0 && e.mark.column >= 0) {
-            p = {static_cast<std::uint32_t>(e.mark.line + 1),
-                 static_cast<std::uint32_t>(e.mark.column + 1)};
-        }
-        diags.error("yaml-syntax", "invalid YAML: " + syntax_message(e.msg), file, p);
+        diags.error("yaml-syntax",
+                    "invalid YAML: " +
+                        yaml_syntax_message(e.msg, "put a space after ':' or quote the value"),
+                    file, mark_pos(e.mark));
         return result;
     } catch (const std::exception& e) {
         diags.error("yaml-syntax", std::string("invalid YAML: ") + e.what(), file, {});

@@ -1,6 +1,7 @@
 // Runs a prepared scenario against the engine: a fake clock at `start`, a recording transport,
 // the scenario playing the host (answers to actions, facts), then each step in order.
 #include "phone/numbers.hpp"
+#include "runtime/advance.hpp"
 #include "scenario/expect.hpp"
 #include "scenario/prepare.hpp"
 
@@ -16,9 +17,6 @@ namespace nudge {
 
 namespace detail {
 namespace {
-
-// A clock that keeps finding due timers at the same instant would never let a step end.
-constexpr int max_firings_per_move = 1'000'000;
 
 Data to_data(const Values& values) {
     Data out;
@@ -119,22 +117,26 @@ void Run::hooks() {
 }
 
 std::optional<std::string> Run::move_clock(Instant target) {
-    for (int fired = 0; fired < max_firings_per_move; ++fired) {
-        auto due = on([](auto& e) { return e.next_due(); });
-        if (!due || *due > target) {
-            clock_.set(target);
-            on([](auto& e) { return e.run_due(); });
-            return std::nullopt;
+    // The engine the run is on, plain or durable, as advance_clock sees it.
+    struct Timers {
+        Run& run;
+        std::optional<Instant> next_due() {
+            return run.on([](auto& e) { return e.next_due(); });
         }
-        if (*due > clock_.now()) clock_.set(*due);
-        if (on([](auto& e) { return e.run_due(); }) == 0 &&
-            on([](auto& e) { return e.next_due(); }) == due) {
-            return "the engine keeps a timer due at " + show_instant(*due, p_.zone) +
-                   " that does not fire";
+        int run_due() {
+            return run.on([](auto& e) { return e.run_due(); });
         }
+    } timers{*this};
+    auto moved = advance_clock(clock_, timers, target);
+    if (moved.stuck) {
+        return "the engine keeps a timer due at " + show_instant(*moved.stuck, p_.zone) +
+               " that does not fire";
     }
-    return "more than " + std::to_string(max_firings_per_move) +
-           " timers fired in one step; is an 'every' without 'max' running?";
+    if (moved.runaway) {
+        return "more than " + std::to_string(max_timer_runs) +
+               " timers fired in one step; is an 'every' without 'max' running?";
+    }
+    return std::nullopt;
 }
 
 void Run::step(std::size_t index, const Step& st) {

@@ -3,6 +3,8 @@
 #include <nudge/dsl.hpp>
 #include <nudge/store.hpp>
 
+#include "text/hash.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -56,13 +58,8 @@ Migration json_migration(const json& j) {
 
 // A stable hash of a flow's canonical text (FNV-1a, 64 bits, hex).
 std::string text_hash(std::string_view text) {
-    std::uint64_t h = 14695981039346656037ull;
-    for (unsigned char c : text) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
     char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(detail::fnv1a(text)));
     return buf;
 }
 

@@ -1,5 +1,6 @@
 // Calendar steps, windows, seasons and instants in IANA zones (DESIGN §5 "Time").
 #include "time/time.hpp"
+#include "text/hash.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -199,11 +200,7 @@ std::optional<Interval> season_containing(const SeasonDecl& s, Instant t,
 double stable_fraction(std::string_view key) {
     // FNV-1a over the bytes, then the splitmix64 finaliser so that keys differing only in
     // their last character (AB12345, AB12346) land far apart in the season.
-    std::uint64_t h = 14695981039346656037ull;
-    for (unsigned char c : key) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
+    std::uint64_t h = fnv1a(key);
     h ^= h >> 30;
     h *= 0xbf58476d1ce4e5b9ull;
     h ^= h >> 27;

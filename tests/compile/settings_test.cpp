@@ -128,8 +128,13 @@ TEST_CASE("a settings name must refer to one declaration a business can set") {
     both = replaced(both, ", blocked,", ",");
     CHECK(errors_of(both) ==
           "unknown-setting: 'missed' names both a list and a template; rename one\n");
+    auto twice = read_flow(
+        replaced(flow_text, "settings restaurant,", "settings blocked, restaurant,"), "x.flow");
+    REQUIRE(twice.diagnostics.size() >= 1);
+    CHECK(twice.diagnostics.items()[0].code == "duplicate-setting");
     auto r = read_flow(replaced(flow_text, "settings restaurant,", "settings texted, restaurant,"),
                        "x.flow");
+    CHECK(r.diagnostics.items()[0].code == "unknown-setting");
     REQUIRE(r.diagnostics.size() >= 1);
     CHECK(r.diagnostics.items()[0].pos.line == 14);
     CHECK(r.diagnostics.items()[0].pos.column == 10);
@@ -142,6 +147,9 @@ TEST_CASE("a field's default must read as its type") {
     CHECK(errors.find("bad-default: field 'deposit' has the default \"a lot\", which is not a "
                       "number") != std::string::npos);
     CHECK(errors_of(replaced(text, "\"a lot\"", "\"250.00\"")).empty());
+    auto r = read_flow(text, "x.flow");
+    REQUIRE(r.diagnostics.size() >= 1);
+    CHECK(r.diagnostics.items()[0].code == "bad-default");
 }
 
 TEST_CASE("settings_of gives each setting's value in its text form") {

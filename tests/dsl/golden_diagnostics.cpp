@@ -1,5 +1,7 @@
 // Every file in tests/dsl/invalid/ (NAME.flow or NAME.flow.yaml) is read with read_flow and
-// its rendered diagnostics compared with NAME.expected. NUDGE_UPDATE_GOLDEN=1 rewrites them.
+// its rendered diagnostics compared with NAME.expected. NUDGE_UPDATE_GOLDEN=1 rewrites them:
+// this is the one harness that writes them (tests/parse, tests/yaml and tests/check compare
+// the same files against their front end or the checker alone, and never write).
 // Every file in tests/dsl/valid/ must read with no diagnostics at all.
 #include <doctest/doctest.h>
 #include <nudge/dsl.hpp>

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 using namespace nudge;
 
@@ -121,19 +122,32 @@ TEST_CASE("arbitrary garbage never throws") {
                             "flow t \"",
                             "flow t template a \"\"\"",
                             "flow t window w = mon 9",
-                            "flow t field a: text?",
                             "}}}}",
                             "flow t state s { at season }",
                             "flow 1",
                             "flow t version 99999999999",
                             "flow t cap sms 3 per 99999999999h",
                             "flow t state s { after 1234567890s -> x }"};
-    for (auto text : inputs) {
+    for (std::string_view text : inputs) {
         CAPTURE(text);
         auto r = parse_flow_text(text, "g.flow");
-        (void)r;
-        CHECK(true);
+        // Each is wrong somewhere, and the parser says where: an error on the one line there
+        // is (at most one column past its end), named after the file.
+        CHECK_FALSE(r.ok());
+        CHECK(r.diagnostics.has_errors());
+        for (const auto& d : r.diagnostics) {
+            CAPTURE(d.message);
+            CHECK(d.file == "g.flow");
+            CHECK(d.pos.line <= 1);
+            CHECK(d.pos.column <= text.size() + 1);
+        }
     }
+    // Not garbage at all: an optional field is read as one.
+    auto optional = parse_flow_text("flow t field a: text?", "g.flow");
+    REQUIRE(optional.ok());
+    REQUIRE(optional.flow->fields.size() == 1);
+    CHECK(optional.flow->fields[0].name == "a");
+    CHECK(optional.flow->fields[0].optional);
 }
 
 TEST_CASE("a .flow over 2 MiB is refused before it is read, as a .flow.yaml is") {

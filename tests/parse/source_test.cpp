@@ -76,6 +76,18 @@ TEST_CASE("the IR ignores positions: the same flow laid out differently is equal
     REQUIRE(a.ok());
     REQUIRE(b.ok());
     CHECK(*a.flow == *b.flow);
+    // The positions themselves differ, and a Loc says so.
+    CHECK(a.flow->states[0].loc == b.flow->states[0].loc); // NodeLoc: ignored
+    CHECK_FALSE(Loc(a.flow->states[0].loc) == Loc(b.flow->states[0].loc));
+}
+
+TEST_CASE("two Locs are equal only when both positions are") {
+    Loc a{{1, 2}, {1, 9}};
+    CHECK(a == Loc{{1, 2}, {1, 9}});
+    CHECK_FALSE(a == Loc{{1, 2}, {1, 8}});
+    CHECK_FALSE(a == Loc{{2, 2}, {1, 9}});
+    CHECK(NodeLoc(a) == NodeLoc(Loc{{5, 1}, {6, 1}}));
+    CHECK(Loc(NodeLoc(a)) == a);
 }
 
 TEST_CASE("the caret line counts characters, not bytes, under non-ASCII text") {

@@ -460,3 +460,16 @@ TEST_CASE("pattern tests find their RE2 pattern in the reply and keep the first 
     CHECK(ask("OK").first == "asked");
     CHECK(ask(" ok").first == "asked");
 }
+
+TEST_CASE("a record's JSON escapes control characters and never carries bytes that are not UTF-8") {
+    Record r;
+    r.at = parse_instant("2026-03-02T09:00:00Z");
+    r.instance = 7;
+    r.flow = "f";
+    r.kind = "received";
+    r.fields = {{"text", "a\"b\\c\nd\x01 \xC3\xA6 \xFF"}};
+    CHECK(to_json(r) ==
+          "{\"at\":\"2026-03-02T09:00:00+00:00\",\"instance\":7,\"flow\":\"f\","
+          "\"kind\":\"received\",\"text\":\"a\\\"b\\\\c\\nd\\u0001 \xC3\xA6 \xEF\xBF\xBD\"}");
+    CHECK(json_quote("x\ty") == "\"x\\ty\"");
+}

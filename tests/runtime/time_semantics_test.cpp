@@ -356,3 +356,32 @@ final lapsed
     CHECK(end.timers == 0);
     CHECK(end.queued_timers == 0);
 }
+
+TEST_CASE("advance_clock fires each deadline at its own time and stops at the target") {
+    Rig rig("2026-03-02T09:00:00+01:00", R"(flow t
+field phone: phone
+channel sms to phone from "4570000000"
+trigger call.missed as phone { start a }
+state a {
+  send sms "one"
+  after 1h -> b
+}
+state b {
+  send sms "two"
+  after 1h -> c
+}
+final c
+)");
+    rig.engine.trigger("call.missed", {{"phone", "+4520123456"}});
+    auto target = parse_instant("2026-03-02T10:30:00+01:00");
+    auto moved = detail::advance_clock(rig.clock, rig.engine, target);
+    CHECK(moved.ok());
+    CHECK(moved.fired == 1);
+    CHECK(rig.clock.now() == target);
+    REQUIRE(rig.out.sent().size() == 2);
+    CHECK(format_instant(rig.out.sent()[1].at, "Europe/Copenhagen") == "2026-03-02T10:00:00+01:00");
+    // A cap on runs that cannot reach the target says so.
+    auto capped =
+        detail::advance_clock(rig.clock, rig.engine, parse_instant("2026-03-03T00:00:00+01:00"), 0);
+    CHECK(capped.runaway);
+}

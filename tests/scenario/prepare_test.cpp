@@ -293,3 +293,32 @@ TEST_CASE("a scenario's settings apply to its flow, and bad ones are refused whe
     CHECK(mentions(find_code(unknown.diagnostics, "unknown-flow"),
                    "'settings' names flow 'plane', which the scenario does not load"));
 }
+
+TEST_CASE("'outcome: none' when a flow has an outcome called none is ambiguous") {
+    Scratch scratch;
+    auto flow = scratch.write("none.flow", R"(flow nothing
+
+field phone: phone
+
+channel sms to phone from "4570000000"
+
+trigger call.missed as phone {
+  start texted
+}
+
+final texted {
+  send sms "Hej"
+  outcome none
+}
+)");
+    auto p = prepare(R"(start: 2026-01-10
+steps:
+  - trigger: {event: call.missed, data: {phone: "+4520123456"}}
+  - expect_state: {key: "+4520123456", outcome: none}
+)",
+                     {flow});
+    INFO(render(p.diagnostics));
+    const auto* d = find_code(p.diagnostics, "ambiguous-outcome");
+    CHECK(mentions(d, "checks for no outcome"));
+    CHECK(d->severity == Severity::warning);
+}

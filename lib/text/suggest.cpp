@@ -1,0 +1,30 @@
+#include "text/suggest.hpp"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+namespace nudge::detail {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    constexpr std::size_t longest = 64;
+    if (a.size() > longest || b.size() > longest) return longest;
+    // Three rows of the table: two back (for swaps), one back, and this one.
+    std::vector<std::size_t> before(b.size() + 1), previous(b.size() + 1), row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        previous[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            row[j] = std::min({previous[j] + 1, row[j - 1] + 1,
+                               previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                row[j] = std::min(row[j], before[j - 2] + 1);
+        }
+        std::swap(before, previous);
+        std::swap(previous, row);
+    }
+    return previous[b.size()];
+}
+
+} // namespace nudge::detail
