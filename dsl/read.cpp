@@ -87,7 +87,7 @@ CompileResult compile_read(ParseResult read) {
     if (read.flow && !read.diagnostics.has_errors()) {
         result = compile(*read.flow);
     }
-    result.diagnostics.append(std::move(read.diagnostics));
+    result.diagnostics.append(read.diagnostics);
     result.diagnostics.sort();
     cap(result.diagnostics);
     return result;

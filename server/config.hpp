@@ -28,8 +28,8 @@ struct ChannelConfig {
 };
 
 struct Limits {
-    std::size_t body_bytes = 64 * 1024;
-    std::size_t header_bytes = 8 * 1024;
+    std::size_t body_bytes = std::size_t{64} * 1024;
+    std::size_t header_bytes = std::size_t{8} * 1024;
     std::chrono::seconds read_timeout{10};
     std::size_t max_connections = 512;
     std::chrono::seconds drain_timeout{10};

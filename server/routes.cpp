@@ -155,21 +155,22 @@ std::optional<std::uint64_t> to_id(const std::string& s) {
 
 void App::draw_svg(const std::string& name, Respond respond, const std::string& route) {
     // Graphviz runs on a worker: the loop goes on meanwhile.
-    boost::asio::post(workers_, [this, flow = flows.at(name).flow, respond, route] {
-        auto svg = to_svg(*flow);
-        boost::asio::post(io, [this, svg = std::move(svg), respond, route]() mutable {
-            Response r;
-            if (svg.error) {
-                r = json_error(503, "the picture could not be drawn: " + *svg.error);
-            } else {
-                r.content_type = "image/svg+xml";
-                r.body = std::move(svg.out);
-            }
-            metrics.add("nudge_http_requests_total",
-                        {{"route", route}, {"status", std::to_string(r.status)}});
-            respond(std::move(r));
+    boost::asio::post(
+        workers_, [this, flow = flows.at(name).flow, respond = std::move(respond), route] {
+            auto svg = to_svg(*flow);
+            boost::asio::post(io, [this, svg = std::move(svg), respond, route]() mutable {
+                Response r;
+                if (svg.error) {
+                    r = json_error(503, "the picture could not be drawn: " + *svg.error);
+                } else {
+                    r.content_type = "image/svg+xml";
+                    r.body = std::move(svg.out);
+                }
+                metrics.add("nudge_http_requests_total",
+                            {{"route", route}, {"status", std::to_string(r.status)}});
+                respond(std::move(r));
+            });
         });
-    });
 }
 
 void App::handle(Request req, Respond respond) {

@@ -43,6 +43,7 @@ LayoutNode block(const Loc& loc, std::string head, int group = 0) {
 
 std::vector<LayoutNode> action_nodes(const std::vector<Action>& actions) {
     std::vector<LayoutNode> out;
+    out.reserve(actions.size());
     for (const auto& a : actions)
         out.push_back(leaf(a.loc, statement_text(a)));
     return out;

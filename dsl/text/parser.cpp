@@ -1087,7 +1087,7 @@ SourcePos pos_of_byte(std::string_view src, std::size_t at) {
     return p;
 }
 
-Diagnostic to_diagnostic(SyntaxStop stop, const ParseState& st, const std::string& file) {
+Diagnostic to_diagnostic(const SyntaxStop& stop, const ParseState& st, const std::string& file) {
     std::size_t byte = std::min(stop.byte, st.source.size());
     std::size_t line = stop.line;
     std::size_t column = stop.column;
@@ -1192,6 +1192,7 @@ std::optional<Expr> parse_expression(std::string_view text, const std::string& f
 
 } // namespace detail
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): the signature is dsl.hpp's
 ParseResult parse_flow_text(std::string_view source, std::string filename) {
     using namespace detail;
     ParseResult result;

@@ -202,7 +202,9 @@ void add(YNode& m, std::string key, YNode value) {
     m.keys.push_back(std::move(key));
     m.items.push_back(std::move(value));
 }
-void add(YNode& m, std::string key, std::string value) { add(m, std::move(key), text(value)); }
+void add(YNode& m, std::string key, std::string value) {
+    add(m, std::move(key), text(std::move(value)));
+}
 
 bool is_scalar(const YNode& n) { return n.kind == YNode::Kind::text || n.kind == YNode::Kind::raw; }
 
