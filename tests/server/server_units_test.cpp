@@ -58,6 +58,19 @@ auto env_of(std::map<std::string, std::string> vars) {
         return it->second;
     };
 }
+
+// What reading `text` as a config file (no environment) says is wrong with it; "" when fine.
+std::string refused(const std::string& text) {
+    auto q = write_temp(text);
+    std::string message;
+    try {
+        read_config(q.string(), env_of({}));
+    } catch (const nudge::error& e) {
+        message = e.what();
+    }
+    std::filesystem::remove(q);
+    return message;
+}
 } // namespace
 
 TEST_CASE("config: a whole file, secrets from the environment") {
@@ -130,17 +143,6 @@ TEST_CASE("config: the console's users, language and zone") {
     CHECK(c.console.users[1].name == "olga");
     CHECK(c.console.users[1].role == "admin");
 
-    auto refused = [](const std::string& text) {
-        auto q = write_temp(text);
-        std::string message;
-        try {
-            read_config(q.string(), env_of({}));
-        } catch (const nudge::error& e) {
-            message = e.what();
-        }
-        std::filesystem::remove(q);
-        return message;
-    };
     CHECK(refused("console: {language: fr}\n").find("'language' must be en or da") !=
           std::string::npos);
     CHECK(refused("console:\n  users:\n    - {name: bo, role: boss, password_hash: x}\n")
@@ -269,17 +271,6 @@ TEST_CASE("config: businesses and their flows' settings, from the file and from 
     CHECK_THROWS_AS(apply_setting(c, "malmo/missed_call/=x"), nudge::error);
     CHECK_THROWS_AS(apply_setting(c, "malmo/missed_call/numbers"), nudge::error);
 
-    auto refused = [](const std::string& text) {
-        auto q = write_temp(text);
-        std::string message;
-        try {
-            read_config(q.string(), env_of({}));
-        } catch (const nudge::error& e) {
-            message = e.what();
-        }
-        std::filesystem::remove(q);
-        return message;
-    };
     CHECK(refused("businesses: [roma]\n").find("'businesses' must map business names") !=
           std::string::npos);
     CHECK(refused("businesses:\n  roma:\n    missed_call: [a]\n").find("must be a map") !=
