@@ -248,7 +248,10 @@ CompileResult apply_settings(const FlowDef& flow, std::string_view business,
         return result;
     }
     FlowDef out = flow;
-    for (const auto& [name, value] : values) {
+    for (const auto& entry : values) {
+        // Not a structured binding: clang 15 cannot capture one in the lambda below.
+        const std::string& name = entry.first;
+        const std::string& value = entry.second;
         bool listed = std::any_of(flow.settings.begin(), flow.settings.end(),
                                   [&](const SettingDecl& s) { return s.name == name; });
         std::string why;

@@ -196,7 +196,8 @@ void Preparer::load_flows(const std::filesystem::path& scenario_file,
         }
         out_.flows.push_back(compiled.flow);
     }
-    for (const auto& [flow, values] : s.settings) {
+    for (const auto& entry : s.settings) {
+        const std::string& flow = entry.first; // captured below: not a structured binding
         bool known = std::any_of(out_.flows.begin(), out_.flows.end(),
                                  [&](const auto& f) { return f->flow().name == flow; });
         if (!known && !out_.diagnostics.has_errors())
