@@ -1190,6 +1190,26 @@ struct Engine::Impl {
         return {{"send_error", inst.extra->send_error}};
     }
 
+    // A message's text and subject with the instance's merge fields filled in, and the fields
+    // that had no value (each once; `subject` becomes the rendered one).
+    detail::Rendered render(const Inst& inst, std::string_view text,
+                            std::optional<std::string>& subject) const {
+        auto lookup = [&](std::string_view name) -> std::optional<std::string> {
+            auto v = text_of(inst, name);
+            if (v.empty()) return std::nullopt;
+            return v;
+        };
+        auto body = detail::render_merge(text, lookup);
+        if (subject) {
+            auto sub = detail::render_merge(*subject, lookup);
+            subject = sub.text;
+            for (auto& m : sub.missing)
+                if (std::find(body.missing.begin(), body.missing.end(), m) == body.missing.end())
+                    body.missing.push_back(m);
+        }
+        return body;
+    }
+
     // Renders and sends (or fails, or suppresses) one send action.
     void send(Inst& inst, const Action& a) {
         auto& f = flows[inst.flow];
@@ -1228,20 +1248,8 @@ struct Engine::Impl {
             if (depth == 0) after_failure(inst);
             return;
         }
-        auto lookup = [&](std::string_view name) -> std::optional<std::string> {
-            auto s = text_of(inst, name);
-            if (s.empty()) return std::nullopt;
-            return s;
-        };
-        auto body = detail::render_merge(text, lookup);
-        std::vector<std::string> missing = body.missing;
-        if (subject) {
-            auto sub = detail::render_merge(*subject, lookup);
-            subject = sub.text;
-            for (auto& m : sub.missing)
-                if (std::find(missing.begin(), missing.end(), m) == missing.end())
-                    missing.push_back(m);
-        }
+        auto body = render(inst, text, subject);
+        const auto& missing = body.missing;
         if (!missing.empty()) {
             std::string names;
             for (const auto& m : missing)
@@ -2387,21 +2395,10 @@ bool Engine::send_by_hand(std::uint64_t instance, std::string_view channel, std:
     auto to = impl_->recipient(inst, ch);
     if (to.empty()) throw error("instance " + std::to_string(instance) + " has no " + ch.to);
     if (text.empty()) throw error("the message is empty");
-    auto lookup = [&](std::string_view name) -> std::optional<std::string> {
-        auto v = impl_->text_of(inst, name);
-        if (v.empty()) return std::nullopt;
-        return v;
-    };
-    auto body = detail::render_merge(text, lookup);
-    auto missing = body.missing;
-    if (subject) {
-        auto sub = detail::render_merge(*subject, lookup);
-        subject = sub.text;
-        missing.insert(missing.end(), sub.missing.begin(), sub.missing.end());
-    }
-    if (!missing.empty()) {
+    auto body = impl_->render(inst, text, subject);
+    if (!body.missing.empty()) {
         std::string names;
-        for (const auto& m : missing)
+        for (const auto& m : body.missing)
             names += (names.empty() ? "{" : ", {") + m + "}";
         throw error("the message needs " + names + ", which instance " + std::to_string(instance) +
                     " has no value for; nothing was sent");
