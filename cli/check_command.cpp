@@ -38,6 +38,15 @@ int run_check(const CheckOptions& options) {
                 stats += "  " + text.substr(pos, end - pos) + "\n";
                 pos = end + 1;
             }
+            for (const auto& s : sms_sizes(result.flow->flow())) {
+                std::string uncounted;
+                for (const auto& u : s.uncounted)
+                    uncounted += (uncounted.empty() ? "; " : ", ") + ("{" + u + "}");
+                stats += "  sms parts of " + s.message + ": " +
+                         (s.uncounted.empty() ? "" : "at least ") + std::to_string(s.parts) + " (" +
+                         (s.gsm7 ? "GSM-7" : "UCS-2") + ", limit " + std::to_string(s.limit) +
+                         uncounted + (uncounted.empty() ? "" : " not counted") + ")\n";
+            }
         }
     }
     if (options.format == "json") {

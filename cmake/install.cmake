@@ -43,7 +43,7 @@ string(REGEX REPLACE "/$" "" nudge_pc_to_prefix "${nudge_pc_to_prefix}")
 set(NUDGE_PC_PREFIX "\${pcfiledir}/${nudge_pc_to_prefix}")
 if(NUDGE_CONFIG_STATIC)
     # What a static libnudge links to (libphonenumber and date-tz ship no .pc file).
-    set(NUDGE_PC_REQUIRES_PRIVATE "yaml-cpp sqlite3 libutf8proc re2")
+    set(NUDGE_PC_REQUIRES_PRIVATE "yaml-cpp sqlite3 libutf8proc re2 icu-i18n icu-uc")
     set(NUDGE_PC_LIBS_PRIVATE "-lphonenumber -ldate-tz -lstdc++")
 else()
     set(NUDGE_PC_REQUIRES_PRIVATE "")

@@ -124,6 +124,10 @@ Layout build_layout(const FlowDef& flow, const std::set<std::uint32_t>& comment_
     LayoutNode header = leaf(flow.loc, header_text(flow), header_group);
     header.header = true;
     if (flow.timezone) header.tail_text = "timezone " + quote(*flow.timezone);
+    if (flow.locale) {
+        if (!header.tail_text.empty()) header.tail_text += '\n';
+        header.tail_text += "locale " + quote(*flow.locale);
+    }
     out.push_back(std::move(header));
 
     for (const auto& f : flow.fields)
@@ -152,6 +156,8 @@ Layout build_layout(const FlowDef& flow, const std::set<std::uint32_t>& comment_
         out.push_back(leaf(flow.opt_out_loc, opt_out_text(flow.opt_out), policy_group));
     }
     for (const auto& c : flow.caps)
+        out.push_back(leaf(c.loc, statement_text(c), policy_group));
+    for (const auto& c : flow.segment_caps)
         out.push_back(leaf(c.loc, statement_text(c), policy_group));
     if (!flow.settings.empty()) {
         out.push_back(leaf(flow.settings.front().loc, settings_text(flow.settings), policy_group));

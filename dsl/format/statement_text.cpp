@@ -127,6 +127,10 @@ std::string statement_text(const CapDecl& c) {
     return "cap " + c.channel + ' ' + std::to_string(c.count) + " per " + to_text(c.per);
 }
 
+std::string statement_text(const SegmentCapDecl& c) {
+    return "cap " + c.channel + ' ' + std::to_string(c.count) + " segments";
+}
+
 std::string statement_text(const TemplateDecl& t) {
     std::string out = "template " + t.name;
     if (t.kind) out += ' ' + std::string(to_string(*t.kind));

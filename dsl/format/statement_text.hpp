@@ -20,6 +20,7 @@ std::string statement_text(const ListDecl& l);
 std::string statement_text(const NumberPolicy& n);
 std::string opt_out_text(const std::vector<std::string>& words);
 std::string statement_text(const CapDecl& c);
+std::string statement_text(const SegmentCapDecl& c);
 std::string settings_text(const std::vector<SettingDecl>& settings); // settings A, B
 std::string statement_text(const TemplateDecl& t);                   // may span lines ("""…""")
 std::string classifier_head(const ClassifierDecl& c);                // classify NAME from A, B {

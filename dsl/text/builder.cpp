@@ -244,6 +244,10 @@ void FlowBuilder::end_opt_out(Loc loc) {
 
 void FlowBuilder::end_cap(Loc loc) {
     auto s = take_scratch();
+    if (s.flag) {
+        flow_.segment_caps.push_back({s.name, s.count, loc});
+        return;
+    }
     flow_.caps.push_back({s.name, s.count, s.duration, loc});
 }
 

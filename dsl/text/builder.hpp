@@ -75,6 +75,10 @@ public:
         flow_.timezone = std::move(tz);
         flow_.timezone_loc = loc;
     }
+    void flow_locale(std::string locale, Loc loc) {
+        flow_.locale = std::move(locale);
+        flow_.locale_loc = loc;
+    }
     void field_type(std::string_view type, Loc loc);
     void end_field(Loc loc);
     void end_fact(Loc loc);

@@ -133,11 +133,13 @@ struct declaration_kw
 struct flow_name : seq<not_at<declaration_kw>, identifier> {};
 struct version_number : count_lit {};
 struct timezone_string : string_lit {};
+struct locale_string : string_lit {};
 struct business_name : identifier {};
 struct header
     : seq<must<flow_kw>, ws, must<flow_name>, opt<ws, NUDGE_KW("for"), ws, must<business_name>>,
           opt<ws, NUDGE_KW("version"), ws, must<version_number>>,
-          opt<ws, NUDGE_KW("timezone"), ws, must<timezone_string>>> {};
+          opt<ws, NUDGE_KW("timezone"), ws, must<timezone_string>>,
+          opt<ws, NUDGE_KW("locale"), ws, must<locale_string>>> {};
 
 struct decl_name : identifier {};
 struct type_name : identifier {};
@@ -231,8 +233,11 @@ struct cap_channel : identifier {};
 struct cap_count : count_lit {};
 struct per_kw : NUDGE_KW("per") {};
 struct cap_period : duration_lit {};
-struct cap_decl : seq<NUDGE_KW("cap"), ws, must<cap_channel>, ws, must<cap_count>, ws, must<per_kw>,
-                      ws, must<cap_period>> {};
+struct cap_segments : NUDGE_KW("segments") {};
+struct cap_per : seq<per_kw, ws, must<cap_period>> {};
+struct cap_unit : sor<cap_segments, cap_per> {};
+struct cap_decl
+    : seq<NUDGE_KW("cap"), ws, must<cap_channel>, ws, must<cap_count>, ws, must<cap_unit>> {};
 
 struct template_kind : channel_kind {};
 struct subject_text : string_lit {};

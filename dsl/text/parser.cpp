@@ -307,6 +307,9 @@ NUDGE_ACTION(version_number) { st.b.flow_version(count_of(in)); }
 NUDGE_ACTION(timezone_string) { st.b.flow_timezone(unquote(in.string_view()), st.loc(in)); }
 }
 ;
+NUDGE_ACTION(locale_string) { st.b.flow_locale(unquote(in.string_view()), st.loc(in)); }
+}
+;
 NUDGE_ACTION(decl_name) { st.b.set_name(in.string()); }
 }
 ;
@@ -481,6 +484,9 @@ NUDGE_ACTION(cap_count) { st.b.set_count(count_of(in)); }
 }
 ;
 NUDGE_ACTION(cap_period) { st.b.set_duration(duration_of(in)); }
+}
+;
+NUDGE_ACTION(cap_segments) { st.b.set_flag(); }
 }
 ;
 NUDGE_ACTION(cap_decl) { st.b.end_cap(st.loc(in)); }
@@ -834,6 +840,7 @@ NUDGE_ERROR(flow_kw, "expected 'flow NAME' at the start of the file")
 NUDGE_ERROR(flow_name, "expected the flow's name after 'flow'")
 NUDGE_ERROR(version_number, "expected a whole number after 'version'")
 NUDGE_ERROR(timezone_string, "expected a time zone name in quotes, such as \"Europe/Oslo\"")
+NUDGE_ERROR(locale_string, "expected a locale in quotes, such as \"da_DK\"")
 NUDGE_ERROR(decl_name, "expected a name")
 NUDGE_ERROR(cooldown_field, "expected the field the cooldown counts per after 'per'")
 NUDGE_ERROR(business_name, "expected the business's name after 'for'")
@@ -875,6 +882,8 @@ NUDGE_ERROR(cap_channel, "expected a channel name after 'cap'")
 NUDGE_ERROR(cap_count, "expected how many messages, a whole number")
 NUDGE_ERROR(per_kw, "expected 'per' and a period, as in 'cap sms 3 per 24h'")
 NUDGE_ERROR(cap_period, "expected a duration such as 24h or 7d after 'per'")
+NUDGE_ERROR(cap_unit,
+            "expected 'per' and a duration (cap sms 3 per 24h) or 'segments' (cap sms 2 segments)")
 NUDGE_ERROR(subject_text, "expected the subject in quotes after 'subject'")
 NUDGE_ERROR(template_text, "expected the template's text in quotes")
 NUDGE_ERROR(classifier_name, "expected the classifier's name after 'classify'")

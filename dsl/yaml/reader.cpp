@@ -924,7 +924,7 @@ void Reader::numbers(const Entry& e, FlowDef& flow) {
 
 void Reader::caps(const Entry& e, FlowDef& flow) {
     for (const auto& n : list(e, "caps")) {
-        auto m = map(n, n, "a cap", {"channel", "max", "per"});
+        auto m = map(n, n, "a cap", {"channel", "max", "per", "segments"});
         if (!m) continue;
         CapDecl c;
         c.loc = loc(n);
@@ -935,6 +935,19 @@ void Reader::caps(const Entry& e, FlowDef& flow) {
             if (t) c.channel = *t;
         } else {
             ok = false;
+        }
+        // {channel: sms, segments: 2}: a cap on a message's SMS parts, not on messages.
+        if (const auto* k = find(*m, "segments")) {
+            for (const char* other : {"max", "per"}) {
+                if (const auto* o = find(*m, other))
+                    error("conflicting-keys",
+                          "a cap has 'segments' or 'max' and 'per', not both ('" +
+                              std::string(other) + "' here)",
+                          o->key);
+            }
+            auto v = whole_number(*k, 0);
+            if (ok && v) flow.segment_caps.push_back({c.channel, *v, c.loc});
+            continue;
         }
         if (auto k = require(*m, "max", n, "a cap")) {
             auto v = whole_number(*k, 0);
@@ -1518,10 +1531,10 @@ FlowDef Reader::read(const Node& root) {
     FlowDef flow;
     flow.source.file = file_;
     auto m = map(root, root, "the flow",
-                 {"flow",         "business", "version", "timezone", "fields",    "facts",
-                  "channels",     "windows",  "seasons", "keywords", "lists",     "numbers",
-                  "number_kinds", "opt_out",  "caps",    "settings", "templates", "classifiers",
-                  "triggers",     "states",   "from_any"});
+                 {"flow",        "business",     "version", "timezone", "locale",   "fields",
+                  "facts",       "channels",     "windows", "seasons",  "keywords", "lists",
+                  "numbers",     "number_kinds", "opt_out", "caps",     "settings", "templates",
+                  "classifiers", "triggers",     "states",  "from_any"});
     if (!m) return flow;
     flow.loc = loc(root);
     if (auto k = require(*m, "flow", root, "the file (every flow starts with 'flow: NAME')")) {
@@ -1542,6 +1555,9 @@ FlowDef Reader::read(const Node& root) {
         } else if (key == "timezone") {
             flow.timezone = text(e);
             flow.timezone_loc = loc(e.value);
+        } else if (key == "locale") {
+            flow.locale = text(e);
+            flow.locale_loc = loc(e.value);
         } else if (key == "fields") {
             fields(e, flow);
         } else if (key == "facts") {

@@ -451,6 +451,7 @@ YNode flow_node(const FlowDef& f) {
     if (!f.business.empty()) add(root, "business", f.business);
     if (f.version != 1) add(root, "version", raw(std::to_string(f.version)));
     if (f.timezone) add(root, "timezone", *f.timezone);
+    if (f.locale) add(root, "locale", *f.locale);
     if (!f.fields.empty()) {
         YNode m = name_map();
         for (const auto& d : f.fields) {
@@ -555,13 +556,19 @@ YNode flow_node(const FlowDef& f) {
         if (f.numbers->every_kind) add(root, "number_kinds", "every");
     }
     if (!f.opt_out.empty()) add(root, "opt_out", text_list(f.opt_out));
-    if (!f.caps.empty()) {
+    if (!f.caps.empty() || !f.segment_caps.empty()) {
         YNode l = list();
         for (const auto& c : f.caps) {
             YNode m = map();
             add(m, "channel", c.channel);
             add(m, "max", raw(std::to_string(c.count)));
             add(m, "per", to_text(c.per));
+            l.items.push_back(std::move(m));
+        }
+        for (const auto& c : f.segment_caps) {
+            YNode m = map();
+            add(m, "channel", c.channel);
+            add(m, "segments", raw(std::to_string(c.count)));
             l.items.push_back(std::move(m));
         }
         add(root, "caps", std::move(l));
@@ -640,10 +647,10 @@ std::string flow_to_yaml(const FlowDef& flow) {
     for (std::size_t i = 0; i < root.keys.size(); ++i) {
         const auto& key = root.keys[i];
         const auto& value = root.items[i];
-        // The header (flow, version, timezone) stays together; every section after it gets
-        // a blank line above it.
-        if (!is_scalar(value) ||
-            (key != "version" && key != "timezone" && key != "flow" && key != "business")) {
+        // The header (flow, version, timezone, locale) stays together; every section after it
+        // gets a blank line above it.
+        if (!is_scalar(value) || (key != "version" && key != "timezone" && key != "locale" &&
+                                  key != "flow" && key != "business")) {
             header = false;
         }
         if (!header && !p.out.empty()) p.out += "\n";

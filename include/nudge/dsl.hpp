@@ -43,6 +43,25 @@ ParseResult parse_flow_yaml(std::string_view source, std::string filename = "<in
 // duplicate names, merge fields, expression types, sender names, zone names, …
 Diagnostics check_flow(const FlowDef& flow);
 
+// How many SMS parts each SMS text of a flow takes at most (`nudge check --stats`, and the
+// `too-many-segments` warning): its templates for SMS (or for any kind, when an SMS channel
+// sends them) and its inline SMS texts, in declaration order. A merge field counts at the
+// longest its type writes (a phone number 16 characters, a date in words 18, a classifier its
+// longest label); a text or e-mail field has no longest and is listed as not counted, so
+// `parts` is then a lower bound. The limit is the smallest `cap sms N segments` of the SMS
+// channels that send the text, or 2 when none is set.
+struct SmsSize {
+    std::string message; // "template reminder", "state waiting: send sms \"…\""
+    SourcePos pos;
+    std::uint32_t length = 1;           // columns to underline at pos
+    int parts = 1;                      // at least this many
+    bool gsm7 = true;                   // GSM-7 (else UCS-2) for the written text
+    std::vector<std::string> uncounted; // merge fields of unknown length
+    int limit = 2;
+    bool limit_set = false; // a `cap … segments` decides the limit (else the default 2)
+};
+std::vector<SmsSize> sms_sizes(const FlowDef& flow);
+
 // Parse in the format the file name implies, then check. The usual entry point for tools.
 ParseResult read_flow(std::string_view source, std::string filename);
 

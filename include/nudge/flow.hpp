@@ -252,6 +252,16 @@ struct CapDecl { // cap sms 3 per 24h
     friend bool operator==(const CapDecl&, const CapDecl&) = default;
 };
 
+// cap sms 3 segments: no message on the channel may take more SMS parts (GSM-7: 160
+// characters in one, 153 a part; UCS-2: 70, 67). `nudge check` warns of a message that can be
+// longer (2 parts when a flow sets no cap), and the engine fails a send that is.
+struct SegmentCapDecl {
+    std::string channel;
+    int count = 0;
+    NodeLoc loc;
+    friend bool operator==(const SegmentCapDecl&, const SegmentCapDecl&) = default;
+};
+
 struct ClassifierRule { // service: "service", "olieskift"
     std::string label;
     std::vector<std::string> keywords;
@@ -462,6 +472,12 @@ struct FlowDef {
     // instances, versions, reports and metrics are a flow of their own to the engine and the
     // store; base_name() gives "missed_call". Empty for a flow that serves no one business.
     std::string business{};
+    // `locale "da_DK"`: the language and country that money, numbers and dates in messages are
+    // written in. Declared, every merge field of those types follows it; undeclared, only those
+    // given a format (`{total | money}`) do, in the locale of the flow's zone.
+    std::optional<std::string> locale{};
+    NodeLoc locale_loc{};
+    std::vector<SegmentCapDecl> segment_caps{};
     friend bool operator==(const FlowDef&, const FlowDef&) = default;
 };
 

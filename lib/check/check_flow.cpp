@@ -16,6 +16,7 @@ Diagnostics check_flow(const FlowDef& flow) {
     detail::check_states(c);
     detail::check_senders(c);
     detail::check_settings(c);
+    detail::check_segments(c);
     return out;
 }
 

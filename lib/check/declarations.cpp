@@ -1,6 +1,7 @@
 // Checks on the declarations above the states: header, channels, calendars, word sets, policy,
 // templates and classifiers.
 #include "check/detail.hpp"
+#include "text/locale_format.hpp"
 #include "text/reply_text.hpp"
 
 #include <re2/re2.h>
@@ -38,6 +39,14 @@ void check_header(Checker& c) {
                         (near.empty() ? " (use an IANA name such as \"Europe/Copenhagen\")" : near),
                     at.begin, span(at));
         }
+    }
+    if (f.locale && !known_locale(*f.locale)) {
+        const Loc& at = f.locale_loc.begin.line ? f.locale_loc : f.loc;
+        auto near = suggestion(*f.locale, known_locales());
+        c.error("unknown-locale",
+                "unknown locale " + quote(*f.locale) +
+                    (near.empty() ? " (write a language and country, such as \"da_DK\")" : near),
+                at.begin, span(at));
     }
 }
 

@@ -101,6 +101,8 @@ void check_settings(Checker& c); // `settings` names, field defaults
 void check_senders(Checker& c);  // sms sender names, replies to text senders
 
 // Merge fields in a template or inline text; reports unknown-merge-field / bad-template.
+// `cap sms N segments` statements, and SMS texts over their limit (segments.cpp).
+void check_segments(Checker& c);
 void check_merge_text(Checker& c, std::string_view text, const Loc& where, const Loc& text_at);
 
 // ---- expressions --------------------------------------------------------------------------

@@ -4,9 +4,41 @@
 // the statement that holds the text.
 // The syntax itself is text/merge_text.hpp's, shared with the renderer.
 #include "check/detail.hpp"
+#include "text/locale_format.hpp"
 #include "text/merge_text.hpp"
 
 namespace nudge::detail {
+
+namespace {
+
+// `{name | format}`: a format the language has, fitting the value's type.
+void check_format(Checker& c, const MergePart& part, Ty type, SourcePos pos, std::uint32_t length) {
+    auto f = parse_merge_format(part.format);
+    if (!f) {
+        std::string all;
+        for (const auto& n : merge_format_names())
+            all += (all.empty() ? "" : ", ") + n;
+        c.error("bad-format",
+                "unknown format " + q(part.format) + " in " +
+                    q("{" + std::string(part.text) + " | " + std::string(part.format) + "}") +
+                    suggestion(part.format, merge_format_names()) + " (formats: " + all + ")",
+                pos, length);
+        return;
+    }
+    bool fits = format_fits_number(*f) ? type == Ty::number
+                : format_fits_date(*f) ? type == Ty::date || type == Ty::datetime
+                                       : type == Ty::datetime;
+    if (type == Ty::unknown || fits) return;
+    std::string wants = format_fits_number(*f) ? "a number or money"
+                        : format_fits_date(*f) ? "a date or datetime"
+                                               : "a datetime";
+    c.error("bad-format",
+            "format " + q(part.format) + " needs " + wants + ", but " + q(part.text) + " is " +
+                a_ty(type),
+            pos, length);
+}
+
+} // namespace
 
 void check_merge_text(Checker& c, std::string_view text, const Loc& where, const Loc& text_at) {
     auto pos = where.begin;
@@ -19,7 +51,7 @@ void check_merge_text(Checker& c, std::string_view text, const Loc& where, const
                 part.kind == MergePart::Kind::field || part.kind == MergePart::Kind::bad_name;
             pos = text_at.begin;
             pos.column += offset - (braced ? 1 : 0);
-            length = static_cast<std::uint32_t>(part.text.size() + (braced ? 2 : 0));
+            length = static_cast<std::uint32_t>(braced ? part.braced_size() : part.text.size());
         }
         switch (part.kind) {
         case MergePart::Kind::text: break;
@@ -40,14 +72,18 @@ void check_merge_text(Checker& c, std::string_view text, const Loc& where, const
                         " is not a merge field (write '{{' for a literal brace)",
                     pos, length);
             break;
-        case MergePart::Kind::field:
-            if (c.values.find(part.text) == c.values.end()) {
+        case MergePart::Kind::field: {
+            auto it = c.values.find(part.text);
+            if (it == c.values.end()) {
                 c.error("unknown-merge-field",
                         "unknown merge field " + q("{" + std::string(part.text) + "}") +
                             suggestion(part.text, keys_of(c.values)),
                         pos, length);
+            } else if (!part.format.empty()) {
+                check_format(c, part, it->second.type, pos, length);
             }
             break;
+        }
         }
     }
 }

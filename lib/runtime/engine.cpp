@@ -7,6 +7,7 @@
 
 #include "phone/numbers.hpp"
 #include "runtime/value.hpp"
+#include "text/gsm7.hpp"
 #include "text/merge_text.hpp"
 #include "text/reply_text.hpp"
 #include "time/time.hpp"
@@ -51,6 +52,10 @@ struct FlowRt {
     const FlowDef* def = nullptr;
     detail::ValueContext ctx;
     std::string zone_name;
+    // Money, numbers and dates in messages: the declared locale (then every merge follows it)
+    // or the zone's (then only merges with a format do).
+    std::shared_ptr<detail::LocaleFormat> locale;
+    bool locale_declared = false;
     // Every value slot: fields first, then classifiers.
     std::map<std::string, std::size_t, std::less<>> slot;
     std::vector<FieldType> slot_type;
@@ -429,6 +434,24 @@ struct Engine::Impl {
         std::string why;
         auto v = detail::read_value(decl.type, *text, f.ctx, why);
         return v ? *v : Value{};
+    }
+
+    // A merge field's text: `{name}` or `{name | format}` (text/locale_format.hpp).
+    std::string merge_text(const Inst& inst, std::string_view name, std::string_view format) const {
+        const auto& f = flows[inst.flow];
+        auto fmt = detail::parse_merge_format(format);
+        if (!fmt && !f.locale_declared) return text_of(inst, name);
+        detail::ValueContext tmp;
+        const auto& ctx = ctx_of(inst, tmp);
+        if (auto it = f.slot.find(name); it != f.slot.end()) {
+            return detail::formatted_text(inst.values[it->second], f.slot_type[it->second], ctx,
+                                          *f.locale, fmt);
+        }
+        if (auto it = f.facts.find(name); it != f.facts.end()) {
+            return detail::formatted_text(fact(inst, *it->second), it->second->type, ctx, *f.locale,
+                                          fmt);
+        }
+        return {};
     }
 
     std::string text_of(const Inst& inst, std::string_view name) const {
@@ -1194,8 +1217,9 @@ struct Engine::Impl {
     // that had no value (each once; `subject` becomes the rendered one).
     detail::Rendered render(const Inst& inst, std::string_view text,
                             std::optional<std::string>& subject) const {
-        auto lookup = [&](std::string_view name) -> std::optional<std::string> {
-            auto v = text_of(inst, name);
+        auto lookup = [&](std::string_view name,
+                          std::string_view format) -> std::optional<std::string> {
+            auto v = merge_text(inst, name, format);
             if (v.empty()) return std::nullopt;
             return v;
         };
@@ -1313,6 +1337,18 @@ struct Engine::Impl {
             });
             if (n >= cap.count) {
                 return suppress("cap", std::to_string(cap.count) + " per " + to_text(cap.per));
+            }
+        }
+        for (const auto& cap : f.def->segment_caps) {
+            if (cap.channel != ch.name || ch.kind != ChannelKind::sms) continue;
+            if (auto parts = detail::sms_segments(text); parts > cap.count) {
+                failed(inst,
+                       {{"channel", ch.name},
+                        {"to", to},
+                        {"error", "the message takes " + std::to_string(parts) +
+                                      " SMS parts, over the cap of " + std::to_string(cap.count)}});
+                if (depth == 0) after_failure(inst);
+                return false;
             }
         }
         Message m;
@@ -1440,17 +1476,10 @@ struct Engine::Impl {
                 if (source && !source->inline_text && last_ch->kind != ci->second->kind) {
                     if (const auto* tmpl =
                             find_template(f, source->template_name, ci->second->kind)) {
-                        auto lookup = [&](std::string_view name) -> std::optional<std::string> {
-                            auto v = text_of(inst, name);
-                            if (v.empty()) return std::nullopt;
-                            return v;
-                        };
-                        auto body = detail::render_merge(tmpl->text, lookup);
-                        text = body.text;
-                        missing = body.missing;
-                        subject.reset();
-                        if (tmpl->subject)
-                            subject = detail::render_merge(*tmpl->subject, lookup).text;
+                        subject = tmpl->subject;
+                        auto body = render(inst, tmpl->text, subject);
+                        text = std::move(body.text);
+                        missing = std::move(body.missing);
                     }
                 }
                 if (ci->second->kind != ChannelKind::email) subject.reset();
@@ -2199,6 +2228,9 @@ int Engine::load_version(std::shared_ptr<const CompiledFlow> flow, int version) 
     f.ctx.zone = detail::find_zone(f.zone_name);
     if (!f.ctx.zone) throw error("unknown time zone '" + f.zone_name + "'");
     f.ctx.region = detail::region_of_zone(f.zone_name);
+    f.locale_declared = def.locale.has_value();
+    f.locale = std::make_shared<detail::LocaleFormat>(
+        def.locale ? *def.locale : detail::locale_of_zone(f.zone_name));
     for (const auto& fd : def.fields) {
         if (fd.default_value && !fd.default_value->empty()) {
             std::string why;

@@ -187,6 +187,32 @@ std::string value_text(const Value& v, const ValueContext& ctx) {
     return {};
 }
 
+std::string formatted_text(const Value& v, FieldType type, const ValueContext& ctx,
+                           const LocaleFormat& locale, std::optional<MergeFormat> format) {
+    switch (v.kind) {
+    case Value::Kind::number: {
+        auto f =
+            format.value_or(type == FieldType::money ? MergeFormat::money : MergeFormat::number);
+        if (format_fits_number(f)) return locale.number(v.number, f);
+        break;
+    }
+    case Value::Kind::instant: {
+        auto f = format.value_or(MergeFormat::datetime);
+        if (format_fits_number(f)) break;
+        auto local = ctx.zone ? ctx.zone->to_local(v.instant)
+                              : date::local_seconds{v.instant.time_since_epoch()};
+        return locale.local(local, f);
+    }
+    case Value::Kind::date: {
+        auto f = format.value_or(MergeFormat::date);
+        if (!format_fits_date(f)) break;
+        return locale.local(date::local_seconds{date::local_days{v.day.time_since_epoch()}}, f);
+    }
+    default: break;
+    }
+    return value_text(v, type, ctx);
+}
+
 std::optional<Instant> as_instant(const Value& v, const ValueContext& ctx) {
     if (v.kind == Value::Kind::instant) return v.instant;
     if (v.kind == Value::Kind::date) {

@@ -8,6 +8,8 @@
 #include <date/date.h>
 #include <date/tz.h>
 
+#include "text/locale_format.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -58,6 +60,11 @@ std::optional<Value> read_value(FieldType type, std::string_view text, const Val
 std::string value_text(const Value& v, FieldType type, const ValueContext& ctx);
 // The same without a declared type (expression results).
 std::string value_text(const Value& v, const ValueContext& ctx);
+// A merge field's text in the flow's locale: in `format`, or (none given) money, numbers, dates
+// and datetimes in the locale's own way. A value the format does not fit (which the checker
+// refuses) and every other value keep value_text's form.
+std::string formatted_text(const Value& v, FieldType type, const ValueContext& ctx,
+                           const LocaleFormat& locale, std::optional<MergeFormat> format);
 
 // What an expression can see besides literals.
 class Scope {

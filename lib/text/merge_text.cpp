@@ -17,6 +17,22 @@ bool is_name(std::string_view s) {
     return !s.empty() && name_start(s[0]) && std::all_of(s.begin(), s.end(), name_char);
 }
 
+// `name` or `name | format` (spaces around the bar only), else a bad name.
+MergePart merge_field(std::string_view inside) {
+    auto bar = inside.find('|');
+    if (bar == std::string_view::npos) {
+        return {is_name(inside) ? MergePart::Kind::field : MergePart::Kind::bad_name, inside};
+    }
+    auto name = inside.substr(0, bar);
+    while (!name.empty() && name.back() == ' ')
+        name.remove_suffix(1);
+    auto format = inside.substr(bar + 1);
+    while (!format.empty() && format.front() == ' ')
+        format.remove_prefix(1);
+    if (!is_name(name) || !is_name(format)) return {MergePart::Kind::bad_name, inside};
+    return {MergePart::Kind::field, name, format};
+}
+
 } // namespace
 
 std::vector<MergePart> parse_merge(std::string_view text) {
@@ -46,8 +62,8 @@ std::vector<MergePart> parse_merge(std::string_view text) {
             parts.push_back({MergePart::Kind::unclosed, text.substr(i)});
             return parts;
         }
-        auto name = text.substr(i + 1, close - i - 1);
-        parts.push_back({is_name(name) ? MergePart::Kind::field : MergePart::Kind::bad_name, name});
+        auto inside = text.substr(i + 1, close - i - 1);
+        parts.push_back(merge_field(inside));
         i = close;
         literal = close + 1;
     }
@@ -55,14 +71,13 @@ std::vector<MergePart> parse_merge(std::string_view text) {
     return parts;
 }
 
-Rendered render_merge(std::string_view text,
-                      const std::function<std::optional<std::string>(std::string_view)>& lookup) {
+Rendered render_merge(std::string_view text, const MergeLookup& lookup) {
     Rendered out;
     out.text.reserve(text.size());
     for (const auto& part : parse_merge(text)) {
         switch (part.kind) {
         case MergePart::Kind::field: {
-            auto value = lookup ? lookup(part.text) : std::nullopt;
+            auto value = lookup ? lookup(part.text, part.format) : std::nullopt;
             if (value && !value->empty()) {
                 out.text += *value;
                 break;

@@ -19,12 +19,14 @@ namespace {
 
 using Values = std::map<std::string, std::string, std::less<>>;
 
-// A lookup over a map; an empty value counts as missing, as the engine treats it.
+// A lookup over a map; an empty value counts as missing, as the engine treats it. A format
+// is shown after the value: "249.5|money".
 auto from(const Values& values) {
-    return [&values](std::string_view name) -> std::optional<std::string> {
+    return [&values](std::string_view name, std::string_view format) -> std::optional<std::string> {
         auto it = values.find(name);
         if (it == values.end()) return std::nullopt;
-        return it->second;
+        if (format.empty()) return it->second;
+        return it->second + "|" + std::string(format);
     };
 }
 
@@ -35,6 +37,9 @@ std::vector<std::string> checker_codes(const std::string& text) {
                          "field phone: phone\n"
                          "field name: text\n"
                          "field plate: text\n"
+                         "field total: money?\n"
+                         "field visit_at: datetime?\n"
+                         "field birthday: date?\n"
                          "channel sms to phone from \"4570000000\"\n"
                          "template msg sms " +
                          quote(text) +
@@ -117,6 +122,26 @@ TEST_CASE("parse_merge splits a text into literal text, fields and bad braces") 
     CHECK(parse_merge("").empty());
 }
 
+TEST_CASE("a merge field may name a format after a bar") {
+    CHECK(parse_merge("{total | money}") ==
+          std::vector<MergePart>{{Kind::field, "total", "money"}});
+    CHECK(parse_merge("{total|money}!") ==
+          std::vector<MergePart>{{Kind::field, "total", "money"}, {Kind::text, "!"}});
+    CHECK(parse_merge("{a | b | c}") == std::vector<MergePart>{{Kind::bad_name, "a | b | c"}});
+    CHECK(parse_merge("{a |}") == std::vector<MergePart>{{Kind::bad_name, "a |"}});
+    CHECK(parse_merge("{|money}") == std::vector<MergePart>{{Kind::bad_name, "|money"}});
+    CHECK(parse_merge("{a | money }") == std::vector<MergePart>{{Kind::bad_name, "a | money "}});
+    // The whole braces, for the checker's underline.
+    std::string_view text = "Pay {total  |  money} now";
+    auto parts = parse_merge(text);
+    REQUIRE(parts.size() == 3);
+    CHECK(parts[1].braced_size() == std::string_view("{total  |  money}").size());
+    Values v{{"total", "249.5"}};
+    auto r = render_merge(text, from(v));
+    CHECK(r.text == "Pay 249.5|money now");
+    CHECK(merge_names("{total | money} {total}") == Names{"total"});
+}
+
 TEST_CASE("bad braces render as written") {
     Values v{{"name", "Kari"}};
     for (std::string_view text : {"a } b", "x {name", "{ name }", "{}", "{1st}", "{a {b}"}) {
@@ -129,7 +154,11 @@ TEST_CASE("bad braces render as written") {
 }
 
 TEST_CASE("the checker and the renderer agree on what a merge is") {
-    Values all{{"name", "Kari"}, {"plate", "AB 12 345"}};
+    Values all{{"name", "Kari"},
+               {"plate", "AB 12 345"},
+               {"total", "249.5"},
+               {"visit_at", "2026-04-10T09:00:00Z"},
+               {"birthday", "1990-04-10"}};
     struct Case {
         std::string text;
         std::vector<std::string> codes;
@@ -145,6 +174,15 @@ TEST_CASE("the checker and the renderer agree on what a merge is") {
         {"{}", {"bad-template"}},
         {"{1st} and {2nd}", {"bad-template", "bad-template"}},
         {"{nope} then }", {"unknown-merge-field", "bad-template"}},
+        {"{total | money} at {visit_at|time} on {visit_at | day}", {}},
+        {"{birthday | weekday}, {birthday|date} {visit_at | datetime}", {}},
+        {"{total | mony}", {"bad-format"}},
+        {"{total | date}", {"bad-format"}},
+        {"{birthday | time}", {"bad-format"}},
+        {"{name | money}", {"bad-format"}},
+        {"{total | }", {"bad-template"}},
+        {"{ total | money}", {"bad-template"}},
+        {"{nope | money}", {"unknown-merge-field"}},
     };
     for (const auto& c : cases) {
         INFO(c.text);

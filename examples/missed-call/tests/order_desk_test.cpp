@@ -41,7 +41,7 @@ TEST_CASE("a clear order is confirmed with its summary and total") {
     CHECK(r.state("+4520123456") == "ordered");
     REQUIRE(r.out.sent().size() == 2);
     CHECK(r.out.sent().back().text ==
-          "Tak! Vi har modtaget: 2 x margherita, 1 x cola. I alt 195.00 kr. Vi sender en SMS, "
+          "Tak! Vi har modtaget: 2 x margherita, 1 x cola. I alt 195,00 kr. Vi sender en SMS, "
           "når maden er klar.");
     auto done = r.engine.instances_by_key("+4520123456").back();
     CHECK(done.outcome == "converted");
