@@ -70,12 +70,7 @@ std::string statement_text(const ChannelDecl& c) {
 }
 
 std::string statement_text(const WindowDecl& w) {
-    std::string out = "window " + w.name + " =";
-    for (std::size_t i = 0; i < w.slots.size(); ++i) {
-        out += i ? ", " : " ";
-        out += to_text(w.slots[i]);
-    }
-    return out;
+    return "window " + w.name + " = " + window_body_text(w);
 }
 
 std::string statement_text(const SeasonDecl& s) { return "season " + s.name + " = " + to_text(s); }

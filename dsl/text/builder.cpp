@@ -195,9 +195,23 @@ void FlowBuilder::end_slot(Loc loc) {
     slots_.push_back(std::exchange(slot_, WindowSlot{}));
 }
 
+void FlowBuilder::window_closed(std::string_view text, Loc loc) {
+    if (auto d = parse_closed_day(text)) {
+        window_closed_.push_back(*d);
+    } else {
+        diagnostics_.error("bad-value",
+                           "no such day: " + std::string(text) +
+                               " (write MM-DD for every year, YYYY-MM-DD for one day)",
+                           file_, loc.begin, length_of(loc));
+    }
+}
+
 void FlowBuilder::end_window(Loc loc) {
     auto s = take_scratch();
-    flow_.windows.push_back({s.name, std::exchange(slots_, {}), loc});
+    WindowDecl w{s.name, std::exchange(slots_, {}), loc};
+    w.not_during = std::exchange(window_not_during_, false);
+    w.closed = std::exchange(window_closed_, {});
+    flow_.windows.push_back(std::move(w));
 }
 
 void FlowBuilder::season_day(MonthDay md, bool first) {

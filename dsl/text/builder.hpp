@@ -89,6 +89,8 @@ public:
     void slot_open(int minute) { slot_.open_minute = minute; }
     void slot_close(int minute) { slot_.close_minute = minute; }
     void end_slot(Loc loc);
+    void window_not_during() { window_not_during_ = true; }
+    void window_closed(std::string_view text, Loc loc);
     void end_window(Loc loc);
     void season_day(MonthDay md, bool first);
     void end_season(Loc loc);
@@ -221,6 +223,8 @@ private:
 
     WindowSlot slot_;
     std::vector<WindowSlot> slots_;
+    bool window_not_during_ = false;
+    std::vector<ClosedDay> window_closed_;
     ClassifierDecl classifier_;
     NumberPolicy numbers_;
     TriggerDecl trigger_;

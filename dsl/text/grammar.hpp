@@ -177,8 +177,18 @@ struct clock_dash : one<'-'> {};
 struct slot : seq<day_range, ws, must<open_clock>, must<clock_dash>, must<close_clock>> {};
 struct first_slot : slot {};
 struct next_slot : slot {};
-struct window_decl : seq<NUDGE_KW("window"), ws, must<decl_name>, ws, must<equals>, ws,
-                         must<first_slot>, star<comma, must<next_slot>>> {};
+struct not_during_kw : NUDGE_KW("during") {};
+struct not_during : seq<NUDGE_KW("not"), ws, must<not_during_kw>> {};
+struct closed_day : seq<opt<digit, digit, digit, digit, one<'-'>>, digit, digit, one<'-'>, digit,
+                        digit, not_at<identifier_other>> {};
+struct first_closed : closed_day {};
+struct next_closed : closed_day {};
+struct closed_on_kw : NUDGE_KW("on") {};
+struct closed_clause : seq<NUDGE_KW("closed"), ws, must<closed_on_kw>, ws, must<first_closed>,
+                           star<comma, must<next_closed>>> {};
+struct window_decl
+    : seq<NUDGE_KW("window"), ws, must<decl_name>, ws, must<equals>, ws, opt<not_during, ws>,
+          must<first_slot>, star<comma, must<next_slot>>, opt<ws, closed_clause>> {};
 
 struct month_day : seq<digit, digit, one<'-'>, digit, digit, not_at<identifier_other>> {};
 struct season_first : month_day {};

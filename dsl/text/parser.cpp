@@ -394,6 +394,15 @@ NUDGE_ACTION(first_slot) { st.b.end_slot(st.loc(in)); }
 NUDGE_ACTION(next_slot) { st.b.end_slot(st.loc(in)); }
 }
 ;
+NUDGE_ACTION(not_during) { st.b.window_not_during(); }
+}
+;
+NUDGE_ACTION(first_closed) { st.b.window_closed(in.string_view(), st.loc(in)); }
+}
+;
+NUDGE_ACTION(next_closed) { st.b.window_closed(in.string_view(), st.loc(in)); }
+}
+;
 NUDGE_ACTION(window_decl) { st.b.end_window(st.loc(in)); }
 }
 ;
@@ -860,6 +869,11 @@ NUDGE_ERROR(close_clock, "expected a closing time such as 17:00")
 NUDGE_ERROR(equals, "expected '='")
 NUDGE_ERROR(first_slot, "expected opening hours such as mon-fri 09:00-17:00")
 NUDGE_ERROR(next_slot, "expected opening hours such as sat 10:00-14:00 after ','")
+NUDGE_ERROR(not_during_kw, "expected 'during' after 'not', as in 'not during mon-sun 21:00-08:00'")
+NUDGE_ERROR(closed_on_kw, "expected 'on' after 'closed', as in 'closed on 12-24, 12-25'")
+NUDGE_ERROR(first_closed,
+            "expected a closed day as MM-DD (every year, such as 12-24) or YYYY-MM-DD (once)")
+NUDGE_ERROR(next_closed, "expected another closed day (MM-DD or YYYY-MM-DD) after ','")
 NUDGE_ERROR(season_first, "expected the first day of the season as MM-DD, such as 10-01")
 NUDGE_ERROR(season_dots, "expected '..' between the first and last day of the season")
 NUDGE_ERROR(season_last, "expected the last day of the season as MM-DD, such as 11-08")

@@ -669,43 +669,70 @@ void Reader::channels(const Entry& e, FlowDef& flow) {
     }
 }
 
+// A window is its slots (a list, or the text form's right-hand side as one string, which may
+// also say `not during` and `closed on`), or a map {slots, not_during, closed_on}.
 void Reader::windows(const Entry& e, FlowDef& flow) {
     for (const auto& item : named_map(e, "window slots")) {
         WindowDecl w{item.name, {}, loc(item.key)};
-        // The text form's right-hand side ("mon-fri 08:00-16:00, sat 10:00-14:00") is accepted
-        // as one string as well as a list of slots.
-        std::vector<std::pair<std::string, Node>> slots;
-        if (item.value.IsScalar()) {
-            std::string_view all = item.value.Scalar();
-            while (true) {
-                auto comma = all.find(',');
-                auto part = all.substr(0, comma);
-                while (!part.empty() && part.front() == ' ')
-                    part.remove_prefix(1);
-                while (!part.empty() && part.back() == ' ')
-                    part.remove_suffix(1);
-                slots.emplace_back(std::string(part), item.value);
-                if (comma == std::string_view::npos) break;
-                all.remove_prefix(comma + 1);
+        const Entry* slots_entry = &item;
+        if (item.value.IsMap()) {
+            auto m = map(item.value, item.value, "a window", {"slots", "not_during", "closed_on"});
+            if (!m) continue;
+            slots_entry = require(*m, "slots", item.value, "a window");
+            if (!slots_entry) continue;
+            if (const auto* k = find(*m, "not_during")) {
+                auto t = text(*k);
+                if (t && (*t == "true" || *t == "false")) {
+                    w.not_during = *t == "true";
+                } else if (t) {
+                    error("bad-value",
+                          "expected true or false for 'not_during', saw '" + shown(*t) + "'",
+                          where(*k));
+                }
             }
-        } else {
-            for (const auto& n : list(item, "window slots")) {
-                if (auto t = item_text(n, "a slot like \"mon-fri 08:00-16:00\"")) {
-                    slots.emplace_back(*t, n);
+            if (const auto* k = find(*m, "closed_on")) {
+                for (const auto& n : list(*k, "closed days")) {
+                    auto t = item_text(n, "a closed day like 12-24 or 2026-04-03");
+                    if (!t) continue;
+                    if (auto d = parse_closed_day(*t)) {
+                        w.closed.push_back(*d);
+                    } else {
+                        error("bad-value",
+                              "no such day: '" + shown(*t) +
+                                  "' (write MM-DD for every year, YYYY-MM-DD for one day)",
+                              n);
+                    }
                 }
             }
         }
-        for (const auto& [slot_text, node] : slots) {
-            auto slot = parse_window_slot(slot_text);
-            if (!slot) {
-                error("bad-value",
-                      "expected a window slot like \"mon-fri 08:00-16:00\" in '" + item.name +
-                          "', saw '" + shown(slot_text) + "'",
-                      node);
-                continue;
+        const Node& value = slots_entry->value;
+        if (value.IsScalar()) {
+            std::string why;
+            if (auto body = parse_window_body(value.Scalar(), why)) {
+                for (auto& slot : body->slots) {
+                    slot.loc = loc(value);
+                    w.slots.push_back(slot);
+                }
+                w.not_during = w.not_during || body->not_during;
+                w.closed.insert(w.closed.end(), body->closed.begin(), body->closed.end());
+            } else {
+                error("bad-value", "in window '" + item.name + "': " + why, value);
             }
-            slot->loc = loc(node);
-            w.slots.push_back(*slot);
+        } else {
+            for (const auto& n : list(*slots_entry, "window slots")) {
+                auto t = item_text(n, "a slot like \"mon-fri 08:00-16:00\"");
+                if (!t) continue;
+                auto slot = parse_window_slot(*t);
+                if (!slot) {
+                    error("bad-value",
+                          "expected a window slot like \"mon-fri 08:00-16:00\" in '" + item.name +
+                              "', saw '" + shown(*t) + "'",
+                          n);
+                    continue;
+                }
+                slot->loc = loc(n);
+                w.slots.push_back(*slot);
+            }
         }
         flow.windows.push_back(std::move(w));
     }

@@ -492,7 +492,20 @@ YNode flow_node(const FlowDef& f) {
             std::vector<std::string> slots;
             for (const auto& s : w.slots)
                 slots.push_back(to_text(s));
-            add(m, w.name, text_list(slots));
+            if (!w.not_during && w.closed.empty()) {
+                add(m, w.name, text_list(slots));
+                continue;
+            }
+            YNode wm = map();
+            add(wm, "slots", text_list(slots));
+            if (w.not_during) add(wm, "not_during", raw("true"));
+            if (!w.closed.empty()) {
+                std::vector<std::string> days;
+                for (const auto& d : w.closed)
+                    days.push_back(to_text(d));
+                add(wm, "closed_on", text_list(days));
+            }
+            add(m, w.name, std::move(wm));
         }
         add(root, "windows", std::move(m));
     }

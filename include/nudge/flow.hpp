@@ -149,12 +149,32 @@ std::string to_text(const WindowSlot& s); // "mon-fri 08:00-16:00", "sat 10:00-1
 // Parses the text form of one slot; nullopt when malformed.
 std::optional<WindowSlot> parse_window_slot(std::string_view text);
 
+// A day a window stays shut from midnight to midnight: every year ("12-24", year 0) or once
+// ("2026-04-03").
+struct ClosedDay {
+    int year = 0;
+    int month = 1;
+    int day = 1;
+    friend bool operator==(const ClosedDay&, const ClosedDay&) = default;
+};
+std::string to_text(const ClosedDay& d); // "12-24", "2026-04-03"
+// "12-24" or "2026-04-03", a day that exists (02-29 every year is allowed); nullopt otherwise.
+std::optional<ClosedDay> parse_closed_day(std::string_view text);
+
 struct WindowDecl { // window open_hours = mon-fri 08:00-16:00, sat 10:00-14:00
     std::string name;
     std::vector<WindowSlot> slots;
     NodeLoc loc;
+    // window daytime = not during mon-sun 21:00-08:00: open whenever no slot is.
+    bool not_during = false;
+    // window office = mon-fri 08:00-16:00 closed on 12-24, 12-25, 2026-04-03
+    std::vector<ClosedDay> closed{};
     friend bool operator==(const WindowDecl&, const WindowDecl&) = default;
 };
+// What follows `window NAME =`: "not during mon-sun 21:00-08:00 closed on 12-24", and its
+// reader (nullopt, with `why`, for text that is not one).
+std::string window_body_text(const WindowDecl& w);
+std::optional<WindowDecl> parse_window_body(std::string_view text, std::string& why);
 
 struct MonthDay {
     int month = 1;

@@ -158,16 +158,36 @@ void livelocks(Analysis& a) {
     }
 }
 
+// Whether `not during` these slots leaves no minute of the week open.
+bool covers_the_week(const std::vector<WindowSlot>& slots) {
+    constexpr int week = 7 * 1440;
+    std::vector<bool> taken(week, false);
+    for (const auto& s : slots) {
+        int first = static_cast<int>(s.first_day);
+        int last = static_cast<int>(s.last_day);
+        int length = s.close_minute > s.open_minute ? s.close_minute - s.open_minute
+                                                    : 1440 - s.open_minute + s.close_minute;
+        for (int d = first;; d = (d + 1) % 7) {
+            for (int m = 0; m < length; ++m)
+                taken[static_cast<std::size_t>((d * 1440 + s.open_minute + m) % week)] = true;
+            if (d == last) break;
+        }
+    }
+    return std::all_of(taken.begin(), taken.end(), [](bool b) { return b; });
+}
+
 void windows_and_seasons(Analysis& a) {
     for (const auto& w : a.flow().windows) {
         bool opens = std::any_of(w.slots.begin(), w.slots.end(), [](const WindowSlot& s) {
             return s.open_minute != s.close_minute;
         });
+        if (w.not_during) opens = !covers_the_week(w.slots);
         if (!opens) {
             a.error("window-never-open",
                     "window " + q(w.name) +
-                        (w.slots.empty() ? std::string(" has no slots, so it never opens")
-                                         : " never opens: every slot closes when it opens"),
+                        (w.not_during ? std::string(" never opens: its slots take the whole week")
+                         : w.slots.empty() ? std::string(" has no slots, so it never opens")
+                                           : " never opens: every slot closes when it opens"),
                     w.loc);
         }
     }

@@ -40,13 +40,6 @@ template <class Decls> bool has(const Decls& decls, std::string_view name) {
     return std::any_of(decls.begin(), decls.end(), [&](const auto& d) { return d.name == name; });
 }
 
-std::string window_text(const WindowDecl& w) {
-    std::string out;
-    for (const auto& s : w.slots)
-        out += (out.empty() ? "" : ", ") + to_text(s);
-    return out;
-}
-
 std::string numbers_text(const std::optional<NumberPolicy>& n) {
     if (!n) return "all, every kind";
     std::string out;
@@ -84,20 +77,6 @@ std::optional<NumberPolicy> read_numbers(std::string_view text, std::string& why
         p.regions.push_back(r);
     }
     return p;
-}
-
-std::optional<std::vector<WindowSlot>> read_window(std::string_view text, std::string& why) {
-    std::vector<WindowSlot> slots;
-    for (const auto& part : split(text, ',')) {
-        auto slot = parse_window_slot(part);
-        if (!slot) {
-            why = "expected slots such as \"mon-fri 08:00-16:00, sat 10:00-14:00\", but \"" + part +
-                  "\" is not one";
-            return std::nullopt;
-        }
-        slots.push_back(*slot);
-    }
-    return slots;
 }
 
 std::string unquoted(std::string_view s) {
@@ -188,7 +167,7 @@ std::vector<Setting> settings_of(const FlowDef& flow) {
         switch (*kind) {
         case SettingKind::window:
             for (const auto& w : flow.windows)
-                if (w.name == s.name) setting.value = window_text(w);
+                if (w.name == s.name) setting.value = window_body_text(w);
             break;
         case SettingKind::list:
             for (const auto& l : flow.lists)
@@ -272,9 +251,13 @@ CompileResult apply_settings(const FlowDef& flow, std::string_view business,
         bool ok = true;
         switch (*kind) {
         case SettingKind::window:
-            if (auto slots = read_window(value, why)) {
-                for (auto& w : out.windows)
-                    if (w.name == name) w.slots = *slots;
+            if (auto body = parse_window_body(value, why)) {
+                for (auto& w : out.windows) {
+                    if (w.name != name) continue;
+                    w.slots = std::move(body->slots);
+                    w.not_during = body->not_during;
+                    w.closed = std::move(body->closed);
+                }
             } else {
                 ok = false;
             }

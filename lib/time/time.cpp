@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 namespace nudge::detail {
 
@@ -47,17 +48,72 @@ Span slot_span(const WindowSlot& s, date::local_days d, const date::time_zone* z
     return {resolve_local(open, z), resolve_local(close, z)};
 }
 
+bool closed_on(const WindowDecl& w, date::local_days d) {
+    date::year_month_day ymd{d};
+    auto y = static_cast<int>(ymd.year());
+    auto m = static_cast<int>(static_cast<unsigned>(ymd.month()));
+    auto dd = static_cast<int>(static_cast<unsigned>(ymd.day()));
+    return std::any_of(w.closed.begin(), w.closed.end(), [&](const ClosedDay& c) {
+        return (c.year == 0 || c.year == y) && c.month == m && c.day == dd;
+    });
+}
+
+// The window's open spans that reach into local days [from, from + days): its slots' spans,
+// or (`not during`) the time between them, less its closed days. A span of the complement is
+// cut at the range's edges; next_close follows a span on from where it was cut.
 template <class F>
 void each_span(const WindowDecl& w, date::local_days from, int days, const date::time_zone* z,
                F&& f) {
-    for (int k = 0; k < days; ++k) {
+    if (!w.not_during && w.closed.empty()) {
+        for (int k = 0; k < days; ++k) {
+            auto d = from + date::days{k};
+            int wd = weekday_index(d);
+            for (const auto& s : w.slots) {
+                if (!slot_has_day(s, wd)) continue;
+                auto sp = slot_span(s, d, z);
+                if (sp.end > sp.begin) f(sp);
+            }
+        }
+        return;
+    }
+    std::vector<Span> spans;
+    for (int k = -1; k < days; ++k) { // a slot opening the day before may reach into the range
         auto d = from + date::days{k};
         int wd = weekday_index(d);
         for (const auto& s : w.slots) {
             if (!slot_has_day(s, wd)) continue;
             auto sp = slot_span(s, d, z);
-            if (sp.end > sp.begin) f(sp);
+            if (sp.end > sp.begin) spans.push_back(sp);
         }
+    }
+    if (w.not_during) {
+        std::sort(spans.begin(), spans.end(),
+                  [](const Span& a, const Span& b) { return a.begin < b.begin; });
+        std::vector<Span> gaps;
+        Instant at = resolve_local(date::local_seconds{from}, z);
+        Instant hi = resolve_local(date::local_seconds{from + date::days{days}}, z);
+        for (const auto& sp : spans) {
+            if (sp.begin > at && at < hi) gaps.push_back({at, std::min(sp.begin, hi)});
+            at = std::max(at, sp.end);
+        }
+        if (at < hi) gaps.push_back({at, hi});
+        spans = std::move(gaps);
+    }
+    std::vector<Span> shut;
+    for (int k = -1; k <= days; ++k) {
+        auto d = from + date::days{k};
+        if (closed_on(w, d))
+            shut.push_back({resolve_local(date::local_seconds{d}, z),
+                            resolve_local(date::local_seconds{d + date::days{1}}, z)});
+    }
+    for (auto sp : spans) {
+        for (const auto& c : shut) { // in order: cut each closed day out of the span
+            if (c.end <= sp.begin || c.begin >= sp.end) continue;
+            if (c.begin > sp.begin) f(Span{sp.begin, c.begin});
+            sp.begin = c.end;
+            if (sp.begin >= sp.end) break;
+        }
+        if (sp.end > sp.begin) f(sp);
     }
 }
 
@@ -154,11 +210,18 @@ bool is_open(const WindowDecl& w, Instant t, const date::time_zone* z) {
 
 std::optional<Instant> next_open(const WindowDecl& w, Instant t, const date::time_zone* z) {
     if (is_open(w, t, z)) return t;
-    std::optional<Instant> best;
-    each_span(w, local_day(t, z) - date::days{1}, 10, z, [&](const Span& s) {
-        if (s.begin >= t && (!best || s.begin < *best)) best = s.begin;
-    });
-    return best;
+    // Ten days find the next slot of any week; closed days can shut a window for longer, so
+    // then the search goes on (a year and more: a window may close for a season of dates).
+    int chunks = w.closed.empty() ? 1 : 40;
+    for (int c = 0; c < chunks; ++c) {
+        std::optional<Instant> best;
+        each_span(w, local_day(t, z) - date::days{1} + date::days{10 * c}, 10, z,
+                  [&](const Span& s) {
+                      if (s.begin >= t && (!best || s.begin < *best)) best = s.begin;
+                  });
+        if (best) return best;
+    }
+    return std::nullopt;
 }
 
 std::optional<Instant> next_close(const WindowDecl& w, Instant t, const date::time_zone* z) {

@@ -220,6 +220,23 @@ TEST_CASE("a business's values make the flow it runs, named FLOW@BUSINESS") {
     CHECK(plain.flow->flow().numbers->kind == NumberPolicy::Kind::nordic);
 }
 
+TEST_CASE("a business's window setting may close on its holidays and name its quiet hours") {
+    auto def = parsed(flow_text);
+    auto r = apply_settings(
+        def, "roma",
+        {{"active_hours", "not during mon-sun 22:00-11:00 closed on 12-24, 2026-12-31"}});
+    INFO(render(r.diagnostics, ""));
+    REQUIRE(r.ok());
+    const auto& w = r.flow->flow().windows[0];
+    CHECK(w.not_during);
+    CHECK(w.closed == std::vector<ClosedDay>{{0, 12, 24}, {2026, 12, 31}});
+    CHECK(find(settings_of(r.flow->flow()), "active_hours")->value ==
+          "not during mon-sun 22:00-11:00 closed on 12-24, 2026-12-31");
+    auto bad =
+        apply_settings(def, "roma", {{"active_hours", "mon-fri 11:00-21:00 closed on 12-32"}});
+    CHECK_FALSE(bad.ok());
+}
+
 TEST_CASE("a business's value that does not fit is refused, naming the business and setting") {
     auto def = parsed(flow_text);
     auto message = [&](SettingValues values) {

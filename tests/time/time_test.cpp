@@ -171,3 +171,73 @@ TEST_CASE("durations print compactly") {
     CHECK(format_seconds(5400) == "1h 30m");
     CHECK(format_seconds(2 * 86400 + 4 * 3600) == "2d 4h");
 }
+
+TEST_CASE("not during: a window open whenever its slots are not, across days and weeks") {
+    auto quiet = window({"mon-sun 21:00-08:00"});
+    quiet.not_during = true;
+    CHECK(is_open(quiet, at("2026-05-12T08:00:00+02:00"), cph()));
+    CHECK(is_open(quiet, at("2026-05-12T20:59:00+02:00"), cph()));
+    CHECK_FALSE(is_open(quiet, at("2026-05-12T21:00:00+02:00"), cph()));
+    CHECK_FALSE(is_open(quiet, at("2026-05-13T03:00:00+02:00"), cph()));
+    CHECK(show(next_open(quiet, at("2026-05-12T22:30:00+02:00"), cph())) ==
+          "2026-05-13T08:00:00+02:00");
+    CHECK(show(next_close(quiet, at("2026-05-12T10:00:00+02:00"), cph())) ==
+          "2026-05-12T21:00:00+02:00");
+    // Not during the weekend: open from Monday 00:00 to Saturday 00:00, one span.
+    auto weekdays = window({"sat-sun 00:00-24:00"});
+    weekdays.not_during = true;
+    CHECK(show(next_open(weekdays, at("2026-05-16T12:00:00+02:00"), cph())) ==
+          "2026-05-18T00:00:00+02:00");
+    CHECK(show(next_close(weekdays, at("2026-05-18T00:00:00+02:00"), cph())) ==
+          "2026-05-23T00:00:00+02:00");
+    // It is the same window as its complement written as slots.
+    auto same = window({"mon-sun 08:00-21:00"});
+    for (auto t = at("2026-03-27T00:00:00+01:00"); t < at("2026-04-02T00:00:00+02:00"); t += 17min)
+        CHECK(is_open(quiet, t, cph()) == is_open(same, t, cph()));
+}
+
+TEST_CASE("closed days shut a window all day, every year or once") {
+    auto office = window({"mon-fri 08:00-16:00"});
+    office.closed = {*parse_closed_day("12-24"), *parse_closed_day("12-25"),
+                     *parse_closed_day("12-26"), *parse_closed_day("2026-12-31")};
+    // Thursday 2026-12-24 and Friday 25th are closed: the next opening is Monday the 28th.
+    CHECK_FALSE(is_open(office, at("2026-12-24T10:00:00+01:00"), cph()));
+    CHECK(show(next_open(office, at("2026-12-23T17:00:00+01:00"), cph())) ==
+          "2026-12-28T08:00:00+01:00");
+    CHECK(is_open(office, at("2026-12-30T10:00:00+01:00"), cph()));
+    CHECK_FALSE(is_open(office, at("2026-12-31T10:00:00+01:00"), cph())); // once, in 2026
+    CHECK(is_open(office, at("2027-12-31T10:00:00+01:00"), cph()));       // not in 2027
+    CHECK_FALSE(is_open(office, at("2027-12-24T10:00:00+01:00"), cph())); // every year
+    // A night slot is cut at midnight where a closed day begins, and opens again after it.
+    auto night = window({"mon-sun 22:00-06:00"});
+    night.closed = {*parse_closed_day("12-24")};
+    CHECK(show(next_close(night, at("2026-12-23T23:00:00+01:00"), cph())) ==
+          "2026-12-24T00:00:00+01:00");
+    CHECK(show(next_open(night, at("2026-12-24T00:00:00+01:00"), cph())) ==
+          "2026-12-25T00:00:00+01:00");
+    // A month of closed days: the search goes past its ten-day horizon.
+    auto summer = window({"mon-fri 08:00-16:00"});
+    for (int d = 1; d <= 31; ++d)
+        summer.closed.push_back({2026, 7, d});
+    CHECK(show(next_open(summer, at("2026-06-30T17:00:00+02:00"), cph())) ==
+          "2026-08-03T08:00:00+02:00");
+}
+
+TEST_CASE("closed days and window bodies in text") {
+    CHECK(to_text(*parse_closed_day("02-29")) == "02-29");
+    CHECK(to_text(*parse_closed_day("2028-02-29")) == "2028-02-29");
+    CHECK_FALSE(parse_closed_day("2026-02-29"));
+    CHECK_FALSE(parse_closed_day("13-01"));
+    CHECK_FALSE(parse_closed_day("12-32"));
+    CHECK_FALSE(parse_closed_day("1224"));
+    std::string why;
+    auto w = parse_window_body("not during mon-sun 21:00-08:00 closed on 12-24, 2026-12-31", why);
+    REQUIRE(w.has_value());
+    CHECK(w->not_during);
+    CHECK(w->slots.size() == 1);
+    CHECK(w->closed.size() == 2);
+    CHECK(window_body_text(*w) == "not during mon-sun 21:00-08:00 closed on 12-24, 2026-12-31");
+    CHECK_FALSE(parse_window_body("mon-fri 08:00-16:00 closed on 12-33", why));
+    CHECK(why.find("12-33") != std::string::npos);
+    CHECK_FALSE(parse_window_body("mon-fri 8-16", why));
+}
