@@ -44,7 +44,7 @@ void check_merge_text(Checker& c, std::string_view text, const Loc& where, const
             if (c.values.find(part.text) == c.values.end()) {
                 c.error("unknown-merge-field",
                         "unknown merge field " + q("{" + std::string(part.text) + "}") +
-                            suggestion(part.text, keys_of(c.values)),
+                            c.suggest("field", part.text, [&] { return keys_of(c.values); }),
                         pos, length);
             }
             break;
