@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <initializer_list>
 #include <sstream>
+#include <unordered_set>
 
 namespace nudge {
 
@@ -262,6 +263,7 @@ private:
     // Map with arbitrary keys (fields: name → type): duplicates reported, all kept.
     std::vector<Entry> named_map(const Entry& e, std::string_view what) {
         std::vector<Entry> out;
+        std::unordered_set<std::string> seen; // one lookup per key: maps may be large
         if (!visit(e.value) || e.value.IsNull()) return out;
         if (!e.value.IsMap()) {
             error("expected-map",
@@ -287,8 +289,7 @@ private:
                       item.key);
                 continue;
             }
-            if (std::any_of(out.begin(), out.end(),
-                            [&](const Entry& o) { return o.name == item.name; })) {
+            if (!seen.insert(item.name).second) {
                 error("duplicate-key",
                       "duplicate key '" + shown(item.name) + "' in '" + shown(e.name) + "'",
                       item.key);

@@ -40,7 +40,10 @@ struct Diagnostic {
 // file/line/column order (stable, so equal positions keep the order they were found in).
 class Diagnostics {
 public:
-    void add(Diagnostic d) { items_.push_back(std::move(d)); }
+    void add(Diagnostic d) {
+        count(d.severity, 1);
+        items_.push_back(std::move(d));
+    }
     void error(std::string code, std::string message, std::string file, SourcePos pos,
                std::uint32_t length = 1);
     void warning(std::string code, std::string message, std::string file, SourcePos pos,
@@ -48,9 +51,9 @@ public:
     void append(const Diagnostics& other);
     void sort();
 
-    bool has_errors() const;
-    std::size_t error_count() const;
-    std::size_t warning_count() const;
+    bool has_errors() const { return errors_ > 0; }
+    std::size_t error_count() const { return errors_; }
+    std::size_t warning_count() const { return warnings_; }
     bool empty() const { return items_.empty(); }
     std::size_t size() const { return items_.size(); }
     const std::vector<Diagnostic>& items() const { return items_; }
@@ -58,7 +61,14 @@ public:
     auto end() const { return items_.end(); }
 
 private:
+    void count(Severity s, std::size_t n) {
+        if (s == Severity::error) errors_ += n;
+        if (s == Severity::warning) warnings_ += n;
+    }
     std::vector<Diagnostic> items_;
+    // Kept as items are added: a reader that asks after every item stays linear.
+    std::size_t errors_ = 0;
+    std::size_t warnings_ = 0;
 };
 
 // `file:line:col: error: message [code]`, then the source line and a `^~~~` caret when the

@@ -8,7 +8,7 @@ namespace nudge {
 
 Diagnostics check_flow(const FlowDef& flow) {
     Diagnostics out;
-    detail::Checker c{flow, out, {}, {}, {}, {}, {}, {}, {}, {}};
+    detail::Checker c{flow, out, {}, {}, {}, {}, {}, {}, {}, {}, {}, 0};
     detail::collect_names(c);
     detail::check_header(c);
     detail::check_declarations(c);

@@ -6,6 +6,7 @@
 #include <nudge/flow.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -61,9 +62,21 @@ struct Checker {
     std::map<std::string, const ListDecl*, std::less<>> lists;
     std::map<std::string, std::vector<const TemplateDecl*>, std::less<>> templates;
 
+    // "Did you mean" for an unknown name, nearest among the names `candidates` returns (one
+    // `set` of names, such as "state"). Each near-name search costs the set's size, so one
+    // flow's searches are remembered per set and name, and bounded in total: past
+    // `suggestion_budget` names compared, unknown names get no suggestion (a flow needs
+    // thousands of distinct unknown names among tens of thousands of declared ones for that).
+    std::string suggest(std::string_view set, std::string_view name,
+                        const std::function<std::vector<std::string>()>& candidates);
+    std::map<std::string, std::string, std::less<>> suggested;
+    std::size_t suggestion_work = 0;
+
     void error(std::string code, std::string message, SourcePos pos, std::uint32_t length = 1);
     void warning(std::string code, std::string message, SourcePos pos, std::uint32_t length = 1);
 };
+
+inline constexpr std::size_t suggestion_budget = 4'000'000;
 
 // ---- spans --------------------------------------------------------------------------------
 // Columns the caret covers for a node: its own extent when it sits on one line, else the rest

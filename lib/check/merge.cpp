@@ -77,7 +77,7 @@ void check_merge_text(Checker& c, std::string_view text, const Loc& where, const
             if (it == c.values.end()) {
                 c.error("unknown-merge-field",
                         "unknown merge field " + q("{" + std::string(part.text) + "}") +
-                            suggestion(part.text, keys_of(c.values)),
+                            c.suggest("field", part.text, [&] { return keys_of(c.values); }),
                         pos, length);
             } else if (!part.format.empty()) {
                 check_format(c, part, it->second.type, pos, length);

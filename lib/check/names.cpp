@@ -107,8 +107,9 @@ bool resolve(Checker& c, const Map& map, std::string_view code, std::string_view
              const std::string& name, SourcePos pos, std::uint32_t length) {
     if (map.find(name) != map.end()) return true;
     c.error(std::string(code),
-            "unknown " + std::string(what) + " " + q(name) + suggestion(name, keys_of(map)), pos,
-            length);
+            "unknown " + std::string(what) + " " + q(name) +
+                c.suggest(what, name, [&] { return keys_of(map); }),
+            pos, length);
     return false;
 }
 
@@ -134,8 +135,10 @@ const ValueInfo* resolve_value(Checker& c, const std::string& name, SourcePos po
                                std::uint32_t length) {
     auto it = c.values.find(name);
     if (it != c.values.end()) return &it->second;
-    c.error("unknown-field", "unknown field " + q(name) + suggestion(name, keys_of(c.values)), pos,
-            length);
+    c.error("unknown-field",
+            "unknown field " + q(name) +
+                c.suggest("field", name, [&] { return keys_of(c.values); }),
+            pos, length);
     return nullptr;
 }
 

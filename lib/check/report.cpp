@@ -38,6 +38,22 @@ std::string suggestion(std::string_view name, const std::vector<std::string>& ca
     return best.empty() ? "" : ", did you mean " + q(best) + "?";
 }
 
+std::string Checker::suggest(std::string_view set, std::string_view name,
+                             const std::function<std::vector<std::string>()>& candidates) {
+    std::string key(set);
+    key += '\0';
+    key += name;
+    if (auto it = suggested.find(key); it != suggested.end()) return it->second;
+    std::string said;
+    if (suggestion_work < suggestion_budget) {
+        auto names = candidates();
+        suggestion_work += names.size() + 1;
+        said = suggestion(name, names);
+    }
+    suggested.emplace(std::move(key), said);
+    return said;
+}
+
 Ty type_of_field(FieldType t) {
     switch (t) {
     case FieldType::text: return Ty::text;

@@ -61,10 +61,11 @@ void check_action(Checker& c, const Action& a) {
         if (a.inline_text) {
             check_merge_text(c, *a.inline_text, a.loc, a.text_loc);
         } else if (c.templates.find(a.template_name) == c.templates.end()) {
-            c.error("unknown-template",
-                    "unknown template " + q(a.template_name) +
-                        suggestion(a.template_name, keys_of(c.templates)),
-                    a.loc.begin, span(a.loc));
+            c.error(
+                "unknown-template",
+                "unknown template " + q(a.template_name) +
+                    c.suggest("template", a.template_name, [&] { return keys_of(c.templates); }),
+                a.loc.begin, span(a.loc));
         }
         for (const auto& fb : a.fallback)
             resolve_channel(c, fb, a.loc.begin, span(a.loc));
@@ -124,11 +125,15 @@ void check_handler(Checker& c, const Handler& h) {
     case Handler::Kind::reply:
         if (h.keywords != "other" && h.keywords != "any" &&
             c.keywords.find(h.keywords) == c.keywords.end()) {
-            auto names = keys_of(c.keywords);
-            names.push_back("other");
-            names.push_back("any");
+            auto names = [&] {
+                auto out = keys_of(c.keywords);
+                out.push_back("other");
+                out.push_back("any");
+                return out;
+            };
             c.error("unknown-keywords",
-                    "unknown keyword set " + q(h.keywords) + suggestion(h.keywords, names),
+                    "unknown keyword set " + q(h.keywords) +
+                        c.suggest("keywords", h.keywords, names),
                     h.loc.begin, keyword_span("on reply", h.keywords));
         }
         check_capture(c, h);
@@ -235,7 +240,7 @@ void check_triggers(Checker& c) {
         if (c.states.find(t.start) == c.states.end()) {
             c.error("unknown-state",
                     "trigger " + q(t.event) + " starts in unknown state " + q(t.start) +
-                        suggestion(t.start, keys_of(c.states)),
+                        c.suggest("state", t.start, [&] { return keys_of(c.states); }),
                     t.loc.begin, head);
         }
     }

@@ -41,10 +41,14 @@ Ty type_of_name(Checker& c, const Expr& e, bool allow_list, bool allow_window) {
         return Ty::unknown;
     }
     if (allow_list) {
-        std::vector<std::string> names = keys_of(c.values);
-        for (const auto& [k, v] : c.lists)
-            names.push_back(k);
-        c.error("unknown-list", "unknown list " + q(e.text) + suggestion(e.text, names),
+        auto names = [&] {
+            std::vector<std::string> out = keys_of(c.values);
+            for (const auto& [k, v] : c.lists)
+                out.push_back(k);
+            return out;
+        };
+        c.error("unknown-list",
+                "unknown list " + q(e.text) + c.suggest("value or list", e.text, names),
                 e.loc.begin, span(e.loc));
         return Ty::unknown;
     }

@@ -96,32 +96,39 @@ void dead_ends(Analysis& a) {
 }
 
 // The shortest cycle through `from` inside its component, as state indices (from … from).
+// `parent` (SIZE_MAX everywhere) is scratch shared by the calls, left as it was found, so that
+// a flow with many loops costs the size of each loop's component, not of the flow, per loop.
 std::vector<std::size_t> cycle_through(const Analysis& a, std::size_t from,
-                                       const std::vector<std::size_t>& comp) {
-    std::vector<std::size_t> parent(a.m.states.size(), SIZE_MAX);
-    std::deque<std::size_t> todo{from};
-    std::vector<bool> seen(a.m.states.size(), false);
-    while (!todo.empty()) {
-        auto v = todo.front();
-        todo.pop_front();
-        for (auto ei : a.m.states[v].edges) {
-            const auto& e = a.m.edges[ei];
-            if (!e.immediate() || comp[e.target] != comp[from]) continue;
-            if (e.target == from) {
-                std::vector<std::size_t> path{from};
-                for (auto p = v; p != from; p = parent[p])
-                    path.push_back(p);
-                path.push_back(from);
-                std::reverse(path.begin() + 1, path.end() - 1);
-                return path;
+                                       const std::vector<std::size_t>& comp,
+                                       std::vector<std::size_t>& parent) {
+    std::vector<std::size_t> touched;
+    auto cycle = [&]() -> std::vector<std::size_t> {
+        std::deque<std::size_t> todo{from};
+        while (!todo.empty()) {
+            auto v = todo.front();
+            todo.pop_front();
+            for (auto ei : a.m.states[v].edges) {
+                const auto& e = a.m.edges[ei];
+                if (!e.immediate() || comp[e.target] != comp[from]) continue;
+                if (e.target == from) {
+                    std::vector<std::size_t> path{from};
+                    for (auto p = v; p != from; p = parent[p])
+                        path.push_back(p);
+                    path.push_back(from);
+                    std::reverse(path.begin() + 1, path.end() - 1);
+                    return path;
+                }
+                if (parent[e.target] != SIZE_MAX) continue; // seen
+                parent[e.target] = v;
+                touched.push_back(e.target);
+                todo.push_back(e.target);
             }
-            if (seen[e.target]) continue;
-            seen[e.target] = true;
-            parent[e.target] = v;
-            todo.push_back(e.target);
         }
-    }
-    return {from, from};
+        return {from, from};
+    }();
+    for (auto v : touched)
+        parent[v] = SIZE_MAX;
+    return cycle;
 }
 
 void livelocks(Analysis& a) {
@@ -131,14 +138,17 @@ void livelocks(Analysis& a) {
     std::vector<std::size_t> size(count, 0);
     for (auto c : comp)
         ++size[c];
+    std::vector<bool> self_loop(a.m.states.size(), false);
+    for (const auto& [from, to] : g.edges) {
+        if (from == to) self_loop[from] = true;
+    }
     std::vector<bool> reported(count, false);
+    std::vector<std::size_t> parent(a.m.states.size(), SIZE_MAX);
     for (std::size_t s = 0; s < a.m.states.size(); ++s) {
         if (reported[comp[s]]) continue;
-        bool self_loop = std::any_of(g.edges.begin(), g.edges.end(),
-                                     [&](const auto& e) { return e.first == s && e.second == s; });
-        if (size[comp[s]] < 2 && !self_loop) continue;
+        if (size[comp[s]] < 2 && !self_loop[s]) continue;
         reported[comp[s]] = true;
-        auto cycle = cycle_through(a, s, comp);
+        auto cycle = cycle_through(a, s, comp, parent);
         std::string names;
         for (auto v : cycle)
             names += (names.empty() ? "" : " -> ") + a.m.states[v].name;
@@ -246,6 +256,8 @@ void reminders(Analysis& a) {
     }
 }
 
+using Taken = std::map<std::string, const Handler*>;
+
 void reply_routes(Analysis& a) {
     std::map<std::string, const KeywordsDecl*> sets;
     for (const auto& k : a.flow().keywords)
@@ -268,8 +280,8 @@ void reply_routes(Analysis& a) {
         // matches on any of its words (one that needs all of them, or the whole reply, or its
         // start, leaves other replies with the word to later routes). Sets that ignore accents
         // take the word without them, whatever accents a reply puts on it.
-        std::map<std::string, const Handler*> taken;
-        std::map<std::string, const Handler*> taken_loose;
+        Taken taken;
+        Taken taken_loose;
         // Number tests of earlier unconditional routes: their range (all numbers when none).
         std::vector<std::pair<const Handler*, const KeywordsDecl*>> numbers;
         for (const Handler* h : routes) {
@@ -316,6 +328,8 @@ void reply_routes(Analysis& a) {
                 continue;
             }
             bool takes = k.match == KeywordMatch::any;
+            // The words this route took, to give back when it has a condition.
+            std::vector<std::pair<Taken*, Taken::iterator>> mine;
             for (const auto& w : k.words) {
                 // Compared as the runtime matches them: "OK!" and "ok" are one keyword.
                 auto folded = normalize_reply(w);
@@ -330,9 +344,11 @@ void reply_routes(Analysis& a) {
                     clashes[first].push_back(w);
                     continue;
                 }
-                if (takes)
-                    (k.ignore_accents ? taken_loose : taken)
-                        .emplace(k.ignore_accents ? loose : folded, h);
+                if (takes) {
+                    auto& words = k.ignore_accents ? taken_loose : taken;
+                    auto [it, inserted] = words.emplace(k.ignore_accents ? loose : folded, h);
+                    if (inserted) mine.push_back({&words, it});
+                }
             }
             for (const Handler* first : order) {
                 std::string words;
@@ -345,12 +361,10 @@ void reply_routes(Analysis& a) {
                            std::to_string(first->loc.begin.line) + ", which comes first and wins");
             }
             // A conditional route does not always take its words; later routes still may.
+            // Only the words this route put in are its own (std::map iterators stay valid).
             if (h->condition) {
-                for (auto* words : {&taken, &taken_loose}) {
-                    for (auto it = words->begin(); it != words->end();) {
-                        it = it->second == h ? words->erase(it) : std::next(it);
-                    }
-                }
+                for (auto& [words, it] : mine)
+                    words->erase(it);
             }
         }
     }

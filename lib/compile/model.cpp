@@ -2,6 +2,8 @@
 #include "compile/detail.hpp"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
 
 namespace nudge {
 
@@ -42,12 +44,24 @@ std::string condition_suffix(const std::optional<Expr>& cond) {
     return cond ? " if " + one_line(to_text(*cond)) : std::string();
 }
 
-std::optional<std::size_t> find_state(const FlowDef& flow, std::string_view name) {
-    for (std::size_t i = 0; i < flow.states.size(); ++i) {
-        if (flow.states[i].name == name) return i;
+// State name → index of its first declaration (with duplicate names, an error the checker
+// reports, the first one is found), built once: a lookup per edge stays constant time.
+class StateIndex {
+public:
+    explicit StateIndex(const FlowDef& flow) {
+        index_.reserve(flow.states.size());
+        for (std::size_t i = 0; i < flow.states.size(); ++i)
+            index_.emplace(flow.states[i].name, i);
     }
-    return std::nullopt;
-}
+    std::optional<std::size_t> find(std::string_view name) const {
+        auto it = index_.find(name);
+        if (it == index_.end()) return std::nullopt;
+        return it->second;
+    }
+
+private:
+    std::unordered_map<std::string_view, std::size_t> index_;
+};
 
 bool has_send(const std::vector<Action>& actions) {
     return std::any_of(actions.begin(), actions.end(),
@@ -110,6 +124,7 @@ FlowModel build_model(const FlowDef& flow) {
     FlowModel m;
     m.flow = &flow;
     m.states.reserve(flow.states.size());
+    const StateIndex find_state(flow);
     for (std::size_t i = 0; i < flow.states.size(); ++i) {
         const auto& s = flow.states[i];
         CompiledState cs;
@@ -122,8 +137,8 @@ FlowModel build_model(const FlowDef& flow) {
         m.states.push_back(std::move(cs));
     }
     for (const auto& t : flow.triggers) {
-        auto idx = find_state(flow, t.start);
-        if (!idx || std::find(m.starts.begin(), m.starts.end(), *idx) != m.starts.end()) continue;
+        auto idx = find_state.find(t.start);
+        if (!idx || m.states[*idx].is_start) continue;
         m.starts.push_back(*idx);
         m.states[*idx].is_start = true;
     }
@@ -146,7 +161,7 @@ FlowModel build_model(const FlowDef& flow) {
         switch (target.kind) {
         case Target::Kind::state:
             // Unknown names were reported by the checker; the edge is left out.
-            if (auto to = find_state(flow, target.state)) push(*to, std::move(label));
+            if (auto to = find_state.find(target.state)) push(*to, std::move(label));
             break;
         case Target::Kind::restart:
             for (auto start : m.starts)

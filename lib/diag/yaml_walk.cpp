@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdio>
 #include <sstream>
+#include <unordered_set>
 
 namespace nudge::detail {
 
@@ -184,6 +185,7 @@ YamlWalker::entries(const YAML::Node& n, const YAML::Node& at, std::string_view 
         return std::nullopt;
     }
     std::vector<YamlEntry> out;
+    std::unordered_set<std::string> seen; // one lookup per key: maps may be large
     for (auto it = n.begin(); it != n.end(); ++it) {
         YamlEntry e{it->first, it->second, {}};
         if (!e.key.IsScalar()) {
@@ -193,8 +195,7 @@ YamlWalker::entries(const YAML::Node& n, const YAML::Node& at, std::string_view 
             continue;
         }
         e.name = e.key.Scalar();
-        if (std::any_of(out.begin(), out.end(),
-                        [&](const YamlEntry& o) { return o.name == e.name; })) {
+        if (!seen.insert(e.name).second) {
             error("duplicate-key", "duplicate key '" + shown(e.name) + "' in " + std::string(what),
                   e.key);
             continue;

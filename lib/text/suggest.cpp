@@ -1,16 +1,20 @@
 #include "text/suggest.hpp"
 
 #include <algorithm>
+#include <array>
 #include <utility>
-#include <vector>
 
 namespace nudge::detail {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     constexpr std::size_t longest = 64;
     if (a.size() > longest || b.size() > longest) return longest;
-    // Three rows of the table: two back (for swaps), one back, and this one.
-    std::vector<std::size_t> before(b.size() + 1), previous(b.size() + 1), row(b.size() + 1);
+    // Three rows of the table: two back (for swaps), one back, and this one. On the stack: the
+    // checker may ask for many distances, and both words are at most 64 bytes.
+    std::array<std::array<std::size_t, longest + 1>, 3> rows{};
+    auto* before = rows[0].data();
+    auto* previous = rows[1].data();
+    auto* row = rows[2].data();
     for (std::size_t j = 0; j <= b.size(); ++j)
         previous[j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i) {
@@ -21,8 +25,10 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
             if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
                 row[j] = std::min(row[j], before[j - 2] + 1);
         }
-        std::swap(before, previous);
-        std::swap(previous, row);
+        auto* oldest = before;
+        before = previous;
+        previous = row;
+        row = oldest;
     }
     return previous[b.size()];
 }

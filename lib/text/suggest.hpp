@@ -35,6 +35,9 @@ std::string nearest(std::string_view word, const Words& candidates, Nearness nea
         if (c == word) continue;
         bool prefix = word.size() >= near.prefix_from &&
                       (c.substr(0, word.size()) == word || word.substr(0, c.size()) == c);
+        // At least as many edits as the lengths differ by: too far to be near, unmeasured.
+        auto longer = std::max(c.size(), word.size()), shorter = std::min(c.size(), word.size());
+        if (!prefix && longer - shorter >= near.below) continue;
         auto edits = edit_distance(word, c);
         std::pair<std::size_t, std::size_t> score{prefix ? std::min<std::size_t>(edits, 1) : edits,
                                                   edits};
