@@ -220,8 +220,13 @@ struct number_test : seq<NUDGE_KW("number"), opt<ws, number_range>> {};
 struct pattern_str : string_lit {};
 struct pattern_test : seq<NUDGE_KW("pattern"), ws, must<pattern_str>> {};
 struct word_test : seq<opt<keyword_match, ws>, string_list, opt<ws, ignoring_accents>> {};
+// A test of what the reply means, in the flow's language: `yes`, `no`, or a `date` in it.
+struct yes_test : NUDGE_KW("yes") {};
+struct no_test : NUDGE_KW("no") {};
+struct date_test : NUDGE_KW("date") {};
+struct meaning_test : sor<yes_test, no_test, date_test> {};
 struct keywords_decl : seq<NUDGE_KW("keywords"), ws, must<decl_name>, ws, must<equals>, ws,
-                           sor<number_test, pattern_test, word_test>> {};
+                           sor<number_test, pattern_test, meaning_test, word_test>> {};
 struct list_decl : seq<NUDGE_KW("list"), ws, must<decl_name>, ws, must<equals>, ws, string_list> {};
 
 struct region : seq<upper, upper, not_at<identifier_other>> {};

@@ -450,6 +450,15 @@ NUDGE_ACTION(ignoring_accents) { st.b.keyword_ignore_accents(); }
 NUDGE_ACTION(number_test) { st.b.keyword_match(KeywordMatch::number); }
 }
 ;
+NUDGE_ACTION(yes_test) { st.b.keyword_match(KeywordMatch::yes); }
+}
+;
+NUDGE_ACTION(no_test) { st.b.keyword_match(KeywordMatch::no); }
+}
+;
+NUDGE_ACTION(date_test) { st.b.keyword_match(KeywordMatch::date); }
+}
+;
 NUDGE_ACTION(pattern_str) { st.b.keyword_pattern(unquote(in.string_view()), st.loc(in)); }
 }
 ;
@@ -894,7 +903,6 @@ NUDGE_ERROR(number_policy, "expected 'all', 'nordic', a region code such as DK o
                            "as [DK, SE]")
 NUDGE_ERROR(cap_channel, "expected a channel name after 'cap'")
 NUDGE_ERROR(cap_count, "expected how many messages, a whole number")
-NUDGE_ERROR(per_kw, "expected 'per' and a period, as in 'cap sms 3 per 24h'")
 NUDGE_ERROR(cap_period, "expected a duration such as 24h or 7d after 'per'")
 NUDGE_ERROR(cap_unit,
             "expected 'per' and a duration (cap sms 3 per 24h) or 'segments' (cap sms 2 segments)")

@@ -829,6 +829,22 @@ void Reader::keyword_set(const Entry& item, FlowDef& flow) {
         error("bad-value", "'pattern' is only for pattern tests ('match: pattern')", v->key);
         ok = false;
     }
+    if (match_text && (*match_text == "yes" || *match_text == "no" || *match_text == "date")) {
+        // {match: yes}: what the reply means, in the flow's language; nothing else to say.
+        for (std::string_view key : {"words", "ignore_accents", "from", "to"}) {
+            if (auto v = find(*m, key)) {
+                error("bad-value",
+                      "a '" + *match_text + "' test has no '" + std::string(key) +
+                          "'; it reads the reply in the flow's language",
+                      v->key);
+                ok = false;
+            }
+        }
+        k.match = *parse_keyword_match(*match_text);
+        (void)text(*match_entry);
+        if (ok) flow.keywords.push_back(std::move(k));
+        return;
+    }
     if (match_text && *match_text == "number") {
         for (std::string_view key : {"words", "ignore_accents"}) {
             if (auto v = find(*m, key)) {

@@ -525,6 +525,13 @@ YNode flow_node(const FlowDef& f) {
                 add(m, k.name, std::move(set));
                 continue;
             }
+            if (k.match == KeywordMatch::yes || k.match == KeywordMatch::no ||
+                k.match == KeywordMatch::date) {
+                YNode set = map();
+                add(set, "match", std::string(to_string(k.match)));
+                add(m, k.name, std::move(set));
+                continue;
+            }
             if (k.match == KeywordMatch::number) {
                 YNode set = map();
                 add(set, "match", std::string(to_string(k.match)));

@@ -199,8 +199,11 @@ enum class KeywordMatch {
     exact,   // keywords yes = exactly "yes", "yes please" the whole reply is one of them
     number,  // keywords promoter = number 9 to 10   the reply holds one number, within the range
     pattern, // keywords order_no = pattern """#(\d{5})"""  RE2 finds the pattern in the reply
+    yes,     // keywords agree = yes      the reply says yes in the flow's language (and not no)
+    no,      // keywords refuse = no      the reply says no in the flow's language (and not yes)
+    date,    // keywords new_day = date   the reply holds a date (14/5, 14. maj, 2026-05-14, fredag)
 };
-// "any" "all" "start" "exact" "number" "pattern" (the YAML spelling)
+// "any" "all" "start" "exact" "number" "pattern" "yes" "no" "date" (the YAML spelling)
 std::string_view to_string(KeywordMatch m);
 std::optional<KeywordMatch> parse_keyword_match(std::string_view name);
 

@@ -9,6 +9,7 @@
 #include "runtime/value.hpp"
 #include "text/gsm7.hpp"
 #include "text/merge_text.hpp"
+#include "text/reply_meaning.hpp"
 #include "text/reply_text.hpp"
 #include "time/time.hpp"
 
@@ -71,6 +72,8 @@ struct FlowRt {
     std::map<std::string, std::optional<KeywordsDecl::Range>, std::less<>> number_tests;
     // Pattern tests (`keywords order_no = pattern "…"`), compiled once per flow version.
     std::map<std::string, std::shared_ptr<const re2::RE2>, std::less<>> patterns;
+    // Yes, no and date tests (`keywords agree = yes`), read in the flow's locale.
+    std::map<std::string, KeywordMatch, std::less<>> meaning_tests;
     detail::KeywordMatcher opt_out;
     std::vector<std::size_t> reply_states; // states with reply routes (own or from any)
     // Per channel (in declaration order): what the engine would otherwise work out per event.
@@ -1913,12 +1916,29 @@ struct Engine::Impl {
             return *number;
         };
         std::string found; // what a pattern test found: its first group, or the whole match
+        // The reply's date, read once when a date test asks for it (in the recipient's zone).
+        std::optional<std::optional<date::year_month_day>> day;
+        auto date_of_reply = [&] {
+            if (!day)
+                day = detail::reply_date(m.text, f.locale->locale(),
+                                         detail::local_date(now(), zone_of(inst)));
+            return *day;
+        };
         each_handler(inst, [&](const Handler& h) {
             if (h.kind != Handler::Kind::reply) return false;
             bool match = h.keywords == "other" || h.keywords == "any";
             if (auto t = f.number_tests.find(h.keywords); !match && t != f.number_tests.end()) {
                 auto n = number_of_reply();
                 match = n && detail::in_range(*n, t->second);
+            } else if (auto mt = f.meaning_tests.find(h.keywords);
+                       !match && mt != f.meaning_tests.end()) {
+                if (mt->second == KeywordMatch::date) {
+                    match = date_of_reply().has_value();
+                } else {
+                    auto said = detail::reply_yes_no(m.text, f.locale->locale());
+                    match = said == (mt->second == KeywordMatch::yes ? detail::YesNo::yes
+                                                                     : detail::YesNo::no);
+                }
             } else if (auto p = f.patterns.find(h.keywords); !match && p != f.patterns.end()) {
                 const re2::RE2& re = *p->second;
                 re2::StringPiece parts[2];
@@ -1945,8 +1965,11 @@ struct Engine::Impl {
             // `as FIELD`: a number test keeps the number, any other route the reply's text.
             bool numeric = f.number_tests.count(chosen->keywords) > 0;
             bool pattern = f.patterns.count(chosen->keywords) > 0;
+            auto mt = f.meaning_tests.find(chosen->keywords);
+            bool dated = mt != f.meaning_tests.end() && mt->second == KeywordMatch::date;
             keep(inst, chosen->capture,
                  numeric   ? detail::Value::of_number(number_of_reply().value_or(0))
+                 : dated   ? detail::Value::of_date(date::sys_days{*date_of_reply()})
                  : pattern ? detail::Value::of_text(found)
                            : detail::Value::of_text(trimmed(m.text)));
         }
@@ -2260,6 +2283,9 @@ int Engine::load_version(std::shared_ptr<const CompiledFlow> flow, int version) 
             f.number_tests.emplace(k.name, k.range);
         else if (k.match == KeywordMatch::pattern)
             f.patterns.emplace(k.name, std::make_shared<const re2::RE2>(k.pattern, RE2::Quiet));
+        else if (k.match == KeywordMatch::yes || k.match == KeywordMatch::no ||
+                 k.match == KeywordMatch::date)
+            f.meaning_tests.emplace(k.name, k.match);
         else
             f.keywords.emplace(k.name, detail::KeywordMatcher(k.words, k.match, k.ignore_accents));
     }

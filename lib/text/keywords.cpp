@@ -70,7 +70,9 @@ bool KeywordMatcher::matches_folded(const std::vector<std::string>& tokens) cons
         return std::find(keywords_.begin(), keywords_.end(), tokens) != keywords_.end();
     case KeywordMatch::number:  // a number test has no words (reply_number)
     case KeywordMatch::pattern: // nor has a pattern (RE2, in the engine)
-        return false;
+    case KeywordMatch::yes:     // nor yes and no (reply_meaning)
+    case KeywordMatch::no:
+    case KeywordMatch::date: return false;
     }
     return false;
 }
