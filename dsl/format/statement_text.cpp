@@ -88,7 +88,8 @@ std::string statement_text(const KeywordsDecl& k) {
         return "keywords " + k.name + " = number" + (k.range ? " " + to_text(*k.range) : "");
     case KeywordMatch::yes:
     case KeywordMatch::no:
-    case KeywordMatch::date: return "keywords " + k.name + " = " + std::string(to_string(k.match));
+    case KeywordMatch::date:
+    case KeywordMatch::time: return "keywords " + k.name + " = " + std::string(to_string(k.match));
     }
     return "keywords " + k.name + " = " + std::string(match) + quoted_list(k.words) +
            (k.ignore_accents ? " ignoring accents" : "");

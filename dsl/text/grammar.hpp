@@ -224,7 +224,8 @@ struct word_test : seq<opt<keyword_match, ws>, string_list, opt<ws, ignoring_acc
 struct yes_test : NUDGE_KW("yes") {};
 struct no_test : NUDGE_KW("no") {};
 struct date_test : NUDGE_KW("date") {};
-struct meaning_test : sor<yes_test, no_test, date_test> {};
+struct time_test : NUDGE_KW("time") {};
+struct meaning_test : sor<yes_test, no_test, date_test, time_test> {};
 struct keywords_decl : seq<NUDGE_KW("keywords"), ws, must<decl_name>, ws, must<equals>, ws,
                            sor<number_test, pattern_test, meaning_test, word_test>> {};
 struct list_decl : seq<NUDGE_KW("list"), ws, must<decl_name>, ws, must<equals>, ws, string_list> {};

@@ -459,6 +459,9 @@ NUDGE_ACTION(no_test) { st.b.keyword_match(KeywordMatch::no); }
 NUDGE_ACTION(date_test) { st.b.keyword_match(KeywordMatch::date); }
 }
 ;
+NUDGE_ACTION(time_test) { st.b.keyword_match(KeywordMatch::time); }
+}
+;
 NUDGE_ACTION(pattern_str) { st.b.keyword_pattern(unquote(in.string_view()), st.loc(in)); }
 }
 ;

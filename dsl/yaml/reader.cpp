@@ -829,7 +829,8 @@ void Reader::keyword_set(const Entry& item, FlowDef& flow) {
         error("bad-value", "'pattern' is only for pattern tests ('match: pattern')", v->key);
         ok = false;
     }
-    if (match_text && (*match_text == "yes" || *match_text == "no" || *match_text == "date")) {
+    if (match_text && (*match_text == "yes" || *match_text == "no" || *match_text == "date" ||
+                       *match_text == "time")) {
         // {match: yes}: what the reply means, in the flow's language; nothing else to say.
         for (std::string_view key : {"words", "ignore_accents", "from", "to"}) {
             if (auto v = find(*m, key)) {

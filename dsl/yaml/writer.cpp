@@ -526,7 +526,7 @@ YNode flow_node(const FlowDef& f) {
                 continue;
             }
             if (k.match == KeywordMatch::yes || k.match == KeywordMatch::no ||
-                k.match == KeywordMatch::date) {
+                k.match == KeywordMatch::date || k.match == KeywordMatch::time) {
                 YNode set = map();
                 add(set, "match", std::string(to_string(k.match)));
                 add(m, k.name, std::move(set));

@@ -202,8 +202,9 @@ enum class KeywordMatch {
     yes,     // keywords agree = yes      the reply says yes in the flow's language (and not no)
     no,      // keywords refuse = no      the reply says no in the flow's language (and not yes)
     date,    // keywords new_day = date   the reply holds a date (14/5, 14. maj, 2026-05-14, fredag)
+    time,    // keywords new_time = time  the reply holds a time of day (14:30, kl. 14, 2 pm)
 };
-// "any" "all" "start" "exact" "number" "pattern" "yes" "no" "date" (the YAML spelling)
+// "any" "all" "start" "exact" "number" "pattern" "yes" "no" "date" "time" (the YAML spelling)
 std::string_view to_string(KeywordMatch m);
 std::optional<KeywordMatch> parse_keyword_match(std::string_view name);
 

@@ -99,21 +99,27 @@ void check_capture(Checker& c, const Handler& h) {
     bool number = false;
     bool pattern = false;
     bool day = false;
+    bool moment = false;
     if (auto k = c.keywords.find(h.keywords); k != c.keywords.end()) {
         number = k->second->match == KeywordMatch::number;
         pattern = k->second->match == KeywordMatch::pattern;
         day = k->second->match == KeywordMatch::date;
+        moment = k->second->match == KeywordMatch::time;
     } else if (h.keywords != "other" && h.keywords != "any") {
         return; // unknown set: already reported
     }
     auto field = std::find_if(c.flow.fields.begin(), c.flow.fields.end(),
                               [&](const FieldDecl& d) { return d.name == h.capture; });
-    FieldType wanted = number ? FieldType::number : day ? FieldType::date : FieldType::text;
+    FieldType wanted = number   ? FieldType::number
+                       : day    ? FieldType::date
+                       : moment ? FieldType::datetime
+                                : FieldType::text;
     if (field == c.flow.fields.end() || field->type == wanted) return;
     c.error("type-mismatch",
             "'on reply " + h.keywords + " as " + h.capture + "' keeps " +
                 (number    ? "the number the reply holds, so it needs a number field"
                  : day     ? "the date the reply holds, so it needs a date field"
+                 : moment  ? "the time the reply names, so it needs a datetime field"
                  : pattern ? "what its pattern found, so it needs a text field"
                            : "the reply's text, so it needs a text field") +
                 ", but " + q(h.capture) + " is " +

@@ -12,8 +12,8 @@ constexpr std::array<std::string_view, 5> channel_kind_names = {"sms", "email", 
                                                                 "webhook"};
 constexpr std::array<std::string_view, 7> weekday_names = {"mon", "tue", "wed", "thu",
                                                            "fri", "sat", "sun"};
-constexpr std::array<std::string_view, 9> keyword_match_names = {
-    "any", "all", "start", "exact", "number", "pattern", "yes", "no", "date"};
+constexpr std::array<std::string_view, 10> keyword_match_names = {
+    "any", "all", "start", "exact", "number", "pattern", "yes", "no", "date", "time"};
 constexpr std::array<std::string_view, 7> unit_names = {"s", "m", "h", "d", "w", "mo", "y"};
 } // namespace
 

@@ -1900,6 +1900,22 @@ struct Engine::Impl {
         to_inbox(m, "unmatched", {}, &inst);
     }
 
+    // A time test's moment: the reply's time of day on the reply's date, or (none given) the
+    // next such time from now, in the recipient's zone.
+    Instant moment_of_reply(const Inst& inst, const std::string& text) const {
+        auto minutes = std::chrono::minutes{detail::reply_time(text).value_or(0)};
+        const auto* zone = zone_of(inst);
+        auto today = date::local_days{detail::local_date(now(), zone)};
+        auto day = detail::reply_date(detail::without_time(text), flows[inst.flow].locale->locale(),
+                                      date::year_month_day{today});
+        auto on = [&](date::local_days d) {
+            return detail::resolve_local(date::local_seconds{d} + minutes, zone);
+        };
+        if (day) return on(date::local_days{*day});
+        auto t = on(today);
+        return t > now() ? t : on(today + date::days{1});
+    }
+
     void route_reply(Inst& inst, const Inbound& m, const std::vector<std::string>& tokens) {
         auto& f = flows[inst.flow];
         f.metrics.replies++;
@@ -1934,6 +1950,8 @@ struct Engine::Impl {
                        !match && mt != f.meaning_tests.end()) {
                 if (mt->second == KeywordMatch::date) {
                     match = date_of_reply().has_value();
+                } else if (mt->second == KeywordMatch::time) {
+                    match = detail::reply_time(m.text).has_value();
                 } else {
                     auto said = detail::reply_yes_no(m.text, f.locale->locale());
                     match = said == (mt->second == KeywordMatch::yes ? detail::YesNo::yes
@@ -1967,9 +1985,11 @@ struct Engine::Impl {
             bool pattern = f.patterns.count(chosen->keywords) > 0;
             auto mt = f.meaning_tests.find(chosen->keywords);
             bool dated = mt != f.meaning_tests.end() && mt->second == KeywordMatch::date;
+            bool timed = mt != f.meaning_tests.end() && mt->second == KeywordMatch::time;
             keep(inst, chosen->capture,
                  numeric   ? detail::Value::of_number(number_of_reply().value_or(0))
                  : dated   ? detail::Value::of_date(date::sys_days{*date_of_reply()})
+                 : timed   ? detail::Value::of_instant(moment_of_reply(inst, m.text))
                  : pattern ? detail::Value::of_text(found)
                            : detail::Value::of_text(trimmed(m.text)));
         }
@@ -2284,7 +2304,7 @@ int Engine::load_version(std::shared_ptr<const CompiledFlow> flow, int version) 
         else if (k.match == KeywordMatch::pattern)
             f.patterns.emplace(k.name, std::make_shared<const re2::RE2>(k.pattern, RE2::Quiet));
         else if (k.match == KeywordMatch::yes || k.match == KeywordMatch::no ||
-                 k.match == KeywordMatch::date)
+                 k.match == KeywordMatch::date || k.match == KeywordMatch::time)
             f.meaning_tests.emplace(k.name, k.match);
         else
             f.keywords.emplace(k.name, detail::KeywordMatcher(k.words, k.match, k.ignore_accents));

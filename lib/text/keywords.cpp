@@ -72,7 +72,8 @@ bool KeywordMatcher::matches_folded(const std::vector<std::string>& tokens) cons
     case KeywordMatch::pattern: // nor has a pattern (RE2, in the engine)
     case KeywordMatch::yes:     // nor yes and no (reply_meaning)
     case KeywordMatch::no:
-    case KeywordMatch::date: return false;
+    case KeywordMatch::date:
+    case KeywordMatch::time: return false;
     }
     return false;
 }

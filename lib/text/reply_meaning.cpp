@@ -201,6 +201,41 @@ YesNo reply_yes_no(std::string_view text, std::string_view locale) {
     return YesNo::neither;
 }
 
+namespace {
+
+// The time of day and the text it was read from.
+std::optional<int> find_time(std::string_view text, re2::StringPiece& where) {
+    static const RE2 twelve(R"((?i)(?:^|\D)((\d{1,2})(?:[:.](\d{2}))?\s?([ap])\.?m\.?)(?:\W|$))");
+    static const RE2 clock(
+        R"((?:^|[^\d.,:/-])((\d{1,2})[:.](\d{2}))(?:[^\d.,:/-]|$|[.,]\D|[.,]$))");
+    static const RE2 hour(R"((?i)(?:^|\W)((?:kl|klokka|klockan|klo)\.?\s*(\d{1,2}))(?:\D|$))");
+    re2::StringPiece input(text.data(), text.size());
+    int h = 0, m = 0;
+    std::string minutes, half;
+    if (RE2::PartialMatch(input, twelve, &where, &h, &minutes, &half)) {
+        m = minutes.empty() ? 0 : std::stoi(minutes);
+        if (h >= 1 && h <= 12 && m <= 59)
+            return (h % 12 + (half == "p" || half == "P" ? 12 : 0)) * 60 + m;
+    }
+    if (RE2::PartialMatch(input, clock, &where, &h, &m) && h <= 23 && m <= 59) return h * 60 + m;
+    if (RE2::PartialMatch(input, hour, &where, &h) && h <= 23) return h * 60;
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<int> reply_time(std::string_view text) {
+    re2::StringPiece where;
+    return find_time(text, where);
+}
+
+std::string without_time(std::string_view text) {
+    re2::StringPiece where;
+    if (!find_time(text, where)) return std::string(text);
+    auto at = static_cast<std::size_t>(where.data() - text.data());
+    return std::string(text.substr(0, at)) + " " + std::string(text.substr(at + where.size()));
+}
+
 std::optional<date::year_month_day> reply_date(std::string_view text, std::string_view locale,
                                                date::year_month_day today) {
     static const RE2 iso(R"((?:^|\D)(\d{4})-(\d{1,2})-(\d{1,2})(?:\D|$))");

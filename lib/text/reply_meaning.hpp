@@ -33,6 +33,13 @@ YesNo reply_yes_no(std::string_view text, std::string_view locale);
 // a day and a month's name in the locale's language or English (14. maj, 14 May 2026, May
 // 14th); a weekday's name (fredag: the next Friday after today). Without a year, the first
 // such day from today on. A day that does not exist (31/4) is no date. nullopt when none.
+// The time of day a reply holds, in minutes after midnight: 14:30 or 14.30 (hours 0–23,
+// minutes in two digits), "kl. 14" / "kl 9" / "klokka 9" / "klockan 9" (a whole hour), or an
+// English 12-hour time ("2 pm", "2pm", "10:30 am"). nullopt when none.
+std::optional<int> reply_time(std::string_view text);
+// The reply without the time of day reply_time read, so that "kl. 14.05" is not also 14 May.
+std::string without_time(std::string_view text);
+
 std::optional<date::year_month_day> reply_date(std::string_view text, std::string_view locale,
                                                date::year_month_day today);
 

@@ -71,3 +71,40 @@ TEST_CASE("a weekday in a reply is the next such day after today, in the recipie
     r.engine.reply({"+4520000001", "4570000000", "fredag"});
     CHECK(r.engine.instance(id)->fields.at("new_day") == "2026-04-17");
 }
+
+TEST_CASE("a time test keeps a moment: the reply's time on its date, or the next such time") {
+    Rig r("2026-04-10T10:00:00+02:00", R"(flow call_back
+timezone "Europe/Copenhagen"
+
+field phone: phone
+field call_at: datetime?
+
+channel sms to phone from "4570000000"
+
+keywords when = time
+
+trigger call.missed as phone {
+  start asked
+}
+
+state asked {
+  send sms "Hvornår må vi ringe? Skriv et tidspunkt."
+  on reply when as call_at -> planned
+  on reply other -> inbox
+}
+
+final planned {
+  send sms "Vi ringer {call_at | day} kl. {call_at | time}."
+}
+)");
+    auto a = r.engine.trigger("call.missed", {{"phone", "+4520000001"}})[0];
+    auto b = r.engine.trigger("call.missed", {{"phone", "+4520000002"}})[0];
+    auto c = r.engine.trigger("call.missed", {{"phone", "+4520000003"}})[0];
+    r.engine.reply({"+4520000001", "4570000000", "kl. 14.30"});   // later today
+    r.engine.reply({"+4520000002", "4570000000", "kl 9"});        // 09:00 has passed: tomorrow
+    r.engine.reply({"+4520000003", "4570000000", "14/5 kl. 10"}); // a date and a time
+    CHECK(r.engine.instance(a)->fields.at("call_at") == "2026-04-10 14:30");
+    CHECK(r.engine.instance(b)->fields.at("call_at") == "2026-04-11 09:00");
+    CHECK(r.engine.instance(c)->fields.at("call_at") == "2026-05-14 10:00");
+    CHECK(r.out.sent().back().text == "Vi ringer torsdag 14. maj kl. 10.00.");
+}

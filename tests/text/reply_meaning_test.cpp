@@ -90,3 +90,26 @@ TEST_CASE("what is not a date") {
     // 29 February without a year: the next leap year's.
     CHECK(read("29/2") == "2028-02-29");
 }
+
+TEST_CASE("times of day: clock times, whole hours after kl, English 12-hour times") {
+    CHECK(reply_time("14:30") == 14 * 60 + 30);
+    CHECK(reply_time("kan du kl. 9.15?") == 9 * 60 + 15);
+    CHECK(reply_time("kl 14") == 14 * 60);
+    CHECK(reply_time("Kl. 8 passer") == 8 * 60);
+    CHECK(reply_time("klockan 10") == 10 * 60);
+    CHECK(reply_time("klokka 7") == 7 * 60);
+    CHECK(reply_time("2 pm") == 14 * 60);
+    CHECK(reply_time("at 2pm") == 14 * 60);
+    CHECK(reply_time("10:30 am") == 10 * 60 + 30);
+    CHECK(reply_time("12 am") == 0);
+    CHECK(reply_time("12 pm") == 12 * 60);
+    CHECK_FALSE(reply_time("24:00"));
+    CHECK_FALSE(reply_time("9:75"));
+    CHECK_FALSE(reply_time("14/5"));
+    CHECK_FALSE(reply_time("1.234,50"));
+    CHECK_FALSE(reply_time("ja tak"));
+    // The time is taken out before a date is read: "14.05" here is five past two.
+    CHECK(reply_time("kl. 14.05") == 14 * 60 + 5);
+    CHECK(read(without_time("kl. 14.05")) == "none");
+    CHECK(read(without_time("14/5 kl. 10:30")) == "2026-05-14");
+}
