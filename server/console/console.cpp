@@ -41,6 +41,10 @@ struct Console::Call {
             if (k == name) return v;
         return {};
     }
+    bool has_field(const std::string& name) const {
+        return std::any_of(form.begin(), form.end(),
+                           [&](const auto& kv) { return kv.first == name; });
+    }
     bool admin() const { return session && session->role == "admin"; }
 };
 
@@ -912,6 +916,8 @@ void Console::settings_action(Call& call, const std::string& name) {
     const auto& def = it->second.flow->flow();
     std::map<std::string, std::string, std::less<>> changes;
     for (const auto& s : settings_of(def)) {
+        // A setting the form does not carry is left as it is (not emptied).
+        if (!call.has_field("set_" + s.name)) continue;
         auto value = call.field("set_" + s.name);
         std::erase(value, '\r'); // a textarea's lines end in CR LF
         while (!value.empty() && (value.back() == '\n' || value.back() == ' '))
