@@ -100,12 +100,30 @@ def visits_of(rng, customer):
     return out
 
 
+def inspection_due(register, visits):
+    """The car's next periodic inspection as the vehicle register has it (the workshop system
+    prints it on every invoice): two years after an inspection done here, or, for some cars
+    inspected elsewhere, a date of their own; empty when the register has none on file."""
+    done = [d for d, lines, _ in visits if lines[0] in INSPECTION_LINES]
+    if done:
+        d = max(done)
+        try:
+            return d.replace(year=d.year + 2).isoformat()
+        except ValueError:  # 29 February
+            return d.replace(year=d.year + 2, day=28).isoformat()
+    if register.random() < 0.15:
+        return visit_date(register, datetime.date(2026, 3, 2), datetime.date(2026, 12, 18)).isoformat()
+    return ""
+
+
 def main():
     rng = random.Random(SEED)
+    # A second stream for the register's dates, so that the visits stay as they were.
+    register = random.Random(SEED + 1)
     writer = csv.writer(sys.stdout, lineterminator="\r\n")
     writer.writerow(["order_no", "customer_no", "customer_name", "email", "phone", "plate",
                      "customer_type", "unsubscribed", "visit_date", "order_lines", "remarks",
-                     "next_service"])
+                     "next_service", "inspection_due"])
     order_no = 40000
     rows = []
     for n in range(CUSTOMERS):
@@ -124,14 +142,16 @@ def main():
             "type": kind,
             "unsubscribed": "ja" if rng.random() < 0.03 else "nej",
         }
-        for d, lines, next_service in visits_of(rng, customer):
+        visits = visits_of(rng, customer)
+        customer["inspection_due"] = inspection_due(register, visits)
+        for d, lines, next_service in visits:
             rows.append((d, customer, lines, next_service))
     rows.sort(key=lambda r: (r[0], r[1]["no"]))
     for d, c, lines, next_service in rows:
         order_no += 1
         writer.writerow([order_no, c["no"], c["name"], c["email"], c["phone"], c["plate"],
                          c["type"], c["unsubscribed"], d.isoformat(), "; ".join(lines),
-                         rng.choice(REMARKS), next_service])
+                         rng.choice(REMARKS), next_service, c["inspection_due"]])
 
 
 if __name__ == "__main__":

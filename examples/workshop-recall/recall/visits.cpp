@@ -49,6 +49,7 @@ Import import_visits(const CsvTable& table, const Classifier& classifier) {
         col[name] = *i;
     }
     if (!out.problems.empty()) return out;
+    auto due_col = table.column("inspection_due"); // optional: older exports lack it
 
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
         const auto& row = table.rows[r];
@@ -64,6 +65,13 @@ Import import_visits(const CsvTable& table, const Classifier& classifier) {
             continue;
         }
         v.date = *date;
+        if (due_col && !row[*due_col].empty()) {
+            v.inspection_due = parse_date(row[*due_col]);
+            if (!v.inspection_due) {
+                out.problems.push_back({line, "bad inspection_due '" + row[*due_col] + "'"});
+                continue;
+            }
+        }
         if (!cell("next_service").empty()) {
             v.next_service = parse_date(cell("next_service"));
             if (!v.next_service) {
@@ -126,6 +134,7 @@ std::vector<Recall> plan_recalls(const std::vector<Visit>& visits) {
     struct Latest {
         const Visit* service = nullptr;
         const Visit* inspection = nullptr;
+        const Visit* registered = nullptr; // the latest visit with the register's inspection date
         const Visit* winter = nullptr;
         const Visit* summer = nullptr;
     };
@@ -137,6 +146,7 @@ std::vector<Recall> plan_recalls(const std::vector<Visit>& visits) {
         auto& car = cars[v.plate];
         if (has(v, VisitKind::service)) later(car.service, v);
         if (has(v, VisitKind::inspection)) later(car.inspection, v);
+        if (v.inspection_due) later(car.registered, v);
         if (has(v, VisitKind::tyres)) later(autumn(v) ? car.winter : car.summer, v);
     }
 
@@ -150,9 +160,14 @@ std::vector<Recall> plan_recalls(const std::vector<Visit>& visits) {
             }
             out.push_back(std::move(r));
         }
-        if (car.inspection) {
+        if (car.registered) {
+            // The register's date: the car may have been inspected elsewhere, or be new.
+            auto r = make(*car.registered, "inspection");
+            r.data["inspection_due"] = format_date(*car.registered->inspection_due);
+            out.push_back(std::move(r));
+        } else if (car.inspection) {
             auto r = make(*car.inspection, "inspection");
-            // Periodic inspection every second year.
+            // Without the register's date: periodic inspection every second year.
             auto due = car.inspection->date + std::chrono::years{2};
             if (!due.ok()) due = due.year() / due.month() / std::chrono::last; // 29 February
             r.data["inspection_due"] = format_date(due);

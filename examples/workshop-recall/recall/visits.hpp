@@ -30,6 +30,9 @@ struct Visit {
     bool unsubscribed = false;
     Date date;
     std::optional<Date> next_service;
+    // The car's next periodic inspection as the vehicle register has it (column inspection_due,
+    // which older exports lack).
+    std::optional<Date> inspection_due;
     std::vector<VisitKind> kinds; // from all the invoice's text
 };
 
@@ -54,9 +57,10 @@ struct Recall {
     std::map<std::string, std::string, std::less<>> data;
 };
 
-// Per car (plate): the latest service (next service date from that invoice, if given), the
-// latest inspection (due again two years later), the latest tyre change in autumn and in
-// spring (the next change of the same season). Sorted by recall id.
+// Per car (plate): the latest service (next service date from that invoice, if given); the
+// inspection due on the date the register gives on the car's latest invoice that has one (or,
+// when no invoice carries one, two years after the latest inspection done here); the latest
+// tyre change in autumn and in spring (the next change of the same season). Sorted by recall id.
 std::vector<Recall> plan_recalls(const std::vector<Visit>& visits);
 
 } // namespace recall

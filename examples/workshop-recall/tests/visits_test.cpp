@@ -93,3 +93,32 @@ TEST_CASE("sample data: at least 200 customers, every record readable") {
     CHECK(customers.size() >= 200);
     CHECK(recall::plan_recalls(in.visits).size() >= 200);
 }
+
+TEST_CASE("plan: the inspection date comes from the register's column when the export has it") {
+    const std::string with_due = "order_no,customer_no,customer_name,email,phone,plate,"
+                                 "customer_type,unsubscribed,visit_date,order_lines,remarks,"
+                                 "next_service,inspection_due\n";
+    auto table = recall::read_csv_table(
+        with_due +
+        // Inspected here in 2024, but the register says the next one is in May 2026.
+        "1,K1,Jens Holm,jens@example.dk,,AB 12 345,privat,nej,2024-02-29,Klargøring til syn,,,"
+        "2026-05-12\n"
+        // Never inspected here: the register's date alone makes the recall.
+        "2,K2,Bo Dam,bo@example.dk,,CD 10 200,privat,nej,2025-05-05,Olieskift,,,2026-11-03\n"
+        // No date in the register: no inspection recall.
+        "3,K3,Eva Bak,eva@example.dk,,EF 30 400,privat,nej,2025-06-01,Olieskift,,,\n");
+    REQUIRE_FALSE(table.error);
+    auto in = recall::import_visits(table, recall::Classifier::workshop());
+    REQUIRE(in.problems.empty());
+    auto rs = recall::plan_recalls(in.visits);
+    CHECK(find(rs, "AB12345-inspection")->data.at("inspection_due") == "2026-05-12");
+    REQUIRE(find(rs, "CD10200-inspection"));
+    CHECK(find(rs, "CD10200-inspection")->data.at("inspection_due") == "2026-11-03");
+    CHECK(find(rs, "EF30400-inspection") == nullptr);
+    // A bad date in the column is reported with its line, as any bad date is.
+    auto bad = recall::read_csv_table(
+        with_due + "1,K1,Jens Holm,,,AB 12 345,privat,nej,2025-06-01,Service,,,2026-02-30\n");
+    auto in2 = recall::import_visits(bad, recall::Classifier::workshop());
+    REQUIRE(in2.problems.size() == 1);
+    CHECK(in2.problems[0].message == "bad inspection_due '2026-02-30'");
+}
