@@ -676,8 +676,10 @@ void Reader::windows(const Entry& e, FlowDef& flow) {
     for (const auto& item : named_map(e, "window slots")) {
         WindowDecl w{item.name, {}, loc(item.key)};
         const Entry* slots_entry = &item;
+        std::optional<std::vector<Entry>>
+            m; // outlives the loop body: slots_entry may point into it
         if (item.value.IsMap()) {
-            auto m = map(item.value, item.value, "a window", {"slots", "not_during", "closed_on"});
+            m = map(item.value, item.value, "a window", {"slots", "not_during", "closed_on"});
             if (!m) continue;
             slots_entry = require(*m, "slots", item.value, "a window");
             if (!slots_entry) continue;
