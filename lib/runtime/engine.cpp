@@ -1940,6 +1940,7 @@ struct Engine::Impl {
                                          detail::local_date(now(), zone_of(inst)));
             return *day;
         };
+        std::optional<detail::YesNo> said; // yes or no, read once for the state's yes/no routes
         each_handler(inst, [&](const Handler& h) {
             if (h.kind != Handler::Kind::reply) return false;
             bool match = h.keywords == "other" || h.keywords == "any";
@@ -1953,9 +1954,9 @@ struct Engine::Impl {
                 } else if (mt->second == KeywordMatch::time) {
                     match = detail::reply_time(m.text).has_value();
                 } else {
-                    auto said = detail::reply_yes_no(m.text, f.locale->locale());
-                    match = said == (mt->second == KeywordMatch::yes ? detail::YesNo::yes
-                                                                     : detail::YesNo::no);
+                    if (!said) said = detail::reply_yes_no(m.text, f.locale->locale());
+                    match = *said == (mt->second == KeywordMatch::yes ? detail::YesNo::yes
+                                                                      : detail::YesNo::no);
                 }
             } else if (auto p = f.patterns.find(h.keywords); !match && p != f.patterns.end()) {
                 const re2::RE2& re = *p->second;
