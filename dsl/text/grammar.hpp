@@ -58,13 +58,14 @@ struct within_clause : seq<NUDGE_KW("within"), ws, must<window_ref>> {};
 
 struct expr;
 struct reserved : sor<NUDGE_KW("and"), NUDGE_KW("or"), NUDGE_KW("not"), NUDGE_KW("in"),
-                      NUDGE_KW("true"), NUDGE_KW("false")> {};
+                      NUDGE_KW("true"), NUDGE_KW("false"), NUDGE_KW("none")> {};
 
 struct e_duration : duration_lit {};
 struct e_number : seq<plus<digit>, opt<one<'.'>, plus<digit>>, not_at<identifier_other>> {};
 struct e_string : string_lit {};
 struct e_true : NUDGE_KW("true") {};
 struct e_false : NUDGE_KW("false") {};
+struct e_none : NUDGE_KW("none") {};
 struct e_field : seq<not_at<reserved>, identifier> {};
 struct close_paren : one<')'> {};
 struct close_bracket : one<']'> {};
@@ -79,7 +80,8 @@ struct e_list
 struct paren_inner : seq<expr> {};
 struct e_paren : seq<one<'('>, ws, must<paren_inner>, ws, must<close_paren>> {};
 struct e_name : seq<e_field, opt<e_call>> {};
-struct primary : sor<e_duration, e_number, e_string, e_true, e_false, e_list, e_paren, e_name> {};
+struct primary
+    : sor<e_duration, e_number, e_string, e_true, e_false, e_none, e_list, e_paren, e_name> {};
 struct member_name : identifier {};
 struct member_suffix : seq<one<'.'>, must<member_name>> {};
 struct postfix : seq<primary, star<member_suffix>> {};

@@ -229,6 +229,9 @@ NUDGE_ACTION(e_true) {
 NUDGE_ACTION(e_false) { st.b.push(literal(in, st, ExprKind::boolean)); }
 }
 ;
+NUDGE_ACTION(e_none) { st.b.push(literal(in, st, ExprKind::none)); }
+}
+;
 NUDGE_ACTION(e_field) {
     auto e = literal(in, st, ExprKind::field);
     e.text = in.string();

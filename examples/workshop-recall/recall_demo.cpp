@@ -1,19 +1,31 @@
-// The recall import and the recall flow on a fake clock: reads the workshop's visit export,
-// classifies every visit, plans one recall per car and kind of job, triggers the flow for each
-// and runs the clock forward, printing every message that would go out. Some customers answer
-// (decided by a hash of the recall id, so every run is the same).
+// The recall import and the recall flow on a fake clock: every Monday morning the import reads
+// the workshop's visit export as it stood that day, classifies every visit, plans one recall
+// per car and kind of job, puts the season's tyre changes into daily batches, and then
+//   - starts the recalls that are new, and the next recall of a car whose work was done;
+//   - ends a running recall whose work the export shows done (work.done);
+//   - ends the running recalls of customers the workshop asked to unsubscribe, by customer
+//     number, and keeps their later recalls from starting.
+// The flow asks the host, before anything goes out, whether the car has changed owner since
+// its latest visit (owner.check), and the demo answers from a small motor register file. Some
+// customers answer (decided by a hash of the recall id, so every run is the same). Every
+// message that would go out is printed.
 //
-//   recall_demo [VISITS.csv] [--flow FLOW] [--today DATE] [--until DATE] [--quiet]
+//   recall_demo [VISITS.csv] [--flow FLOW] [--owners CSV] [--unsubscribed CSV] [--today DATE]
+//               [--until DATE] [--daily-cap N] [--quiet]
 
+#include "recall/batches.hpp"
 #include "recall/classify.hpp"
 #include "recall/csv.hpp"
+#include "recall/registers.hpp"
 #include "recall/visits.hpp"
 
 #include <nudge/nudge.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -83,11 +95,173 @@ std::string read_file(const std::string& path) {
     return s.str();
 }
 
+recall::CsvTable read_table(const std::string& path) {
+    auto table = recall::read_csv_table(read_file(path));
+    if (table.error)
+        throw std::runtime_error(path + ":" + std::to_string(table.error->line) + ": " +
+                                 table.error->message);
+    return table;
+}
+
+void report(const std::string& path, const std::vector<recall::ImportProblem>& problems) {
+    for (const auto& p : problems)
+        std::cerr << path << ":" << p.line << ": skipped: " << p.message << '\n';
+}
+
+recall::Date local_date(nudge::Instant t) {
+    auto d = recall::parse_date(nudge::format_instant(t, zone).substr(0, 10));
+    if (!d) throw std::runtime_error("no local date");
+    return *d;
+}
+
+nudge::Instant morning(recall::Date d) {
+    return nudge::parse_instant(recall::format_date(d) + "T06:00", zone);
+}
+
+date::year_month_day to_date(recall::Date d) {
+    return date::year_month_day{date::year{static_cast<int>(d.year())},
+                                date::month{static_cast<unsigned>(d.month())},
+                                date::day{static_cast<unsigned>(d.day())}};
+}
+
+recall::Date from_date(date::year_month_day d) {
+    return recall::Date{std::chrono::year{static_cast<int>(d.year())},
+                        std::chrono::month{static_cast<unsigned>(d.month())},
+                        std::chrono::day{static_cast<unsigned>(d.day())}};
+}
+
+// The import run every Monday: what it found, for the summary.
+struct ImportTotals {
+    int runs = 0;
+    int started = 0;
+    int work_done = 0;    // running recalls ended because the export shows the work done
+    int unsubscribed = 0; // running recalls ended by a customer-number opt-out
+    int unplaced = 0;     // tyre recalls no batch had room for
+};
+
+class Importer {
+public:
+    Importer(const nudge::FlowDef& flow, std::vector<recall::Visit> visits,
+             recall::UnsubscribeList unsubscribed, int daily_cap, bool quiet)
+        : flow_(flow), visits_(std::move(visits)), unsubscribed_(std::move(unsubscribed)),
+          cap_(daily_cap), quiet_(quiet) {}
+
+    void run(nudge::Engine& engine, recall::Date today,
+             std::map<std::uint64_t, std::string>& keys) {
+        ++totals_.runs;
+        auto now = recall::plan_recalls(recall::visits_until(visits_, today));
+        recall::apply_unsubscribes(now, unsubscribed_, today);
+        auto changes = recall::replan(plan_, now);
+
+        auto end = [&](const std::string& id, const char* event, int& counter) {
+            if (engine.signal("workshop_recall", id, event) > 0) {
+                ++counter;
+                if (!quiet_)
+                    std::cout << recall::format_date(today) << "  import  " << id << ": " << event
+                              << '\n';
+            }
+        };
+        for (const auto& id : changes.done)
+            end(id, "work.done", totals_.work_done);
+        // Customers whose unsubscribe request arrived since the last run: end what runs.
+        for (const auto& r : now) {
+            if (r.data.count("unsubscribed") && r.data.at("unsubscribed") == "true" &&
+                !opted_.count(r.customer_no)) {
+                for (const auto& other : now) {
+                    if (other.customer_no == r.customer_no)
+                        end(other.recall_id, "customer.opted_out", totals_.unsubscribed);
+                }
+                opted_.insert(r.customer_no);
+            }
+        }
+
+        batch(changes.start, today);
+        for (const auto* r : changes.start) {
+            nudge::Data data(r->data.begin(), r->data.end());
+            for (auto id : engine.trigger("recall.planned", data)) {
+                keys[id] = r->recall_id;
+                ++totals_.started;
+            }
+            ++planned_[r->kind];
+        }
+        plan_ = std::move(now);
+    }
+
+    const ImportTotals& totals() const { return totals_; }
+    const std::map<std::string, int>& planned() const { return planned_; }
+    std::size_t visits_seen(recall::Date day) const {
+        return recall::visits_until(visits_, day).size();
+    }
+
+    // One line per season batched: recalls, sending days, the fewest and most on a day.
+    void print_batches(std::ostream& out) const {
+        for (const auto& [season, planner] : planners_) {
+            int total = 0;
+            int fewest = -1;
+            int most = 0;
+            for (const auto& [day, n] : planner.load()) {
+                total += n;
+                most = std::max(most, n);
+                fewest = fewest < 0 ? n : std::min(fewest, n);
+            }
+            out << "\ntyre batches " << season.first << " " << season.second << ": " << total
+                << " recalls on " << planner.load().size() << " sending days, " << fewest << " to "
+                << most << " a day (cap " << planner.daily_cap() << ")";
+        }
+    }
+
+private:
+    // Gives the tyre recalls about to start their day in this year's season (or next year's,
+    // once this year's is over), among the days the flow's send_hours are open.
+    void batch(const std::vector<recall::Recall*>& starting, recall::Date today) {
+        std::map<std::pair<std::string, int>, std::vector<recall::Recall*>> seasons;
+        for (auto* r : starting) {
+            if (r->kind != "winter_tyres" && r->kind != "summer_tyres") continue;
+            int year = static_cast<int>(today.year());
+            if (from_date(nudge::season_days(flow_, r->kind, date::year{year}).second) < today)
+                ++year;
+            seasons[{r->kind, year}].push_back(r);
+        }
+        for (auto& [season, recalls] : seasons) {
+            auto [first, last] = nudge::season_days(flow_, season.first, date::year{season.second});
+            auto from = std::max(from_date(first), today);
+            std::vector<recall::Date> days;
+            for (auto d : nudge::open_days(flow_, "send_hours", to_date(from), last))
+                days.push_back(from_date(d));
+            auto kind = season.first;
+            auto in_year = [&](int y) {
+                auto [a, b] = nudge::season_days(flow_, kind, date::year{y});
+                return std::pair{from_date(a), from_date(b)};
+            };
+            auto& planner = planners_.try_emplace(season, cap_).first->second;
+            auto placed = planner.place(recalls, days, in_year);
+            totals_.unplaced += static_cast<int>(placed.unplaced.size());
+            for (const auto& id : placed.unplaced)
+                std::cerr << "recall_demo: " << id << ": every batch of the season is full (cap "
+                          << cap_ << " a day); not planned\n";
+        }
+    }
+
+    const nudge::FlowDef& flow_;
+    std::vector<recall::Visit> visits_;
+    recall::UnsubscribeList unsubscribed_;
+    int cap_;
+    bool quiet_;
+    std::vector<recall::Recall> plan_;
+    std::set<std::string> opted_;
+    std::map<std::pair<std::string, int>, recall::BatchPlanner> planners_;
+    std::map<std::string, int> planned_;
+    ImportTotals totals_;
+};
+
 int run(int argc, char** argv) {
     std::string csv_path = WORKSHOP_RECALL_DIR "/data/visits.csv";
     std::string flow_path = WORKSHOP_RECALL_DIR "/workshop_recall.flow";
-    std::string today = "2026-03-02T06:00";
-    std::string until = "2027-03-01T00:00";
+    std::string owners_path = WORKSHOP_RECALL_DIR "/data/owners.csv";
+    std::string unsubscribed_path = WORKSHOP_RECALL_DIR "/data/unsubscribed.csv";
+    std::string today = "2026-03-02";
+    std::string until = "2027-03-01";
+    int daily_cap = 8;
     bool quiet = false;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -97,10 +271,16 @@ int run(int argc, char** argv) {
         };
         if (a == "--flow")
             flow_path = value();
+        else if (a == "--owners")
+            owners_path = value();
+        else if (a == "--unsubscribed")
+            unsubscribed_path = value();
         else if (a == "--today")
             today = value();
         else if (a == "--until")
             until = value();
+        else if (a == "--daily-cap")
+            daily_cap = std::stoi(value());
         else if (a == "--quiet")
             quiet = true;
         else if (!a.empty() && a[0] == '-')
@@ -108,23 +288,26 @@ int run(int argc, char** argv) {
         else
             csv_path = a;
     }
+    auto first_day = recall::parse_date(today.substr(0, 10));
+    auto last_day = recall::parse_date(until.substr(0, 10));
+    if (!first_day || !last_day) throw std::runtime_error("--today and --until take YYYY-MM-DD");
+    if (daily_cap < 1) throw std::runtime_error("--daily-cap needs a number of at least 1");
 
-    auto table = recall::read_csv_table(read_file(csv_path));
-    if (table.error) {
-        std::cerr << csv_path << ":" << table.error->line << ": " << table.error->message << '\n';
-        return 1;
-    }
-    auto import = recall::import_visits(table, recall::Classifier::workshop());
-    for (const auto& p : import.problems)
-        std::cerr << csv_path << ":" << p.line << ": skipped: " << p.message << '\n';
-    auto recalls = recall::plan_recalls(import.visits);
+    auto import = recall::import_visits(read_table(csv_path), recall::Classifier::workshop());
+    report(csv_path, import.problems);
+    std::vector<recall::ImportProblem> problems;
+    auto owners = recall::read_owner_register(read_table(owners_path), problems);
+    report(owners_path, problems);
+    problems.clear();
+    auto unsubscribed = recall::read_unsubscribe_list(read_table(unsubscribed_path), problems);
+    report(unsubscribed_path, problems);
 
     auto flow = nudge::compile_file(flow_path);
     if (!flow.ok()) {
         std::cerr << nudge::render(flow.diagnostics);
         return 1;
     }
-    nudge::FakeClock clock{nudge::parse_instant(today, zone)};
+    nudge::FakeClock clock{morning(*first_day)};
     PrintTransport out(quiet);
     nudge::Engine engine{clock, out};
     engine.load(flow.flow);
@@ -137,41 +320,57 @@ int run(int argc, char** argv) {
             if (auto a = answer_for(key->second, r.at)) answers.push_back(std::move(*a));
         }
     });
+    // The owner check: the motor register's latest change of owner for the plate.
+    int owner_checks = 0;
+    engine.on_action([&](const nudge::ActionCall& call) -> std::optional<nudge::Data> {
+        if (call.action != "owner.check") return std::nullopt;
+        ++owner_checks;
+        auto plate = call.fields.find("plate");
+        if (plate == call.fields.end()) return std::nullopt;
+        auto since = owners.owner_since(plate->second);
+        if (!since) return std::nullopt;
+        return nudge::Data{{"owner_since", recall::format_date(*since)}};
+    });
 
-    std::map<std::string, int> planned;
-    for (const auto& r : recalls) {
-        nudge::Data data(r.data.begin(), r.data.end());
-        for (auto id : engine.trigger("recall.planned", data))
-            keys[id] = r.recall_id;
-        ++planned[r.kind];
-    }
+    Importer importer(flow.flow->flow(), import.visits, std::move(unsubscribed), daily_cap, quiet);
+    importer.run(engine, *first_day, keys);
+    auto next_import = morning(*first_day) + std::chrono::days{7};
 
-    // The host's loop: wake at the next timer or the next answer, whichever comes first.
-    auto end = nudge::parse_instant(until, zone);
+    // The host's loop: wake at the next timer, answer or import, whichever comes first.
+    auto end = morning(*last_day);
     while (true) {
         auto next = engine.next_due();
         auto first_answer =
             std::min_element(answers.begin(), answers.end(),
                              [](const Answer& a, const Answer& b) { return a.at < b.at; });
-        if (first_answer != answers.end() && (!next || first_answer->at < *next)) {
-            if (first_answer->at >= end) break;
-            clock.set(first_answer->at);
+        auto when = next_import;
+        if (next && *next < when) when = *next;
+        if (first_answer != answers.end() && first_answer->at < when) when = first_answer->at;
+        if (when >= end) break;
+        clock.set(when);
+        if (first_answer != answers.end() && first_answer->at == when) {
             Answer a = *first_answer;
             answers.erase(first_answer);
             engine.signal("workshop_recall", a.key, a.event, a.data);
-            continue;
+        } else if (next && *next == when) {
+            engine.run_due();
+        } else {
+            importer.run(engine, local_date(when), keys);
+            next_import += std::chrono::days{7};
         }
-        if (!next || *next >= end) break;
-        clock.set(*next);
-        engine.run_due();
     }
 
     auto m = engine.metrics("workshop_recall");
+    const auto& t = importer.totals();
     std::cout << "\n"
-              << import.visits.size() << " visits, " << recalls.size() << " recalls planned:";
-    for (const auto& [kind, n] : planned)
+              << importer.visits_seen(*last_day) << " visits, " << t.runs
+              << " weekly imports; recalls planned:";
+    for (const auto& [kind, n] : importer.planned())
         std::cout << ' ' << kind << ' ' << n;
-    std::cout << "\nstarted " << m.starts << ", not started:";
+    std::cout << "\nended by the import: work done " << t.work_done
+              << ", unsubscribed by customer number " << t.unsubscribed;
+    importer.print_batches(std::cout);
+    std::cout << "\nowner checks " << owner_checks << "\nstarted " << m.starts << ", not started:";
     for (const auto& [why, n] : m.suppressed)
         std::cout << ' ' << why << ' ' << n;
     std::cout << "\nsent:";
@@ -186,7 +385,7 @@ int run(int argc, char** argv) {
         std::cout << ' ' << follow_up[i].key;
     if (follow_up.size() > 8) std::cout << " …";
     std::cout << '\n';
-    return 0;
+    return t.unplaced == 0 ? 0 : 1;
 }
 
 } // namespace

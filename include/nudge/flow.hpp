@@ -66,6 +66,7 @@ enum class ExprKind {
     list,     // ["mobile", "fixed_line"]     args
     unary,    // not x, -x                    text = "not" | "-", args[0]
     binary,   // a + b                        text = operator, args[0], args[1]
+    none,     // none                         no value: an optional field left empty
 };
 
 struct Expr {

@@ -2,6 +2,7 @@
 // Everything public in one include (the C++ library's; the gateway transports of
 // nudge/transports.hpp belong to nudge::server and are included on their own).
 
+#include <nudge/calendar.hpp>
 #include <nudge/clock.hpp>
 #include <nudge/compile.hpp>
 #include <nudge/diagnostic.hpp>

@@ -8,6 +8,7 @@
 //
 // Values are text, one form per kind (dsl/REFERENCE.md, "Settings"):
 //   window    "mon-fri 08:00-16:00, sat 10:00-14:00"
+//   season    "10-01..11-08": the first and last day, every year
 //   list      the items, one per line
 //   template  the message text (an e-mail's subject stays as declared)
 //   channel   "on" or "off", then optionally ", from SENDER" and (a channel with a fixed
@@ -15,6 +16,7 @@
 //   field     the field's default value in its data form ("Pizzeria Roma", "249.50")
 //   numbers   what follows `numbers`: "DK", "nordic", "all", "DK, SE", "all, every kind"
 //   cooldown  a duration: "30m" (every trigger that has a cooldown)
+//   delay     a duration: "30s" (every trigger that has a delay)
 
 #include <nudge/compile.hpp>
 #include <nudge/flow.hpp>
@@ -28,7 +30,17 @@
 
 namespace nudge {
 
-enum class SettingKind { window, list, template_text, channel, field, numbers, cooldown };
+enum class SettingKind {
+    window,
+    season,
+    list,
+    template_text,
+    channel,
+    field,
+    numbers,
+    cooldown,
+    delay
+};
 std::string_view to_string(SettingKind k); // "window" "list" "template" "channel" "field" …
 
 struct Setting {

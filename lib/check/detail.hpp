@@ -31,6 +31,7 @@ enum class Ty {
     list,
     list_name,
     window,
+    none, // the literal `none`: equal only to an empty value
     unknown
 };
 

@@ -2,6 +2,8 @@
 // checks use to report unknown names with a suggestion.
 #include "check/detail.hpp"
 
+#include <algorithm>
+
 namespace nudge::detail {
 
 namespace {
@@ -71,6 +73,22 @@ void collect_names(Checker& c) {
         add_value(c, d.name, {ValueInfo::Kind::classifier, Ty::text, true, d.loc.begin.line}, d.loc,
                   "classify");
     }
+    // Words an expression reads as operators or literals: a value so named could never be read.
+    auto expression_word = [&](const std::string& name, const NodeLoc& loc, std::string_view kind) {
+        static constexpr std::string_view words[] = {"and",  "or",    "not", "in",
+                                                     "true", "false", "none"};
+        if (std::find(std::begin(words), std::end(words), name) == std::end(words)) return;
+        c.error("reserved-name",
+                q(name) + " cannot name a " + std::string(kind) +
+                    ": expressions read it as a word of the language",
+                loc.begin, keyword_span(kind, name));
+    };
+    for (const auto& d : f.fields)
+        expression_word(d.name, d.loc, "field");
+    for (const auto& d : f.facts)
+        expression_word(d.name, d.loc, "fact");
+    for (const auto& d : f.lists)
+        expression_word(d.name, d.loc, "list");
     for (const auto& s : f.states) {
         std::string_view keyword = s.is_final ? "final" : "state";
         add_unique(c, c.states, s, "state", keyword);

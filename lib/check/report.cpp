@@ -71,13 +71,14 @@ Ty type_of_field(FieldType t) {
 }
 
 std::string_view ty_name(Ty t) {
-    static constexpr std::array<std::string_view, 13> names = {
-        "text",     "number", "bool", "phone", "email",  "date",   "datetime",
-        "duration", "zone",   "list", "list",  "window", "unknown"};
+    static constexpr std::array<std::string_view, 14> names = {
+        "text",     "number", "bool", "phone", "email",  "date", "datetime",
+        "duration", "zone",   "list", "list",  "window", "none", "unknown"};
     return names[static_cast<std::size_t>(t)];
 }
 
 std::string a_ty(Ty t) {
+    if (t == Ty::none) return "none";
     auto n = ty_name(t);
     bool vowel = !n.empty() && std::string_view("aeiou").find(n[0]) != std::string_view::npos;
     return std::string(vowel ? "an " : "a ") + std::string(n);

@@ -45,6 +45,13 @@ void check_set(Checker& c, const Action& a) {
     }
     if (!a.value) return;
     Ty t = type_of(c, *a.value);
+    if (t == Ty::none && it->second.kind == ValueInfo::Kind::field && !it->second.optional) {
+        c.error("type-mismatch",
+                "'set " + a.name + " = none' empties the field, but " + q(a.name) +
+                    " is required (declare it with '?' to let it be empty)",
+                a.value->loc.begin, span(a.value->loc));
+        return;
+    }
     if (t == Ty::unknown || it->second.type == Ty::unknown) return;
     if (!assignable(it->second.type, t)) {
         c.error("type-mismatch",

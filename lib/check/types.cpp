@@ -137,8 +137,11 @@ Ty type_of_binary(Checker& c, const Expr& e) {
         return l;
     }
     if (op == "==" || op == "!=") {
+        // `none` asks whether a value is empty, whatever its type (a list never is).
         bool ok = (l == r && l != Ty::list) || (l == Ty::text && (text_like(r) || r == Ty::zone)) ||
-                  (r == Ty::text && (text_like(l) || l == Ty::zone));
+                  (r == Ty::text && (text_like(l) || l == Ty::zone)) ||
+                  (l == Ty::none && r != Ty::list && r != Ty::list_name && r != Ty::window) ||
+                  (r == Ty::none && l != Ty::list && l != Ty::list_name && l != Ty::window);
         if (!ok) {
             mismatch(c, e,
                      q(op) + " needs like types, but " + shown(e) + " compares " + a_ty(l) +
@@ -171,6 +174,7 @@ Ty type_of_binary(Checker& c, const Expr& e) {
 
 bool assignable(Ty field, Ty value) {
     if (field == value) return true;
+    if (value == Ty::none) return true; // empties the field (set: only an optional one)
     // A text literal may stand for a phone, e-mail or zone name; it is validated when used.
     return value == Ty::text && (field == Ty::phone || field == Ty::email || field == Ty::zone);
 }
@@ -180,6 +184,7 @@ Ty type_of(Checker& c, const Expr& e) {
     case ExprKind::string: return Ty::text;
     case ExprKind::number: return Ty::number;
     case ExprKind::boolean: return Ty::boolean;
+    case ExprKind::none: return Ty::none;
     case ExprKind::duration: return Ty::duration;
     case ExprKind::field: return type_of_name(c, e, false, false);
     case ExprKind::member: {

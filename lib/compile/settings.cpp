@@ -54,6 +54,32 @@ std::string numbers_text(const std::optional<NumberPolicy>& n) {
     return out + (n->every_kind ? ", every kind" : "");
 }
 
+// "10-01..11-08": a season's first and last day, every year (a leap day is allowed: in other
+// years it is the month's last day).
+bool read_season(std::string_view text, SeasonDecl& s, std::string& why) {
+    auto t = trim(text);
+    auto day = [](std::string_view d) -> std::optional<MonthDay> {
+        if (d.size() != 5 || d[2] != '-') return std::nullopt;
+        for (std::size_t i : {0, 1, 3, 4})
+            if (!std::isdigit(static_cast<unsigned char>(d[i]))) return std::nullopt;
+        MonthDay md{(d[0] - '0') * 10 + (d[1] - '0'), (d[3] - '0') * 10 + (d[4] - '0')};
+        static constexpr int days_in[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        if (md.month < 1 || md.month > 12 || md.day < 1 || md.day > days_in[md.month - 1])
+            return std::nullopt;
+        return md;
+    };
+    auto dots = t.find("..");
+    auto first = dots == std::string::npos ? std::nullopt : day(trim(t.substr(0, dots)));
+    auto last = dots == std::string::npos ? std::nullopt : day(trim(t.substr(dots + 2)));
+    if (!first || !last) {
+        why = "expected the first and last day as MM-DD..MM-DD (10-01..11-08), saw \"" + t + "\"";
+        return false;
+    }
+    s.first = *first;
+    s.last = *last;
+    return true;
+}
+
 std::optional<NumberPolicy> read_numbers(std::string_view text, std::string& why) {
     NumberPolicy p;
     auto parts = split(text, ',');
@@ -116,12 +142,14 @@ bool read_channel(std::string_view text, ChannelDecl& c, std::string& why) {
 std::string_view to_string(SettingKind k) {
     switch (k) {
     case SettingKind::window: return "window";
+    case SettingKind::season: return "season";
     case SettingKind::list: return "list";
     case SettingKind::template_text: return "template";
     case SettingKind::channel: return "channel";
     case SettingKind::field: return "field";
     case SettingKind::numbers: return "numbers";
     case SettingKind::cooldown: return "cooldown";
+    case SettingKind::delay: return "delay";
     }
     return "?";
 }
@@ -131,7 +159,9 @@ std::optional<SettingKind> setting_kind(const FlowDef& flow, std::string_view na
     std::vector<SettingKind> kinds;
     if (name == "numbers") kinds.push_back(SettingKind::numbers);
     if (name == "cooldown") kinds.push_back(SettingKind::cooldown);
+    if (name == "delay") kinds.push_back(SettingKind::delay);
     if (has(flow.windows, name)) kinds.push_back(SettingKind::window);
+    if (has(flow.seasons, name)) kinds.push_back(SettingKind::season);
     if (has(flow.lists, name)) kinds.push_back(SettingKind::list);
     if (has(flow.templates, name)) kinds.push_back(SettingKind::template_text);
     if (has(flow.channels, name)) kinds.push_back(SettingKind::channel);
@@ -143,13 +173,19 @@ std::optional<SettingKind> setting_kind(const FlowDef& flow, std::string_view na
             if (why) *why = "no trigger of the flow has a cooldown to set";
             return std::nullopt;
         }
+        if (kinds[0] == SettingKind::delay &&
+            std::none_of(flow.triggers.begin(), flow.triggers.end(),
+                         [](const TriggerDecl& t) { return t.delay.has_value(); })) {
+            if (why) *why = "no trigger of the flow has a delay to set";
+            return std::nullopt;
+        }
         return kinds[0];
     }
     if (why) {
         if (kinds.empty()) {
             *why = "'" + std::string(name) +
-                   "' is not a window, list, template, channel or field of the flow, nor "
-                   "numbers or cooldown";
+                   "' is not a window, season, list, template, channel or field of the flow, nor "
+                   "numbers, cooldown or delay";
         } else {
             *why = "'" + std::string(name) + "' names both a " + std::string(to_string(kinds[0])) +
                    " and a " + std::string(to_string(kinds[1])) + "; rename one";
@@ -168,6 +204,10 @@ std::vector<Setting> settings_of(const FlowDef& flow) {
         case SettingKind::window:
             for (const auto& w : flow.windows)
                 if (w.name == s.name) setting.value = window_body_text(w);
+            break;
+        case SettingKind::season:
+            for (const auto& d : flow.seasons)
+                if (d.name == s.name) setting.value = to_text(d);
             break;
         case SettingKind::list:
             for (const auto& l : flow.lists)
@@ -198,6 +238,13 @@ std::vector<Setting> settings_of(const FlowDef& flow) {
             for (const auto& t : flow.triggers)
                 if (t.cooldown) {
                     setting.value = to_text(*t.cooldown);
+                    break;
+                }
+            break;
+        case SettingKind::delay:
+            for (const auto& t : flow.triggers)
+                if (t.delay) {
+                    setting.value = to_text(*t.delay);
                     break;
                 }
             break;
@@ -262,6 +309,10 @@ CompileResult apply_settings(const FlowDef& flow, std::string_view business,
                 ok = false;
             }
             break;
+        case SettingKind::season:
+            for (auto& d : out.seasons)
+                if (d.name == name) ok = read_season(value, d, why);
+            break;
         case SettingKind::list: {
             std::vector<std::string> items;
             for (auto& item : split(value, '\n'))
@@ -299,6 +350,15 @@ CompileResult apply_settings(const FlowDef& flow, std::string_view business,
                     if (t.cooldown) t.cooldown = *d;
             } else {
                 why = "expected a duration such as 30m, saw \"" + value + "\"";
+                ok = false;
+            }
+            break;
+        case SettingKind::delay:
+            if (auto d = parse_duration(trim(value))) {
+                for (auto& t : out.triggers)
+                    if (t.delay) t.delay = *d;
+            } else {
+                why = "expected a duration such as 30s, saw \"" + value + "\"";
                 ok = false;
             }
             break;

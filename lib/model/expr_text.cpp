@@ -62,6 +62,7 @@ void print(std::string& out, const Expr& e) {
     case ExprKind::string: out += quote(e.text); break;
     case ExprKind::number: out += number_text(e.number); break;
     case ExprKind::boolean: out += e.boolean ? "true" : "false"; break;
+    case ExprKind::none: out += "none"; break;
     case ExprKind::duration: out += to_text(e.duration); break;
     case ExprKind::field: out += e.text; break;
     case ExprKind::member:

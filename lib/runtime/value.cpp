@@ -312,6 +312,7 @@ Value evaluate(const Expr& e, const Scope& scope) {
     case ExprKind::string: return Value::of_text(e.text);
     case ExprKind::number: return Value::of_number(e.number);
     case ExprKind::boolean: return Value::of_bool(e.boolean);
+    case ExprKind::none: return {};
     case ExprKind::duration: return Value::of_duration(e.duration);
     case ExprKind::field: return scope.lookup(e.text);
     case ExprKind::list: {

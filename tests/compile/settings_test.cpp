@@ -117,12 +117,17 @@ TEST_CASE("settings, field defaults and channel off read and print in both front
 
 TEST_CASE("a settings name must refer to one declaration a business can set") {
     CHECK(errors_of(replaced(flow_text, "settings restaurant,", "settings texted, restaurant,")) ==
-          "unknown-setting: 'texted' is not a window, list, template, channel or field of the "
-          "flow, nor numbers or cooldown\n");
+          "unknown-setting: 'texted' is not a window, season, list, template, channel or field of "
+          "the flow, nor numbers, cooldown or delay\n");
     CHECK(errors_of(replaced(flow_text, "settings restaurant,", "settings blocked, restaurant,")) ==
           "duplicate-setting: setting 'blocked' is listed twice\n");
     CHECK(errors_of(replaced(flow_text, "  cooldown 30m\n", "")) ==
           "unknown-setting: no trigger of the flow has a cooldown to set\n");
+    CHECK(errors_of(replaced(flow_text, "settings restaurant,", "settings delay, restaurant,")) ==
+          "");
+    CHECK(errors_of(replaced(replaced(flow_text, "  delay 30s\n", ""), "settings restaurant,",
+                             "settings delay, restaurant,")) ==
+          "unknown-setting: no trigger of the flow has a delay to set\n");
     auto both = replaced(flow_text, "list blocked", "list missed");
     both = replaced(both, "phone in blocked", "phone in missed");
     both = replaced(both, ", blocked,", ",");
@@ -282,4 +287,76 @@ TEST_CASE("a business's value that does not fit is refused, naming the business 
     REQUIRE_FALSE(twice.ok());
     CHECK(twice.diagnostics.items()[0].message ==
           "flow missed_call@roma already has a business's settings applied");
+}
+
+TEST_CASE("a season is a setting") {
+    // The workshop recall seed: tyre changes are recalled in two seasons, and a workshop may
+    // choose another period.
+    const std::string tyres = R"(flow tyres
+timezone "Europe/Copenhagen"
+
+field email: email
+
+channel email to email from "shop@example.dk"
+
+window send_hours = mon-fri 08:00-16:00
+season summer_tyres = 03-14..04-29
+
+settings summer_tyres
+
+trigger recall.planned as email {
+  start due
+}
+
+state due {
+  at season summer_tyres within send_hours -> invited
+}
+
+final invited {
+  send email "Time for summer tyres."
+}
+)";
+    auto def = parsed(tyres);
+    auto all = settings_of(def);
+    REQUIRE(all.size() == 1);
+    CHECK(all[0].kind == SettingKind::season);
+    CHECK(all[0].value == "03-14..04-29");
+
+    auto r = apply_settings(def, "north", {{"summer_tyres", "04-01..05-15"}});
+    INFO(render(r.diagnostics));
+    REQUIRE(r.ok());
+    CHECK(r.flow->flow().seasons[0].first == MonthDay{4, 1});
+    CHECK(r.flow->flow().seasons[0].last == MonthDay{5, 15});
+    CHECK(settings_of(r.flow->flow())[0].value == "04-01..05-15");
+    // A leap day is a day a season may begin on.
+    CHECK(apply_settings(def, "leap", {{"summer_tyres", "02-29..04-30"}}).ok());
+
+    for (const char* bad : {"04-01", "04-31..05-15", "4-1..5-15", "13-01..05-15", "spring"}) {
+        INFO(bad);
+        auto refused = apply_settings(def, "north", {{"summer_tyres", bad}});
+        CHECK_FALSE(refused.ok());
+        REQUIRE(refused.diagnostics.size() >= 1);
+        CHECK(refused.diagnostics.items()[0].message ==
+              std::string("business north's settings, summer_tyres: expected the first and last "
+                          "day as MM-DD..MM-DD (10-01..11-08), saw \"") +
+                  bad + "\"");
+    }
+}
+
+TEST_CASE("the delay before a trigger's start is a setting") {
+    // The missed-call seed lists the delay before the SMS among a restaurant's settings.
+    auto def = parsed(replaced(flow_text, "settings restaurant,", "settings delay, restaurant,"));
+    auto all = settings_of(def);
+    CHECK(find(all, "delay")->kind == SettingKind::delay);
+    CHECK(find(all, "delay")->value == "30s");
+    auto r = apply_settings(def, "roma", {{"delay", "2m"}});
+    INFO(render(r.diagnostics));
+    REQUIRE(r.ok());
+    REQUIRE(r.flow->flow().triggers[0].delay.has_value());
+    CHECK(to_text(*r.flow->flow().triggers[0].delay) == "2m");
+    CHECK(find(settings_of(r.flow->flow()), "delay")->value == "2m");
+    auto bad = apply_settings(def, "roma", {{"delay", "soon"}});
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.diagnostics.items()[0].message ==
+          "business roma's settings, delay: expected a duration such as 30s, saw \"soon\"");
 }

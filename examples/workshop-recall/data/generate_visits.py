@@ -34,6 +34,23 @@ TYRE_LINES = ["Hjulskift", "Dækskifte til vinterdæk", "Skift til sommerdæk", 
               "Afbalancering og hjulskift"]
 OTHER_LINES = ["Udskiftning af bremseklodser", "Ny vinduesviskerblade", "Fejlsøgning, motorlampe",
                "Reparation af udstødning", "Nyt batteri monteret"]
+# The spare parts and repair codes the workshop system puts on the order: some invoices say only
+# "Arbejdsløn" (labour) in the order lines, and then the parts or the code tell the kind.
+PARTS = {
+    "service": ["Oliefilter", "Motorolie 5W-30, 4,5 l", "Luftfilter", "Pollenfilter",
+                "Tandremssæt", "Bundprop med pakning"],
+    "inspection": ["Pære H7", "Viskerblade for", ""],
+    "tyres": ["Vinterdæk 205/55 R16, 4 stk.", "Sommerdæk 195/65 R15, 4 stk.", "Ventiler, 4 stk.",
+              "Afbalanceringslodder"],
+    "other": ["Bremseklodser for", "Batteri 70 Ah", "Viskerblade for", "Lyddæmper bag"],
+}
+CODES = {
+    "service": ["SV10", "SV20", "SV30"],
+    "inspection": ["SY01", "SY02"],
+    "tyres": ["HJ01", "DH02"],
+    "other": ["BR01", "EL05", "UD03", ""],
+}
+LABOUR = "Arbejdsløn"
 REMARKS = ["", "", "", "Kunden venter på bilen", "Bilen vasket, tak for besøget",
            "Bemærk: \"kontrollampe\" lyser stadig", "Næste gang: tjek bremser, kobling",
            "Kunden ønsker opringning før arbejdet\nRing på mobil", "Lånebil udleveret"]
@@ -116,14 +133,55 @@ def inspection_due(register, visits):
     return ""
 
 
+def later_visits(later, visits):
+    """Visits after the demo's first import (2 March 2026): some service customers come in
+    before or after their recall, and some tyre customers change to summer tyres early in the
+    season. The weekly imports find them, and the recall for that work ends (work.done)."""
+    kinds = {kind_of(lines) for _, lines, _ in visits}
+    out = []
+    if "service" in kinds and later.random() < 0.12:
+        d = visit_date(later, datetime.date(2026, 3, 3), datetime.date(2026, 10, 30))
+        out.append((d, [later.choice(SERVICE_LINES)], ""))
+    spring = [d for d, lines, _ in visits if kind_of(lines) == "tyres" and d.month < 8]
+    if spring and later.random() < 0.15:
+        d = visit_date(later, datetime.date(2026, 3, 14), datetime.date(2026, 4, 3))
+        out.append((d, [later.choice(TYRE_LINES)], ""))
+    return out
+
+
+def kind_of(lines):
+    for kind, table in (("service", SERVICE_LINES), ("inspection", INSPECTION_LINES),
+                        ("tyres", TYRE_LINES)):
+        if lines[0] in table:
+            return kind
+    return "other"
+
+
+def order(parts_rng, lines):
+    """The order's lines, spare parts and repair codes. One order in five has only 'Arbejdsløn'
+    on its lines: the parts and codes still tell what was done."""
+    kind = kind_of(lines)
+    parts = [p for p in parts_rng.sample(PARTS[kind], k=2) if p]
+    codes = [c for c in [parts_rng.choice(CODES[kind])] if c]
+    if kind != "other" and parts_rng.random() < 0.2:
+        lines = [LABOUR] + lines[1:]
+        if not codes:
+            codes = [CODES[kind][0]]
+    return "; ".join(lines), "; ".join(parts), " ".join(codes)
+
+
 def main():
     rng = random.Random(SEED)
-    # A second stream for the register's dates, so that the visits stay as they were.
+    # A second stream for the register's dates and a third for the order's parts and codes, so
+    # that the visits stay as they were.
     register = random.Random(SEED + 1)
+    parts_rng = random.Random(SEED + 2)
+    # A fourth for the visits after the first import, which the weekly imports find.
+    later = random.Random(SEED + 3)
     writer = csv.writer(sys.stdout, lineterminator="\r\n")
     writer.writerow(["order_no", "customer_no", "customer_name", "email", "phone", "plate",
                      "customer_type", "unsubscribed", "visit_date", "order_lines", "remarks",
-                     "next_service", "inspection_due"])
+                     "next_service", "inspection_due", "spare_parts", "repair_codes"])
     order_no = 40000
     rows = []
     for n in range(CUSTOMERS):
@@ -144,14 +202,16 @@ def main():
         }
         visits = visits_of(rng, customer)
         customer["inspection_due"] = inspection_due(register, visits)
+        visits += later_visits(later, visits)
         for d, lines, next_service in visits:
             rows.append((d, customer, lines, next_service))
     rows.sort(key=lambda r: (r[0], r[1]["no"]))
     for d, c, lines, next_service in rows:
         order_no += 1
+        order_lines, parts, codes = order(parts_rng, lines)
         writer.writerow([order_no, c["no"], c["name"], c["email"], c["phone"], c["plate"],
-                         c["type"], c["unsubscribed"], d.isoformat(), "; ".join(lines),
-                         rng.choice(REMARKS), next_service, c["inspection_due"]])
+                         c["type"], c["unsubscribed"], d.isoformat(), order_lines,
+                         rng.choice(REMARKS), next_service, c["inspection_due"], parts, codes])
 
 
 if __name__ == "__main__":

@@ -77,11 +77,17 @@ Classifier::Classifier(std::vector<KindRule> rules) : rules_(std::move(rules)) {
 
 Classifier Classifier::workshop() {
     return Classifier({
+        // Order lines and remarks, the spare parts (oil and filters, tyres) and the repair
+        // codes of the workshop system (SV service, SY inspection, HJ wheel change, DH tyre
+        // hotel).
         {VisitKind::service,
-         {"service*", "*service", "olieskift", "oliefilter", "serviceeftersyn", "serviceplan"}},
-        {VisitKind::inspection, {"syn", "synstjek", "synshal", "omsyn", "synsrapport"}},
+         {"service*", "*service", "olieskift", "oliefilter", "serviceeftersyn", "serviceplan",
+          "motorolie", "luftfilter", "pollenfilter", "tandremssæt", "sv10", "sv20", "sv30"}},
+        {VisitKind::inspection,
+         {"syn", "synstjek", "synshal", "omsyn", "synsrapport", "sy01", "sy02"}},
         {VisitKind::tyres,
-         {"hjulskift*", "dækskift*", "*dæk", "dækhotel", "hjulopbevaring", "sæsonskift"}},
+         {"hjulskift*", "dækskift*", "*dæk", "dækhotel", "hjulopbevaring", "sæsonskift", "hj01",
+          "dh02"}},
     });
 }
 

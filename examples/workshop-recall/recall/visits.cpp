@@ -49,7 +49,10 @@ Import import_visits(const CsvTable& table, const Classifier& classifier) {
         col[name] = *i;
     }
     if (!out.problems.empty()) return out;
-    auto due_col = table.column("inspection_due"); // optional: older exports lack it
+    // Optional: older exports lack them.
+    auto due_col = table.column("inspection_due");
+    auto parts_col = table.column("spare_parts");
+    auto codes_col = table.column("repair_codes");
 
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
         const auto& row = table.rows[r];
@@ -86,8 +89,12 @@ Import import_visits(const CsvTable& table, const Classifier& classifier) {
         v.plate = cell("plate");
         v.customer_type = cell("customer_type");
         v.unsubscribed = cell("unsubscribed") == "ja";
-        // Every bit of text on the invoice counts, remarks included.
-        v.kinds = classifier.classify(cell("order_lines") + "\n" + cell("remarks"));
+        // Every bit of text on the invoice counts: order lines, remarks, spare parts and repair
+        // codes.
+        std::string text = cell("order_lines") + "\n" + cell("remarks");
+        if (parts_col) text += "\n" + row[*parts_col];
+        if (codes_col) text += "\n" + row[*codes_col];
+        v.kinds = classifier.classify(text);
         out.visits.push_back(std::move(v));
     }
     return out;
@@ -116,7 +123,10 @@ Recall make(const Visit& v, std::string kind) {
     Recall r;
     r.kind = std::move(kind);
     r.recall_id = compact(v.plate) + "-" + r.kind;
+    r.customer_no = v.customer_no;
+    r.plate = v.plate;
     r.data = {{"recall_id", r.recall_id},
+              {"customer_no", v.customer_no},
               {"customer", v.customer_name},
               {"plate", v.plate},
               {"kind", r.kind},
@@ -125,6 +135,12 @@ Recall make(const Visit& v, std::string kind) {
     if (!v.email.empty()) r.data["email"] = v.email;
     if (!v.phone.empty()) r.data["phone"] = v.phone;
     return r;
+}
+
+void counts_from(Recall& r, const Visit* latest) {
+    if (!latest) return;
+    r.last_visit = latest->date;
+    r.data["last_visit"] = format_date(latest->date);
 }
 
 } // namespace
@@ -137,6 +153,7 @@ std::vector<Recall> plan_recalls(const std::vector<Visit>& visits) {
         const Visit* registered = nullptr; // the latest visit with the register's inspection date
         const Visit* winter = nullptr;
         const Visit* summer = nullptr;
+        const Visit* latest = nullptr; // of any kind: the car's last activity here
     };
     std::map<std::string, Latest> cars;
     auto later = [](const Visit*& slot, const Visit& v) {
@@ -144,6 +161,7 @@ std::vector<Recall> plan_recalls(const std::vector<Visit>& visits) {
     };
     for (const auto& v : visits) {
         auto& car = cars[v.plate];
+        later(car.latest, v);
         if (has(v, VisitKind::service)) later(car.service, v);
         if (has(v, VisitKind::inspection)) later(car.inspection, v);
         if (v.inspection_due) later(car.registered, v);
@@ -152,8 +170,10 @@ std::vector<Recall> plan_recalls(const std::vector<Visit>& visits) {
 
     std::vector<Recall> out;
     for (const auto& [plate, car] : cars) {
+        auto first = out.size();
         if (car.service) {
             auto r = make(*car.service, "service");
+            counts_from(r, car.service);
             r.data["last_service"] = format_date(car.service->date);
             if (car.service->next_service) {
                 r.data["next_service"] = format_date(*car.service->next_service);
@@ -163,10 +183,12 @@ std::vector<Recall> plan_recalls(const std::vector<Visit>& visits) {
         if (car.registered) {
             // The register's date: the car may have been inspected elsewhere, or be new.
             auto r = make(*car.registered, "inspection");
+            counts_from(r, car.inspection);
             r.data["inspection_due"] = format_date(*car.registered->inspection_due);
             out.push_back(std::move(r));
         } else if (car.inspection) {
             auto r = make(*car.inspection, "inspection");
+            counts_from(r, car.inspection);
             // Without the register's date: periodic inspection every second year.
             auto due = car.inspection->date + std::chrono::years{2};
             if (!due.ok()) due = due.year() / due.month() / std::chrono::last; // 29 February
@@ -175,17 +197,50 @@ std::vector<Recall> plan_recalls(const std::vector<Visit>& visits) {
         }
         if (car.winter) {
             auto r = make(*car.winter, "winter_tyres");
+            counts_from(r, car.winter);
             r.data["last_tyre_change"] = format_date(car.winter->date);
             out.push_back(std::move(r));
         }
         if (car.summer) {
             auto r = make(*car.summer, "summer_tyres");
+            counts_from(r, car.summer);
             r.data["last_tyre_change"] = format_date(car.summer->date);
             out.push_back(std::move(r));
         }
+        // The owner check compares the car's latest visit with the motor register.
+        for (auto i = first; i < out.size(); ++i)
+            out[i].data["last_seen"] = format_date(car.latest->date);
     }
     std::sort(out.begin(), out.end(),
               [](const Recall& a, const Recall& b) { return a.recall_id < b.recall_id; });
+    return out;
+}
+
+std::vector<Visit> visits_until(const std::vector<Visit>& visits, Date day) {
+    std::vector<Visit> out;
+    for (const auto& v : visits) {
+        if (v.date <= day) out.push_back(v);
+    }
+    return out;
+}
+
+Replan replan(const std::vector<Recall>& before, std::vector<Recall>& now) {
+    std::map<std::string_view, const Recall*> earlier;
+    for (const auto& r : before)
+        earlier[r.recall_id] = &r;
+    Replan out;
+    for (auto& r : now) {
+        auto e = earlier.find(r.recall_id);
+        if (e == earlier.end()) {
+            out.start.push_back(&r);
+            continue;
+        }
+        const Recall& old = *e->second;
+        if (r.last_visit && (!old.last_visit || *old.last_visit < *r.last_visit)) {
+            out.done.push_back(r.recall_id);
+            out.start.push_back(&r);
+        }
+    }
     return out;
 }
 

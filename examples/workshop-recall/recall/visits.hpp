@@ -54,6 +54,11 @@ Import import_visits(const CsvTable& table, const Classifier& classifier);
 struct Recall {
     std::string recall_id;
     std::string kind; // service, inspection, winter_tyres, summer_tyres
+    std::string customer_no;
+    std::string plate;
+    // The latest visit of this kind (data last_visit): the visit the recall counts from, and
+    // what a later import compares against to see that the work was done.
+    std::optional<Date> last_visit;
     std::map<std::string, std::string, std::less<>> data;
 };
 
@@ -62,5 +67,18 @@ struct Recall {
 // when no invoice carries one, two years after the latest inspection done here); the latest
 // tyre change in autumn and in spring (the next change of the same season). Sorted by recall id.
 std::vector<Recall> plan_recalls(const std::vector<Visit>& visits);
+
+// The export as it stood at the end of `day`: only visits on or before it.
+std::vector<Visit> visits_until(const std::vector<Visit>& visits, Date day);
+
+// What a later import of the export changes (FAQ 8: work done leaves the recall by itself).
+struct Replan {
+    // Recalls of the earlier plan whose car has since had a visit of their kind: the work is
+    // done (the host signals work.done), and the new plan's recall of the same id is the next.
+    std::vector<std::string> done;
+    // Recalls of the new plan to start: ids the earlier plan lacked, and those in `done`.
+    std::vector<Recall*> start;
+};
+Replan replan(const std::vector<Recall>& before, std::vector<Recall>& now);
 
 } // namespace recall
