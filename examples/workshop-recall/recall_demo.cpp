@@ -118,18 +118,6 @@ nudge::Instant morning(recall::Date d) {
     return nudge::parse_instant(recall::format_date(d) + "T06:00", zone);
 }
 
-date::year_month_day to_date(recall::Date d) {
-    return date::year_month_day{date::year{static_cast<int>(d.year())},
-                                date::month{static_cast<unsigned>(d.month())},
-                                date::day{static_cast<unsigned>(d.day())}};
-}
-
-recall::Date from_date(date::year_month_day d) {
-    return recall::Date{std::chrono::year{static_cast<int>(d.year())},
-                        std::chrono::month{static_cast<unsigned>(d.month())},
-                        std::chrono::day{static_cast<unsigned>(d.day())}};
-}
-
 // The import run every Monday: what it found, for the summary.
 struct ImportTotals {
     int runs = 0;
@@ -218,20 +206,16 @@ private:
         for (auto* r : starting) {
             if (r->kind != "winter_tyres" && r->kind != "summer_tyres") continue;
             int year = static_cast<int>(today.year());
-            if (from_date(nudge::season_days(flow_, r->kind, date::year{year}).second) < today)
-                ++year;
+            if (nudge::season_days(flow_, r->kind, std::chrono::year{year}).second < today) ++year;
             seasons[{r->kind, year}].push_back(r);
         }
         for (auto& [season, recalls] : seasons) {
-            auto [first, last] = nudge::season_days(flow_, season.first, date::year{season.second});
-            auto from = std::max(from_date(first), today);
-            std::vector<recall::Date> days;
-            for (auto d : nudge::open_days(flow_, "send_hours", to_date(from), last))
-                days.push_back(from_date(d));
+            auto [first, last] =
+                nudge::season_days(flow_, season.first, std::chrono::year{season.second});
+            auto days = nudge::open_days(flow_, "send_hours", std::max(first, today), last);
             auto kind = season.first;
             auto in_year = [&](int y) {
-                auto [a, b] = nudge::season_days(flow_, kind, date::year{y});
-                return std::pair{from_date(a), from_date(b)};
+                return nudge::season_days(flow_, kind, std::chrono::year{y});
             };
             auto& planner = planners_.try_emplace(season, cap_).first->second;
             auto placed = planner.place(recalls, days, in_year);

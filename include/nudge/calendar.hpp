@@ -6,8 +6,7 @@
 
 #include <nudge/flow.hpp>
 
-#include <date/date.h>
-
+#include <chrono>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -17,13 +16,14 @@ namespace nudge {
 // The local days from `first` to `last` (both included) on which window `window` of `flow` is
 // open at some moment, in order. Throws nudge::error for a window the flow does not declare,
 // or a zone date/tz does not know.
-std::vector<date::year_month_day> open_days(const FlowDef& flow, std::string_view window,
-                                            date::year_month_day first, date::year_month_day last);
+std::vector<std::chrono::year_month_day> open_days(const FlowDef& flow, std::string_view window,
+                                                   std::chrono::year_month_day first,
+                                                   std::chrono::year_month_day last);
 
 // The first and last day of the occurrence of season `season` that begins in `year` (a
 // season that wraps the new year ends in the next one). Throws nudge::error for a season the
 // flow does not declare.
-std::pair<date::year_month_day, date::year_month_day>
-season_days(const FlowDef& flow, std::string_view season, date::year year);
+std::pair<std::chrono::year_month_day, std::chrono::year_month_day>
+season_days(const FlowDef& flow, std::string_view season, std::chrono::year year);
 
 } // namespace nudge

@@ -7,10 +7,16 @@
 #include <doctest/doctest.h>
 
 using namespace nudge;
-using date::April;
-using date::March;
-using date::operator""_y;
-using date::operator""_d;
+using std::chrono::April;
+using std::chrono::March;
+using std::chrono::year;
+using std::chrono::year_month_day;
+
+namespace {
+constexpr year_month_day ymd(int y, std::chrono::month m, unsigned d) {
+    return {year{y}, m, std::chrono::day{d}};
+}
+} // namespace
 
 namespace {
 
@@ -42,34 +48,34 @@ FlowDef flow() {
 } // namespace
 
 TEST_CASE("open days skip weekends and closed days, in the flow's zone") {
-    auto days = open_days(flow(), "send_hours", 2026_y / March / 30_d, 2026_y / April / 12_d);
+    auto days = open_days(flow(), "send_hours", ymd(2026, March, 30), ymd(2026, April, 12));
     // Monday 30 March to Sunday 12 April 2026: Maundy Thursday, Good Friday and Easter Monday
     // are closed; the weekends are not in the window.
-    std::vector<date::year_month_day> expected{
-        2026_y / March / 30_d, 2026_y / March / 31_d, 2026_y / April / 1_d, 2026_y / April / 7_d,
-        2026_y / April / 8_d,  2026_y / April / 9_d,  2026_y / April / 10_d};
+    std::vector<year_month_day> expected{
+        ymd(2026, March, 30), ymd(2026, March, 31), ymd(2026, April, 1), ymd(2026, April, 7),
+        ymd(2026, April, 8),  ymd(2026, April, 9),  ymd(2026, April, 10)};
     CHECK(days == expected);
 }
 
 TEST_CASE("a window open only after midnight still counts the day it opens on") {
     // 18:00-02:00 on every day: every day has an open moment, also the one the DST change
     // shortens.
-    auto days = open_days(flow(), "evenings", 2026_y / March / 28_d, 2026_y / March / 30_d);
+    auto days = open_days(flow(), "evenings", ymd(2026, March, 28), ymd(2026, March, 30));
     CHECK(days.size() == 3);
 }
 
 TEST_CASE("season days in a year, also for a season across the new year") {
-    auto [first, last] = season_days(flow(), "summer_tyres", 2026_y);
-    CHECK(first == 2026_y / March / 14_d);
-    CHECK(last == 2026_y / April / 29_d);
-    auto [w1, w2] = season_days(flow(), "winter_season", 2026_y);
-    CHECK(w1 == 2026_y / date::November / 15_d);
-    CHECK(w2 == 2027_y / date::February / 28_d); // no 29 February in 2027
+    auto [first, last] = season_days(flow(), "summer_tyres", year{2026});
+    CHECK(first == ymd(2026, March, 14));
+    CHECK(last == ymd(2026, April, 29));
+    auto [w1, w2] = season_days(flow(), "winter_season", year{2026});
+    CHECK(w1 == ymd(2026, std::chrono::November, 15));
+    CHECK(w2 == ymd(2027, std::chrono::February, 28)); // no 29 February in 2027
 }
 
 TEST_CASE("an unknown window or season is an error naming it") {
-    CHECK_THROWS_WITH_AS(open_days(flow(), "night", 2026_y / March / 1_d, 2026_y / March / 2_d),
+    CHECK_THROWS_WITH_AS(open_days(flow(), "night", ymd(2026, March, 1), ymd(2026, March, 2)),
                          "flow tyres declares no window 'night'", nudge::error);
-    CHECK_THROWS_WITH_AS(season_days(flow(), "spring", 2026_y),
+    CHECK_THROWS_WITH_AS(season_days(flow(), "spring", year{2026}),
                          "flow tyres declares no season 'spring'", nudge::error);
 }

@@ -30,26 +30,15 @@ Date day(std::string_view text) {
     return *d;
 }
 
-Date from_date(date::year_month_day d) {
-    return Date{std::chrono::year{static_cast<int>(d.year())},
-                std::chrono::month{static_cast<unsigned>(d.month())},
-                std::chrono::day{static_cast<unsigned>(d.day())}};
-}
-
 // The summer season 2026's sending days, from the flow: weekdays 14 March to 29 April without
 // Maundy Thursday, Good Friday and Easter Monday.
 std::vector<Date> summer_2026() {
-    std::vector<Date> days;
-    for (auto d : nudge::open_days(recall_flow(), "send_hours", date::year{2026} / 3 / 14,
-                                   date::year{2026} / 4 / 29))
-        days.push_back(from_date(d));
-    return days;
+    return nudge::open_days(recall_flow(), "send_hours", day("2026-03-14"), day("2026-04-29"));
 }
 
 recall::SeasonOfYear summer() {
     return [](int year) {
-        auto [a, b] = nudge::season_days(recall_flow(), "summer_tyres", date::year{year});
-        return std::pair{from_date(a), from_date(b)};
+        return nudge::season_days(recall_flow(), "summer_tyres", std::chrono::year{year});
     };
 }
 
@@ -103,8 +92,9 @@ TEST_CASE("400 tyre recalls go out in even daily batches, never above the cap") 
     for (int n = 0; n < 300; ++n)
         rs.push_back(tyre_recall(n));
     for (int n = 300; n < 400; ++n) {
-        auto change = date::sys_days{date::year{2025} / 3 / 14} + date::days{(n - 300) * 46 / 100};
-        rs.push_back(tyre_recall(n, recall::format_date(from_date(change))));
+        auto change =
+            std::chrono::sys_days{day("2025-03-14")} + std::chrono::days{(n - 300) * 46 / 100};
+        rs.push_back(tyre_recall(n, recall::format_date(Date{change})));
     }
     recall::BatchPlanner planner(16);
     auto days = summer_2026();
