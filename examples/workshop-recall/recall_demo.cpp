@@ -62,19 +62,10 @@ struct Answer {
     nudge::Data data;
 };
 
-std::uint64_t stable_hash(std::string_view s) {
-    std::uint64_t h = 14695981039346656037ull;
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 // 4 in 10 book, 1 in 10 asks to be called, 1 in 10 declines, the rest never answer.
 std::optional<Answer> answer_for(const std::string& key, nudge::Instant invited) {
     using std::chrono::hours;
-    switch (stable_hash(key) % 10) {
+    switch (recall::stable_hash(key) % 10) {
     case 0:
     case 1:
     case 2:

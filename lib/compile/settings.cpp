@@ -54,6 +54,27 @@ std::string numbers_text(const std::optional<NumberPolicy>& n) {
     return out + (n->every_kind ? ", every kind" : "");
 }
 
+// The value of a trigger duration setting (cooldown, delay): the first trigger's that has one.
+std::string trigger_duration_text(const FlowDef& flow,
+                                  std::optional<Duration> TriggerDecl::*member) {
+    for (const auto& t : flow.triggers)
+        if (t.*member) return to_text(*(t.*member));
+    return {};
+}
+
+// Sets the duration on every trigger that has one.
+bool set_trigger_durations(FlowDef& flow, std::optional<Duration> TriggerDecl::*member,
+                           const std::string& value, std::string_view example, std::string& why) {
+    auto d = parse_duration(trim(value));
+    if (!d) {
+        why = "expected a duration such as " + std::string(example) + ", saw \"" + value + "\"";
+        return false;
+    }
+    for (auto& t : flow.triggers)
+        if (t.*member) t.*member = *d;
+    return true;
+}
+
 // "10-01..11-08": a season's first and last day, every year (a leap day is allowed: in other
 // years it is the month's last day).
 bool read_season(std::string_view text, SeasonDecl& s, std::string& why) {
@@ -235,18 +256,10 @@ std::vector<Setting> settings_of(const FlowDef& flow) {
             break;
         case SettingKind::numbers: setting.value = numbers_text(flow.numbers); break;
         case SettingKind::cooldown:
-            for (const auto& t : flow.triggers)
-                if (t.cooldown) {
-                    setting.value = to_text(*t.cooldown);
-                    break;
-                }
+            setting.value = trigger_duration_text(flow, &TriggerDecl::cooldown);
             break;
         case SettingKind::delay:
-            for (const auto& t : flow.triggers)
-                if (t.delay) {
-                    setting.value = to_text(*t.delay);
-                    break;
-                }
+            setting.value = trigger_duration_text(flow, &TriggerDecl::delay);
             break;
         }
         out.push_back(std::move(setting));
@@ -345,22 +358,10 @@ CompileResult apply_settings(const FlowDef& flow, std::string_view business,
             }
             break;
         case SettingKind::cooldown:
-            if (auto d = parse_duration(trim(value))) {
-                for (auto& t : out.triggers)
-                    if (t.cooldown) t.cooldown = *d;
-            } else {
-                why = "expected a duration such as 30m, saw \"" + value + "\"";
-                ok = false;
-            }
+            ok = set_trigger_durations(out, &TriggerDecl::cooldown, value, "30m", why);
             break;
         case SettingKind::delay:
-            if (auto d = parse_duration(trim(value))) {
-                for (auto& t : out.triggers)
-                    if (t.delay) t.delay = *d;
-            } else {
-                why = "expected a duration such as 30s, saw \"" + value + "\"";
-                ok = false;
-            }
+            ok = set_trigger_durations(out, &TriggerDecl::delay, value, "30s", why);
             break;
         }
         if (!ok) refuse("bad-setting", who + ", " + name + ": " + why);

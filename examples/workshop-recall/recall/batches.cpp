@@ -23,18 +23,16 @@ double fraction_of_season(Date d, const SeasonOfYear& season) {
     return static_cast<double>(into) / static_cast<double>(length);
 }
 
-// A stable order for customers without a last change (FNV-1a of the recall id), so that a rerun
-// of the import plans the same days and neighbouring ids do not land side by side.
-std::uint64_t stable(std::string_view s) {
+} // namespace
+
+std::uint64_t stable_hash(std::string_view text) {
     std::uint64_t h = 14695981039346656037ull;
-    for (unsigned char c : s) {
+    for (unsigned char c : text) {
         h ^= c;
         h *= 1099511628211ull;
     }
     return h;
 }
-
-} // namespace
 
 BatchPlanner::BatchPlanner(int daily_cap) : cap_(daily_cap) {
     if (daily_cap < 1) throw std::invalid_argument("the daily cap must be at least 1");
@@ -92,7 +90,7 @@ Placement BatchPlanner::place(const std::vector<Recall*>& recalls, const std::ve
             std::optional<Date> d;
             if (last != r->data.end()) d = parse_date(last->second);
             double p = d ? fraction_of_season(*d, season)
-                         : static_cast<double>(stable(r->recall_id) >> 11) * 0x1.0p-53;
+                         : static_cast<double>(stable_hash(r->recall_id) >> 11) * 0x1.0p-53;
             order.emplace_back(p, r);
         }
         std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
@@ -137,9 +135,11 @@ Placement BatchPlanner::place(const std::vector<Recall*>& recalls, const std::ve
 
     // The rest fill the least loaded days; among equally loaded days, the one nearest to the
     // recall's even share of the season (so a light season still covers all of it).
+    // In a stable order from the recall id: a rerun plans the same days, and neighbouring ids
+    // do not land side by side.
     std::sort(others.begin(), others.end(), [](const Recall* a, const Recall* b) {
-        auto ha = stable(a->recall_id);
-        auto hb = stable(b->recall_id);
+        auto ha = stable_hash(a->recall_id);
+        auto hb = stable_hash(b->recall_id);
         return ha != hb ? ha < hb : a->recall_id < b->recall_id;
     });
     for (std::size_t k = 0; k < others.size(); ++k) {

@@ -8,13 +8,18 @@
 
 #include "visits.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace recall {
+
+// FNV-1a of a text: a stable number per recall id, the same in every run.
+std::uint64_t stable_hash(std::string_view text);
 
 // The first and last day of a season's occurrence that begins in a year.
 using SeasonOfYear = std::function<std::pair<Date, Date>(int year)>;
