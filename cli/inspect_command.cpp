@@ -52,6 +52,7 @@ void put(const std::string& format, const std::vector<std::pair<std::string, std
         return;
     }
     std::vector<std::string> r;
+    r.reserve(f.size());
     for (const auto& [k, v] : f)
         r.push_back(v);
     rows.push_back(std::move(r));

@@ -1685,7 +1685,7 @@ SourcePos indenting_tab(std::string_view source, std::uint32_t line) {
 
 } // namespace
 
-ParseResult parse_flow_yaml(std::string_view source, std::string filename) {
+ParseResult parse_flow_yaml(std::string_view source, const std::string& filename) {
     ParseResult result;
     auto& diags = result.diagnostics;
     if (source.size() > max_source_bytes) {

@@ -32,12 +32,12 @@ SourceFormat format_of(std::string_view filename);
 // Limits shared by both front ends: a flow file larger than this is refused before it is read
 // (`too-large`), and reading and checking report at most this many errors and this many
 // warnings, then one `too-many-errors` / `too-many-warnings` saying how many more there were.
-inline constexpr std::size_t max_flow_bytes = 2 * 1024 * 1024;
+inline constexpr std::size_t max_flow_bytes = std::size_t{2} * 1024 * 1024;
 inline constexpr std::size_t max_reported = 100;
 
 // Syntax only: builds the IR, reports syntax errors (and structural ones the grammar can see).
 ParseResult parse_flow_text(std::string_view source, std::string filename = "<input>");
-ParseResult parse_flow_yaml(std::string_view source, std::string filename = "<input>");
+ParseResult parse_flow_yaml(std::string_view source, const std::string& filename = "<input>");
 
 // Name resolution and type checks on a parsed flow (DESIGN §6 first half): unknown and
 // duplicate names, merge fields, expression types, sender names, zone names, …

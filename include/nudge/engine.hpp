@@ -254,13 +254,13 @@ public:
 
     // Adds a flow; throws nudge::flow_error when it is not fit to run, nudge::error when a flow
     // of that name is already loaded.
-    void load(std::shared_ptr<const CompiledFlow> flow);
+    void load(const std::shared_ptr<const CompiledFlow>& flow);
     // Adds a flow as a new version of its name and returns the version: `version` when given
     // (it must be above the loaded ones'; a store's numbering), else the next (1 when none of
     // that name is loaded). Versions live side by side: triggers start only the newest,
     // running instances stay on the version they started on until migrate() moves them.
     // Cooldowns carry over to the new version; metrics() counts every version of a flow.
-    int load_version(std::shared_ptr<const CompiledFlow> flow, int version = 0);
+    int load_version(const std::shared_ptr<const CompiledFlow>& flow, int version = 0);
     // Moves every live instance of `flow` on an older version to the newest, state by state by
     // name (dsl/REFERENCE.md, "Flow versions", says what happens to their fields and timers).
     // When some instance sits in a state (or started by a trigger) the newest version lacks,

@@ -25,8 +25,8 @@ public:
 // anything happened.
 class data_error : public error {
 public:
-    data_error(std::string what, std::string flow, std::string field)
-        : error(std::move(what)), flow_(std::move(flow)), field_(std::move(field)) {}
+    data_error(const std::string& what, std::string flow, std::string field)
+        : error(what), flow_(std::move(flow)), field_(std::move(field)) {}
     const std::string& flow() const noexcept { return flow_; }
     const std::string& field() const noexcept { return field_; }
 
@@ -38,8 +38,8 @@ private:
 // A flow failed to load; carries the diagnostics that say why.
 class flow_error : public error {
 public:
-    flow_error(std::string what, Diagnostics diagnostics)
-        : error(std::move(what)), diagnostics_(std::move(diagnostics)) {}
+    flow_error(const std::string& what, Diagnostics diagnostics)
+        : error(what), diagnostics_(std::move(diagnostics)) {}
     const Diagnostics& diagnostics() const noexcept { return diagnostics_; }
 
 private:

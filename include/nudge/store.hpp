@@ -307,7 +307,7 @@ public:
     // same text again is the same version (a no-op when already loaded), a changed text is a
     // new version, loaded beside the older ones (Engine::load_version). Returns the version.
     // Loading an older text again does not make it the newest: it throws nudge::error.
-    int load(std::shared_ptr<const CompiledFlow> flow);
+    int load(const std::shared_ptr<const CompiledFlow>& flow);
     // The loaded flows, in load order (each name once).
     std::vector<std::string> flows() const;
     // Every stored version of `flow`, oldest first, with its text and when it was loaded.

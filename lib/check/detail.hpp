@@ -91,6 +91,7 @@ std::uint32_t keyword_span(std::string_view keyword, std::string_view name);
 std::string suggestion(std::string_view name, const std::vector<std::string>& candidates);
 template <class Map> std::vector<std::string> keys_of(const Map& m) {
     std::vector<std::string> out;
+    out.reserve(m.size());
     for (const auto& [k, v] : m)
         out.push_back(k);
     return out;

@@ -190,7 +190,7 @@ std::string handler_word(const Handler& h) {
 }
 
 void check_final_body(Checker& c, const StateDecl& s) {
-    auto say = [&](std::string what, const Loc& loc) {
+    auto say = [&](const std::string& what, const Loc& loc) {
         c.error("final-has-handlers",
                 "final state " + q(s.name) + " cannot " + what + ": an instance ends there",
                 loc.begin, span(loc));

@@ -285,7 +285,7 @@ void reply_routes(Analysis& a) {
         // Number tests of earlier unconditional routes: their range (all numbers when none).
         std::vector<std::pair<const Handler*, const KeywordsDecl*>> numbers;
         for (const Handler* h : routes) {
-            auto report = [&](std::string code, std::string message) {
+            auto report = [&](const std::string& code, const std::string& message) {
                 if (said.insert(code + message).second) a.warning(code, message, h->loc);
             };
             if (catch_all) {

@@ -2250,15 +2250,15 @@ Engine::Engine(Clock& clock, Transport& transport, EngineOptions options)
 
 Engine::~Engine() = default;
 
-void Engine::load(std::shared_ptr<const CompiledFlow> flow) {
+void Engine::load(const std::shared_ptr<const CompiledFlow>& flow) {
     if (!flow) throw error("no flow to load");
     if (impl_->flow_index(flow->flow().name)) {
         throw error("a flow named '" + flow->flow().name + "' is already loaded");
     }
-    load_version(std::move(flow));
+    load_version(flow);
 }
 
-int Engine::load_version(std::shared_ptr<const CompiledFlow> flow, int version) {
+int Engine::load_version(const std::shared_ptr<const CompiledFlow>& flow, int version) {
     if (!flow) throw error("no flow to load");
     const FlowDef& def = flow->flow();
     if (auto previous = impl_->newest(def.name);

@@ -222,17 +222,6 @@ std::optional<Instant> as_instant(const Value& v, const ValueContext& ctx) {
     return std::nullopt;
 }
 
-std::string region_of_zone(std::string_view zone) {
-    static const std::pair<std::string_view, std::string_view> table[] = {
-        {"Europe/Copenhagen", "DK"}, {"Europe/Oslo", "NO"},        {"Europe/Stockholm", "SE"},
-        {"Europe/Helsinki", "FI"},   {"Atlantic/Reykjavik", "IS"}, {"Europe/Berlin", "DE"},
-        {"Europe/London", "GB"},     {"Europe/Amsterdam", "NL"},   {"Atlantic/Faroe", "FO"},
-    };
-    for (const auto& [z, r] : table)
-        if (z == zone) return std::string(r);
-    return {};
-}
-
 namespace {
 
 bool same_text(const Value& a, const Value& b, const ValueContext& ctx) {

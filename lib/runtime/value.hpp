@@ -83,7 +83,4 @@ bool holds(const Expr& e, const Scope& scope);
 // An `at` expression as an instant: datetimes as they are, dates at local midnight.
 std::optional<Instant> as_instant(const Value& v, const ValueContext& ctx);
 
-// Default region for a flow's numbers from its zone ("Europe/Copenhagen" → "DK").
-std::string region_of_zone(std::string_view zone);
-
 } // namespace nudge::detail

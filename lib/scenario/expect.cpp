@@ -176,7 +176,7 @@ std::optional<std::string> expect_sent(const ExpectSentStep& e, Observed& seen,
         return std::nullopt;
     }
     std::string wanted;
-    auto add = [&](std::string part) { wanted += (wanted.empty() ? "" : ", ") + part; };
+    auto add = [&](const std::string& part) { wanted += (wanted.empty() ? "" : ", ") + part; };
     if (e.channel) add("channel " + e.channel->text);
     if (e.to) add("to " + e.to->text);
     if (e.at) add("at " + show_instant(e.at->at, zone));

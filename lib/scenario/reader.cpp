@@ -20,7 +20,7 @@ namespace {
 using YAML::Node;
 
 // A scenario is a page or two; anything this large is a mistake.
-constexpr std::size_t max_source_bytes = 2 * 1024 * 1024;
+constexpr std::size_t max_source_bytes = std::size_t{2} * 1024 * 1024;
 constexpr std::size_t max_errors = 100;
 
 const std::vector<std::string> top_keys = {"flows",   "start", "zone",    "steps",

@@ -676,7 +676,7 @@ struct DurableEngine::Impl final : Transport {
 
     // ---- flow versions ---------------------------------------------------------------------
 
-    int load(std::shared_ptr<const CompiledFlow> flow) {
+    int load(const std::shared_ptr<const CompiledFlow>& flow) {
         const auto& name = flow->flow().name;
         auto canonical = format_flow(flow->flow(), {.keep_comments = false});
         auto hash = text_hash(canonical);
@@ -724,9 +724,9 @@ DurableEngine::DurableEngine(Store& store, Clock& clock, Transport& transport,
 
 DurableEngine::~DurableEngine() = default;
 
-int DurableEngine::load(std::shared_ptr<const CompiledFlow> flow) {
+int DurableEngine::load(const std::shared_ptr<const CompiledFlow>& flow) {
     if (!flow) throw error("DurableEngine::load: no flow");
-    return impl_->load(std::move(flow));
+    return impl_->load(flow);
 }
 
 std::vector<std::string> DurableEngine::flows() const { return impl_->load_order; }

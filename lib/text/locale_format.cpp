@@ -107,21 +107,30 @@ std::vector<std::string> known_locales() {
     return {s.begin(), s.end()};
 }
 
+std::string region_of_zone(std::string_view zone) {
+    // ICU's time zone data knows each zone's country (CLDR's metadata); "001" is the world
+    // (Etc/UTC and the like), which is no country.
+    UErrorCode st = U_ZERO_ERROR;
+    char region[8] = {};
+    auto id = icu::UnicodeString::fromUTF8(
+        icu::StringPiece(zone.data(), static_cast<int32_t>(zone.size())));
+    icu::TimeZone::getRegion(id, region, sizeof region, st);
+    if (U_FAILURE(st) || std::string_view(region) == "001") return {};
+    return region;
+}
+
 std::string locale_of_zone(std::string_view zone) {
-    static const std::pair<std::string_view, std::string_view> table[] = {
-        {"Europe/Copenhagen", "da_DK"},  {"Europe/Oslo", "nb_NO"},
-        {"Europe/Stockholm", "sv_SE"},   {"Europe/Helsinki", "fi_FI"},
-        {"Atlantic/Reykjavik", "is_IS"}, {"Europe/Berlin", "de_DE"},
-        {"Europe/London", "en_GB"},      {"Europe/Amsterdam", "nl_NL"},
-        {"Atlantic/Faroe", "fo_FO"},     {"Europe/Istanbul", "tr_TR"},
-        {"Europe/Paris", "fr_FR"},       {"Europe/Vienna", "de_AT"},
-        {"Europe/Zurich", "de_CH"},      {"Europe/Dublin", "en_IE"},
-        {"Europe/Madrid", "es_ES"},      {"Europe/Rome", "it_IT"},
-        {"Europe/Warsaw", "pl_PL"},      {"America/New_York", "en_US"},
-    };
-    for (const auto& [z, l] : table)
-        if (z == zone) return std::string(l);
-    return {};
+    auto region = region_of_zone(zone);
+    if (region.empty()) return {};
+    // The language most likely spoken there (CLDR's likely subtags: und_DK is da_Latn_DK).
+    UErrorCode st = U_ZERO_ERROR;
+    icu::Locale loc("und", region.c_str());
+    loc.addLikelySubtags(st);
+    if (U_FAILURE(st) || std::string_view(loc.getLanguage()).empty() ||
+        std::string_view(loc.getLanguage()) == "und")
+        return {};
+    std::string name = std::string(loc.getLanguage()) + "_" + region;
+    return known_locale(name) ? name : std::string{};
 }
 
 struct LocaleFormat::Impl {

@@ -42,8 +42,12 @@ bool format_fits_date(MergeFormat f);
 bool known_locale(std::string_view name);
 // Locales ICU has data for (for "did you mean").
 std::vector<std::string> known_locales();
-// The locale a flow in this zone speaks when it declares none: "da_DK" for Europe/Copenhagen,
-// "" for a zone not in the table (then formats use "en").
+// The country of a zone, from ICU's time zone data: "DK" for Europe/Copenhagen, "" for a zone
+// of no country (Etc/UTC) or one ICU does not know. A flow's numbers default to this region.
+std::string region_of_zone(std::string_view zone);
+// The locale a flow in this zone speaks when it declares none: the language most likely spoken
+// in the zone's country (CLDR), "da_DK" for Europe/Copenhagen; "" for a zone of no country
+// (then formats use "en").
 std::string locale_of_zone(std::string_view zone);
 
 class LocaleFormat {

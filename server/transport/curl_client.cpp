@@ -10,7 +10,7 @@ namespace nudge::detail {
 
 namespace {
 
-constexpr std::size_t max_body = 64 * 1024;
+constexpr std::size_t max_body = std::size_t{64} * 1024;
 
 void global_init() {
     // curl_global_init is not thread-safe before 7.84 (Debian 12 has 7.88, but hosts may not):

@@ -83,9 +83,21 @@ TEST_CASE("known locales, and the locale of a zone") {
     CHECK_FALSE(known_locale("da_XX"));
     CHECK_FALSE(known_locale("Danish"));
     CHECK_FALSE(known_locale("da_DK@currency=EUR"));
+    // From ICU's data: the zone's country, and the language most spoken there.
     CHECK(locale_of_zone("Europe/Copenhagen") == "da_DK");
     CHECK(locale_of_zone("Europe/Stockholm") == "sv_SE");
-    CHECK(locale_of_zone("Asia/Tokyo").empty());
+    CHECK(locale_of_zone("Europe/Oslo") == "nb_NO");
+    CHECK(locale_of_zone("Atlantic/Faroe") == "fo_FO");
+    CHECK(locale_of_zone("Europe/Zurich") == "de_CH");
+    CHECK(locale_of_zone("Asia/Tokyo") == "ja_JP");
+    CHECK(locale_of_zone("America/Chicago") == "en_US");
+    CHECK(region_of_zone("Europe/Copenhagen") == "DK");
+    CHECK(region_of_zone("Atlantic/Reykjavik") == "IS");
+    // A zone of no country, or none at all: no region, no locale.
+    CHECK(region_of_zone("Etc/UTC").empty());
+    CHECK(locale_of_zone("UTC").empty());
+    CHECK(region_of_zone("Mars/Olympus").empty());
+    CHECK(locale_of_zone("Mars/Olympus").empty());
 }
 
 TEST_CASE("format names and what they fit") {
