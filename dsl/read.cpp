@@ -57,7 +57,7 @@ SourceFormat format_of(std::string_view filename) {
 
 ParseResult read_flow(std::string_view source, std::string filename) {
     ParseResult result = format_of(filename) == SourceFormat::yaml
-                             ? parse_flow_yaml(source, std::move(filename))
+                             ? parse_flow_yaml(source, filename)
                              : parse_flow_text(source, std::move(filename));
     // Semantic checks only on a flow whose syntax was sound: errors after a syntax error are
     // mostly echoes of it.
