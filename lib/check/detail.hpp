@@ -5,6 +5,8 @@
 #include <nudge/diagnostic.hpp>
 #include <nudge/flow.hpp>
 
+#include "text/suggest.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -87,8 +89,7 @@ std::uint32_t span(const Loc& loc);
 std::uint32_t keyword_span(std::string_view keyword, std::string_view name);
 
 // ---- names --------------------------------------------------------------------------------
-// " (did you mean 'x'?)"-style suffix: ", did you mean 'confirmed'?" or "" when nothing is near.
-std::string suggestion(std::string_view name, const std::vector<std::string>& candidates);
+// suggestion(), the ", did you mean 'x'?" suffix: text/suggest.hpp (scenarios use it too).
 template <class Map> std::vector<std::string> keys_of(const Map& m) {
     std::vector<std::string> out;
     out.reserve(m.size());

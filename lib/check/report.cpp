@@ -31,13 +31,6 @@ std::uint32_t keyword_span(std::string_view keyword, std::string_view name) {
 
 std::string q(std::string_view name) { return "'" + std::string(name) + "'"; }
 
-std::string suggestion(std::string_view name, const std::vector<std::string>& candidates) {
-    // Near means a typo, not a different word: at most 2 edits and under a third of the name.
-    std::size_t limit = std::min<std::size_t>(2, std::max<std::size_t>(1, name.size() / 3));
-    auto best = nearest(name, candidates, {.below = limit + 1});
-    return best.empty() ? "" : ", did you mean " + q(best) + "?";
-}
-
 std::string Checker::suggest(std::string_view set, std::string_view name,
                              const std::function<std::vector<std::string>()>& candidates) {
     std::string key(set);

@@ -1,6 +1,6 @@
 #include "scenario/prepare.hpp"
 
-#include "check/detail.hpp"
+#include "text/suggest.hpp"
 
 #include <nudge/settings.hpp>
 

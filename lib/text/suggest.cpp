@@ -33,4 +33,11 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     return previous[b.size()];
 }
 
+std::string suggestion(std::string_view name, const std::vector<std::string>& candidates) {
+    // Near means a typo, not a different word: at most 2 edits and under a third of the name.
+    std::size_t limit = std::min<std::size_t>(2, std::max<std::size_t>(1, name.size() / 3));
+    auto best = nearest(name, candidates, {.below = limit + 1});
+    return best.empty() ? "" : ", did you mean '" + best + "'?";
+}
+
 } // namespace nudge::detail

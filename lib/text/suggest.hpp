@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace nudge::detail {
 
@@ -48,5 +49,9 @@ std::string nearest(std::string_view word, const Words& candidates, Nearness nea
     }
     return best;
 }
+
+// The suffix the checker and the scenario reader add to "unknown name" messages: ", did you
+// mean 'confirmed'?", or "" when nothing is near (at most 2 edits, under a third of the name).
+std::string suggestion(std::string_view name, const std::vector<std::string>& candidates);
 
 } // namespace nudge::detail
