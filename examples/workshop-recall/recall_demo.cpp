@@ -143,16 +143,17 @@ public:
         for (const auto& id : changes.done)
             end(id, "work.done", totals_.work_done);
         // Customers whose unsubscribe request arrived since the last run: end what runs.
+        std::set<std::string> newly;
         for (const auto& r : now) {
-            if (r.data.count("unsubscribed") && r.data.at("unsubscribed") == "true" &&
-                !opted_.count(r.customer_no)) {
-                for (const auto& other : now) {
-                    if (other.customer_no == r.customer_no)
-                        end(other.recall_id, "customer.opted_out", totals_.unsubscribed);
-                }
-                opted_.insert(r.customer_no);
-            }
+            auto u = r.data.find("unsubscribed");
+            if (u != r.data.end() && u->second == "true" && !opted_.count(r.customer_no))
+                newly.insert(r.customer_no);
         }
+        for (const auto& r : now) {
+            if (newly.count(r.customer_no))
+                end(r.recall_id, "customer.opted_out", totals_.unsubscribed);
+        }
+        opted_.insert(newly.begin(), newly.end());
 
         batch(changes.start, today);
         for (const auto* r : changes.start) {
@@ -169,7 +170,8 @@ public:
     const ImportTotals& totals() const { return totals_; }
     const std::map<std::string, int>& planned() const { return planned_; }
     std::size_t visits_seen(recall::Date day) const {
-        return recall::visits_until(visits_, day).size();
+        return static_cast<std::size_t>(std::count_if(
+            visits_.begin(), visits_.end(), [&](const recall::Visit& v) { return v.date <= day; }));
     }
 
     // One line per season batched: recalls, sending days, the fewest and most on a day.

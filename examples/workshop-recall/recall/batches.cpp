@@ -23,6 +23,13 @@ double fraction_of_season(Date d, const SeasonOfYear& season) {
     return static_cast<double>(into) / static_cast<double>(length);
 }
 
+// The recall's last tyre change of the season, if the data has one.
+std::optional<Date> last_change(const Recall& r) {
+    auto last = r.data.find("last_tyre_change");
+    if (last == r.data.end()) return std::nullopt;
+    return parse_date(last->second);
+}
+
 } // namespace
 
 std::uint64_t stable_hash(std::string_view text) {
@@ -55,10 +62,11 @@ Placement BatchPlanner::place(const std::vector<Recall*>& recalls, const std::ve
         if (auto l = load_.find(d); l != load_.end()) total += static_cast<std::size_t>(l->second);
     }
     int limit = std::min(cap_, static_cast<int>((total + n - 1) / n));
-    auto room = [&](std::size_t i) {
+    auto load = [&](std::size_t i) {
         auto l = load_.find(days[i]);
-        return (l == load_.end() ? 0 : l->second) < limit;
+        return l == load_.end() ? 0 : l->second;
     };
+    auto room = [&](std::size_t i) { return load(i) < limit; };
     auto put = [&](Recall& r, std::size_t i) {
         ++load_[days[i]];
         r.data["send_on"] = format_date(days[i]);
@@ -79,16 +87,11 @@ Placement BatchPlanner::place(const std::vector<Recall*>& recalls, const std::ve
     // its id), and the recalls are dealt out in that order, the k-th of m on sending day
     // k·n/m. Each day then has its even share, give or take one, and who came early last
     // season is early again.
-    bool fresh = std::none_of(days.begin(), days.end(), [&](const Date& d) {
-        auto l = load_.find(d);
-        return l != load_.end() && l->second > 0;
-    });
+    bool fresh = total == recalls.size(); // no day of the season has a recall yet
     if (fresh && recalls.size() >= n) {
         std::vector<std::pair<double, Recall*>> order;
         for (auto* r : recalls) {
-            auto last = r->data.find("last_tyre_change");
-            std::optional<Date> d;
-            if (last != r->data.end()) d = parse_date(last->second);
+            auto d = last_change(*r);
             double p = d ? fraction_of_season(*d, season)
                          : static_cast<double>(stable_hash(r->recall_id) >> 11) * 0x1.0p-53;
             order.emplace_back(p, r);
@@ -112,9 +115,7 @@ Placement BatchPlanner::place(const std::vector<Recall*>& recalls, const std::ve
     std::vector<std::pair<std::size_t, Recall*>> anchored;
     std::vector<Recall*> others;
     for (auto* r : recalls) {
-        auto last = r->data.find("last_tyre_change");
-        std::optional<Date> d;
-        if (last != r->data.end()) d = parse_date(last->second);
+        auto d = last_change(*r);
         if (!d) {
             others.push_back(r);
             continue;
@@ -152,10 +153,6 @@ Placement BatchPlanner::place(const std::vector<Recall*>& recalls, const std::ve
                 best = i;
                 continue;
             }
-            auto load = [&](std::size_t day) {
-                auto l = load_.find(days[day]);
-                return l == load_.end() ? 0 : l->second;
-            };
             int li = load(i);
             int lb = load(*best);
             if (li < lb || (li == lb && std::abs(static_cast<double>(i) + 0.5 - ideal) <
