@@ -22,6 +22,7 @@
 #include <nudge/nudge.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -231,6 +232,15 @@ private:
     ImportTotals totals_;
 };
 
+// --daily-cap N: a whole number of at least 1.
+int daily_cap_of(const std::string& text) {
+    int n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc{} || end != text.data() + text.size() || n < 1)
+        throw std::runtime_error("--daily-cap needs a number of at least 1, saw '" + text + "'");
+    return n;
+}
+
 int run(int argc, char** argv) {
     std::string csv_path = WORKSHOP_RECALL_DIR "/data/visits.csv";
     std::string flow_path = WORKSHOP_RECALL_DIR "/workshop_recall.flow";
@@ -257,7 +267,7 @@ int run(int argc, char** argv) {
         else if (a == "--until")
             until = value();
         else if (a == "--daily-cap")
-            daily_cap = std::stoi(value());
+            daily_cap = daily_cap_of(value());
         else if (a == "--quiet")
             quiet = true;
         else if (!a.empty() && a[0] == '-')
@@ -268,7 +278,6 @@ int run(int argc, char** argv) {
     auto first_day = recall::parse_date(today.substr(0, 10));
     auto last_day = recall::parse_date(until.substr(0, 10));
     if (!first_day || !last_day) throw std::runtime_error("--today and --until take YYYY-MM-DD");
-    if (daily_cap < 1) throw std::runtime_error("--daily-cap needs a number of at least 1");
 
     auto import = recall::import_visits(read_table(csv_path), recall::Classifier::workshop());
     report(csv_path, import.problems);
