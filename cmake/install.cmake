@@ -10,6 +10,10 @@ include(CMakePackageConfigHelpers)
 install(DIRECTORY include/nudge DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
 install(FILES ${PROJECT_BINARY_DIR}/include/nudge/version.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nudge COMPONENT dev)
+# The layers, static (nudge::model ... nudge::scenario): for a program that wants one layer and
+# what it needs, find_package(nudge COMPONENTS runtime) finds the third-party libraries it links.
+install(TARGETS ${NUDGE_LAYERS} EXPORT nudgeTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
 install(TARGETS nudge EXPORT nudgeTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT lib NAMELINK_COMPONENT dev

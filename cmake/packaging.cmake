@@ -3,7 +3,7 @@
 # makes, in build/release, one .deb per install component (cmake/install.cmake):
 #   libnudge0      the shared libraries libnudge.so.0 and libnudge_c.so.0      (component lib)
 #   libnudge-dev   headers, CMake package files, nudge.pc and nudge-c.pc       (component dev)
-#   nudge          the nudge command                                          (component cli)
+#   nudge          the nudge command, linked with the library's layers statically  (component cli)
 #   python3-nudge  the Python module in /usr/lib/python3/dist-packages        (component python)
 # The libraries are shared when BUILD_SHARED_LIBS is on (the release preset sets it); without
 # it they are static, and the packages hold no libnudge0.
@@ -45,7 +45,6 @@ set(nudge_components dev cli)
 if(BUILD_SHARED_LIBS)
     list(APPEND nudge_components lib)
     set(CPACK_COMPONENT_DEV_DEPENDS lib)
-    set(CPACK_COMPONENT_CLI_DEPENDS lib)
     set(CPACK_COMPONENT_PYTHON_DEPENDS lib)
 endif()
 if(NUDGE_BUILD_PYTHON)
@@ -59,8 +58,11 @@ set(CPACK_COMPONENT_LIB_DESCRIPTION
     "${PROJECT_DESCRIPTION}: shared libraries\n The flow language's front ends and checks, the engine, the SQLite store and the C API.")
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME libnudge-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
+# The static layers (nudge::runtime ...) link these at the consumer's link time.
+set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
+    "libhowardhinnant-date-dev, libutf8proc-dev, libre2-dev, libicu-dev, libphonenumber-dev, libyaml-cpp-dev, libsqlite3-dev")
 set(CPACK_COMPONENT_DEV_DESCRIPTION
-    "${PROJECT_DESCRIPTION}: development files\n Headers, find_package(nudge) files (nudge::nudge, nudge::c) and pkg-config files (nudge, nudge-c).")
+    "${PROJECT_DESCRIPTION}: development files\n Headers, find_package(nudge) files (nudge::nudge, nudge::c, the static layers nudge::model ... nudge::scenario) and pkg-config files (nudge, nudge-c).")
 set(CPACK_DEBIAN_CLI_PACKAGE_NAME nudge)
 set(CPACK_COMPONENT_CLI_DESCRIPTION
     "${PROJECT_DESCRIPTION}: the nudge command\n check, fmt, graph, convert, simulate, test, run, serve and the rest.")

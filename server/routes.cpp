@@ -3,9 +3,9 @@
 // only after their step is committed; reads answer at once from the engine.
 #include "app.hpp"
 #include "console/console.hpp"
-#include "phone/numbers.hpp"
-#include "runtime/value.hpp"
 #include "signature.hpp"
+#include "text/phone.hpp"
+#include "text/value.hpp"
 
 #include <nudge/compile.hpp>
 #include <nudge/error.hpp>

@@ -1,4 +1,4 @@
-#include <nudge.h>
+#include <nudge/nudge.h>
 
 #include <stdio.h>
 

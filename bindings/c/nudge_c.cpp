@@ -1,8 +1,8 @@
 // The C API over the C++ library. Every entry point catches everything: a C caller sees a
 // status and nudge_last_error(), never an exception.
 #include "advance.hpp"
-#include "nudge.h"
 #include "senders.hpp"
+#include <nudge/nudge.h>
 
 #include <nudge/nudge.hpp>
 #include <nudge/scenario.hpp>

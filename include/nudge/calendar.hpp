@@ -11,6 +11,9 @@
 #include <utility>
 #include <vector>
 
+// The public API: exported from a shared libnudge (the library is compiled hidden).
+#pragma GCC visibility push(default)
+
 namespace nudge {
 
 // The local days from `first` to `last` (both included) on which window `window` of `flow` is
@@ -27,3 +30,5 @@ std::pair<std::chrono::year_month_day, std::chrono::year_month_day>
 season_days(const FlowDef& flow, std::string_view season, std::chrono::year year);
 
 } // namespace nudge
+
+#pragma GCC visibility pop

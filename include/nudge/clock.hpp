@@ -10,6 +10,9 @@
 #include <chrono>
 #include <string_view>
 
+// The public API: exported from a shared libnudge (the library is compiled hidden).
+#pragma GCC visibility push(default)
+
 namespace nudge {
 
 // The engine's resolution is one second.
@@ -49,3 +52,5 @@ Instant parse_instant(std::string_view text, std::string_view zone = "UTC");
 std::string format_instant(Instant t, std::string_view zone = "UTC");
 
 } // namespace nudge
+
+#pragma GCC visibility pop

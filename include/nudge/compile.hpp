@@ -17,6 +17,9 @@
 #include <string_view>
 #include <vector>
 
+// The public API: exported from a shared libnudge (the library is compiled hidden).
+#pragma GCC visibility push(default)
+
 namespace nudge {
 
 // Why an edge is taken. Only choices are immediate (taken on entry without waiting); all
@@ -141,3 +144,5 @@ std::string to_mermaid(const CompiledFlow& flow);
 std::string to_text(const FlowStats& stats);
 
 } // namespace nudge
+
+#pragma GCC visibility pop

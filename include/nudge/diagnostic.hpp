@@ -9,6 +9,9 @@
 #include <string_view>
 #include <vector>
 
+// The public API: exported from a shared libnudge (the library is compiled hidden).
+#pragma GCC visibility push(default)
+
 namespace nudge {
 
 // A position in a source file, 1-based. Line 0 means "no position" (whole file).
@@ -82,3 +85,5 @@ std::string render(const Diagnostics& ds, std::string_view source = {});
 std::string to_json(const Diagnostics& ds);
 
 } // namespace nudge
+
+#pragma GCC visibility pop

@@ -13,6 +13,9 @@
 #include <string>
 #include <string_view>
 
+// The public API: exported from a shared libnudge (the library is compiled hidden).
+#pragma GCC visibility push(default)
+
 namespace nudge {
 
 // The result of reading a flow: a FlowDef when the input could be read at all, and every
@@ -80,3 +83,5 @@ std::string format_flow(const FlowDef& flow, const FormatOptions& options = {});
 std::string flow_to_yaml(const FlowDef& flow);
 
 } // namespace nudge
+
+#pragma GCC visibility pop

@@ -35,6 +35,9 @@
 #include <utility>
 #include <vector>
 
+// The public API: exported from a shared libnudge (the library is compiled hidden).
+#pragma GCC visibility push(default)
+
 namespace nudge {
 
 // Field values as the host gives them: text, read according to each field's declared type
@@ -375,3 +378,5 @@ private:
 };
 
 } // namespace nudge
+
+#pragma GCC visibility pop

@@ -7,6 +7,9 @@
 #include <stdexcept>
 #include <string>
 
+// The public API: exported from a shared libnudge (the library is compiled hidden).
+#pragma GCC visibility push(default)
+
 namespace nudge {
 
 class error : public std::runtime_error {
@@ -47,3 +50,5 @@ private:
 };
 
 } // namespace nudge
+
+#pragma GCC visibility pop

@@ -13,6 +13,9 @@
 #include <string_view>
 #include <vector>
 
+// The public API: exported from a shared libnudge (the library is compiled hidden).
+#pragma GCC visibility push(default)
+
 namespace nudge {
 
 // Where something was written: start and end position. Two Locs are equal when both
@@ -516,3 +519,5 @@ inline std::string_view base_name(const FlowDef& flow) {
 }
 
 } // namespace nudge
+
+#pragma GCC visibility pop

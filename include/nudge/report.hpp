@@ -16,6 +16,9 @@
 #include <utility>
 #include <vector>
 
+// The public API: exported from a shared libnudge (the library is compiled hidden).
+#pragma GCC visibility push(default)
+
 namespace nudge {
 
 struct ReportSettings {
@@ -78,3 +81,5 @@ std::vector<FlowReport> make_report(const std::vector<Record>& timeline,
                                     const ReportSettings& settings);
 
 } // namespace nudge
+
+#pragma GCC visibility pop

@@ -17,6 +17,9 @@
 #include <string_view>
 #include <vector>
 
+// The public API: exported from a shared libnudge (the library is compiled hidden).
+#pragma GCC visibility push(default)
+
 namespace nudge {
 
 // What running a scenario gave. `diagnostics` are mistakes in the file (or its flows), found
@@ -53,3 +56,5 @@ ScenarioResult run_scenario(std::string_view yaml, const std::filesystem::path& 
                             const ScenarioOptions& options = {});
 
 } // namespace nudge
+
+#pragma GCC visibility pop

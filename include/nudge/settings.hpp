@@ -28,6 +28,9 @@
 #include <string_view>
 #include <vector>
 
+// The public API: exported from a shared libnudge (the library is compiled hidden).
+#pragma GCC visibility push(default)
+
 namespace nudge {
 
 enum class SettingKind {
@@ -70,3 +73,5 @@ CompileResult apply_settings(const FlowDef& flow, std::string_view business,
                              const SettingValues& values);
 
 } // namespace nudge
+
+#pragma GCC visibility pop

@@ -46,6 +46,9 @@
 #include <string>
 #include <vector>
 
+// The public API: exported from a shared libnudge (the library is compiled hidden).
+#pragma GCC visibility push(default)
+
 namespace nudge {
 
 // The database cannot be used: not a nudge database, corrupt, from a newer schema, full, or
@@ -459,3 +462,5 @@ private:
 };
 
 } // namespace nudge
+
+#pragma GCC visibility pop

@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+// The public API: exported from a shared libnudge (the library is compiled hidden).
+#pragma GCC visibility push(default)
+
 namespace nudge {
 
 struct Message {
@@ -81,3 +84,5 @@ private:
 };
 
 } // namespace nudge
+
+#pragma GCC visibility pop

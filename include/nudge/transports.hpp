@@ -18,6 +18,9 @@
 #include <string_view>
 #include <vector>
 
+// The public API: exported from a shared libnudge (the library is compiled hidden).
+#pragma GCC visibility push(default)
+
 namespace nudge {
 
 // Kannel's smsbox, through GET /cgi-bin/sendsms. Text that GSM 03.38 can carry goes as it is
@@ -114,3 +117,5 @@ private:
 };
 
 } // namespace nudge
+
+#pragma GCC visibility pop

@@ -1,7 +1,7 @@
-// The registry of diagnostic codes (lib/diag/codes.def) against the sources and the tests: a
-// code the sources report is registered, a registered code is reported somewhere, and every
-// registered code is exercised by some test input, expected output or test source.
-#include "diag/codes.hpp"
+// The registry of diagnostic codes (lib/model/include/model/codes.def) against the sources and the
+// tests: a code the sources report is registered, a registered code is reported somewhere, and
+// every registered code is exercised by some test input, expected output or test source.
+#include "model/codes.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>

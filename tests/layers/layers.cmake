@@ -5,6 +5,33 @@
 #                          does not link (an upward or sideways call) fails the build here.
 #   layer_runtime_only     a program on nudge_runtime alone; the test below checks with ldd and
 #                          nm that it carries no SQLite, yaml-cpp or PEGTL.
+# One include root per layer, and no include path that names files in two of them: every header
+# under the layers' roots (src/ private, include/ offered upward) and the public include/ has a
+# path relative to its root that no other root has. Checked when configuring.
+set(roots ${PROJECT_SOURCE_DIR}/include ${NUDGE_LAYER_PRIVATE_DIRS})
+foreach(layer IN LISTS NUDGE_LAYERS)
+    get_target_property(dirs ${layer} INTERFACE_INCLUDE_DIRECTORIES)
+    foreach(dir IN LISTS dirs)
+        if(dir MATCHES "^\\$<BUILD_INTERFACE:(.*/(lib/[a-z]+|dsl)/include)>$")
+            list(APPEND roots ${CMAKE_MATCH_1})
+        endif()
+    endforeach()
+endforeach()
+list(REMOVE_DUPLICATES roots)
+set(seen "")
+foreach(root IN LISTS roots)
+    file(GLOB_RECURSE headers RELATIVE ${root} ${root}/*.hpp ${root}/*.h ${root}/*.def)
+    foreach(header IN LISTS headers)
+        if(header IN_LIST seen)
+            message(FATAL_ERROR "\"${header}\" names a file under two include roots (${root})")
+        endif()
+        list(APPEND seen ${header})
+    endforeach()
+endforeach()
+list(LENGTH roots n_roots)
+list(LENGTH seen n_headers)
+message(STATUS "Layers: ${n_headers} headers under ${n_roots} include roots, each path naming one")
+
 if(CMAKE_VERSION VERSION_LESS 3.24)
     message(STATUS "Layer checks need CMake 3.24 ($<LINK_LIBRARY:WHOLE_ARCHIVE>): skipped")
     return()

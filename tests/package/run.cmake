@@ -53,7 +53,8 @@ foreach(name IN LISTS expected)
     message(STATUS "${run_output}")
     set(depends_${name} "${run_output}")
 endforeach()
-if(NOT depends_nudge MATCHES "libnudge0 \\(= " OR NOT depends_python3-nudge MATCHES "python3 \\(")
+if(NOT depends_libnudge-dev MATCHES "libnudge0 \\(= " OR NOT depends_python3-nudge MATCHES "libnudge0 \\(= "
+   OR NOT depends_python3-nudge MATCHES "python3 \\(")
     message(FATAL_ERROR "the packages do not depend on each other as they should")
 endif()
 
@@ -69,7 +70,8 @@ endif()
 get_filename_component(libdir ${libnudge} DIRECTORY)
 foreach(file ${libdir}/libnudge_c.so.0 ${libdir}/libnudge.so ${libdir}/pkgconfig/nudge.pc
         ${libdir}/pkgconfig/nudge-c.pc ${libdir}/cmake/nudge/nudgeConfig.cmake
-        ${root}/usr/include/nudge/engine.hpp ${root}/usr/include/nudge.h
+        ${root}/usr/include/nudge/engine.hpp ${root}/usr/include/nudge/nudge.h
+        ${libdir}/libnudge_runtime.a ${libdir}/cmake/nudge/nudgeTargets.cmake
         ${root}/usr/lib/python3/dist-packages/nudge.pyi
         ${root}/usr/lib/python3/dist-packages/nudge-stubs/__init__.pyi ${root}/usr/bin/nudge)
     if(NOT EXISTS ${file})
@@ -81,9 +83,25 @@ set(env ${CMAKE_COMMAND} -E env LD_LIBRARY_PATH=${libdir})
 # ---- the command
 run("the unpacked nudge check" ${env} ${root}/usr/bin/nudge check
     ${SOURCE_DIR}/examples/missed-call/missed_call.flow)
-run("ldd of the unpacked nudge" ${env} ldd ${root}/usr/bin/nudge)
-if(NOT run_output MATCHES "libnudge\\.so\\.0 => ${libdir}/libnudge\\.so\\.0")
-    message(FATAL_ERROR "the unpacked nudge does not use the unpacked libnudge.so.0:\n${run_output}")
+
+# ---- only the public API is exported: include/nudge/*.hpp from libnudge, nudge.h from libnudge_c
+run("nm -D libnudge.so.0" nm -DC --defined-only ${libnudge})
+set(exports "${run_output}")
+if(NOT exports MATCHES "nudge::Engine::trigger" OR NOT exports MATCHES "nudge::compile\\(")
+    message(FATAL_ERROR "libnudge.so.0 does not export the public API:\n${exports}")
+endif()
+string(REGEX MATCHALL "[^\n]*(nudge::detail::|anonymous namespace|YAML::|tao::pegtl|re2::|sqlite3_)[^\n]*"
+       leaks "${exports}")
+if(leaks)
+    list(LENGTH leaks n)
+    list(SUBLIST leaks 0 20 some)
+    string(REPLACE ";" "\n" some "${some}")
+    message(FATAL_ERROR "libnudge.so.0 exports ${n} symbols that are not the public API:\n${some}")
+endif()
+run("nm -D libnudge_c.so.0" nm -D --defined-only ${libdir}/libnudge_c.so.0)
+string(REGEX MATCHALL "[^\n]* [TW] _ZN5nudge[^\n]*" leaks "${run_output}")
+if(NOT run_output MATCHES " T nudge_engine_new" OR leaks)
+    message(FATAL_ERROR "libnudge_c.so.0 exports more or less than nudge.h's functions:\n${leaks}")
 endif()
 
 # ---- the CMake package: tests/consumer (C++) and the C API's consumer
@@ -98,6 +116,10 @@ run("the C++ consumer" ${env} ${WORK_DIR}/tests_consumer/consumer
     ${SOURCE_DIR}/tests/consumer/hello.flow)
 if(NOT run_output MATCHES "flow hello: 2 states.*sent 1 to \\+4520123456, state done")
     message(FATAL_ERROR "unexpected output of the C++ consumer:\n${run_output}")
+endif()
+run("the one-layer consumer (nudge::runtime, static)" ${WORK_DIR}/tests_consumer/engine_only)
+if(NOT run_output MATCHES "engine only: sent 1 to \\+4520123456, state done")
+    message(FATAL_ERROR "unexpected output of the one-layer consumer:\n${run_output}")
 endif()
 run("ldd of the C++ consumer" ${env} ldd ${WORK_DIR}/tests_consumer/consumer)
 if(NOT run_output MATCHES "libnudge\\.so\\.0 => ${libdir}/")

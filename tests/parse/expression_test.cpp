@@ -3,7 +3,7 @@
 
 #include <nudge/dsl.hpp>
 
-#include "text/fragments.hpp"
+#include "parse/fragments.hpp"
 
 #include <string>
 

@@ -4,7 +4,7 @@
 #include <nudge/compile.hpp>
 #include <nudge/dsl.hpp>
 
-#include "text/parser.hpp"
+#include "parse/parser.hpp"
 
 #include <chrono>
 #include <string>

@@ -1,6 +1,6 @@
 // inspect_number: validity, E.164, region and type through libphonenumber. The numbers are
 // made up but sit in real ranges; the types asserted are what libphonenumber 8.12 reports.
-#include "phone/numbers.hpp"
+#include "text/phone.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
 // number_allowed (the `numbers` policy) and canonical_address (routing replies by from/to).
-#include "phone/numbers.hpp"
+#include "text/phone.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // Expectations against what a run produced, on hand-made values: consumption of the oldest
 // match, and failure messages that say what was expected and what there was.
-#include "scenario/expect.hpp"
+#include "expect.hpp"
 
 #include <doctest/doctest.h>
 

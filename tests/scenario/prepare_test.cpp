@@ -1,6 +1,6 @@
 // Before a scenario runs: its flows are loaded, its zone chosen, its instants resolved and the
 // names it uses checked against the flows. None of this needs the engine.
-#include "scenario/prepare.hpp"
+#include "prepare.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>

@@ -1,5 +1,5 @@
 // The scenario reader: YAML to typed steps, and a positioned diagnostic for every mistake.
-#include "scenario/model.hpp"
+#include "model.hpp"
 
 #include <algorithm>
 #include <doctest/doctest.h>

@@ -1,9 +1,5 @@
 // Scenarios run against the engine: the fixtures pass, their timelines match the golden files
 // byte for byte, and failing expectations name the step, the expected and the actual.
-//
-// The engine (lib/runtime/) lands separately; until it is in the tree these cases are left out
-// so that the reader's tests still build and run.
-#if __has_include("runtime/engine.cpp")
 
 #include "test_support.hpp"
 
@@ -292,5 +288,3 @@ final done
     CHECK_MESSAGE(expected.ok, failures_of(expected));
     std::filesystem::remove_all(dir);
 }
-
-#endif

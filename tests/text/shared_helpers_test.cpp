@@ -2,9 +2,9 @@
 // distance and "did you mean", UTF-8 decoding, the stable hash.
 #include <doctest/doctest.h>
 
-#include "text/hash.hpp"
-#include "text/suggest.hpp"
-#include "text/utf8.hpp"
+#include "model/hash.hpp"
+#include "model/suggest.hpp"
+#include "model/utf8.hpp"
 
 #include <string>
 #include <string_view>

@@ -1,7 +1,8 @@
-// lib/time: windows, seasons, calendar steps and instant text, with exact instants.
+// text/time.hpp (the text layer): windows, seasons, calendar steps and instant text, with exact
+// instants.
 #include <doctest/doctest.h>
 
-#include "time/time.hpp"
+#include "text/time.hpp"
 
 using namespace nudge;
 using namespace nudge::detail;

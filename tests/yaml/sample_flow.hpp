@@ -4,7 +4,7 @@
 
 #include <nudge/dsl.hpp>
 
-#include "text/fragments.hpp"
+#include "parse/fragments.hpp"
 
 #include <doctest/doctest.h>
 

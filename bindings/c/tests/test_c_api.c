@@ -1,7 +1,7 @@
 /* The C API from C: compiling, diagnostics, a whole flow on a fake clock with a recording and a
  * callback transport, and every kind of failure a caller can provoke. Usage: test_c_api DIR,
  * where DIR holds tests/scenarios (sale_confirmation.flow). */
-#include <nudge.h>
+#include <nudge/nudge.h>
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * reopen, and timers that passed while nothing ran fire once.
  * Usage: test_c_durable DIR WORK, where DIR holds tests/scenarios (sale_confirmation.flow) and
  * WORK is a scratch folder (created by the caller) for the database, removed again on success. */
-#include <nudge.h>
+#include <nudge/nudge.h>
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Uses the installed C API: compiles a flow from text, runs it on a fake clock, prints what was
  * sent. */
-#include <nudge.h>
+#include <nudge/nudge.h>
 
 #include <stdio.h>
 
