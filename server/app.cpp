@@ -98,7 +98,10 @@ App::App(const Config& c, std::ostream& out)
     metrics.set("nudge_build_info", {{"version", NUDGE_VERSION_STRING}}, 1);
 }
 
-App::~App() { workers_.join(); }
+App::~App() {
+    workers_.join();
+    syncer_.join();
+}
 
 void App::setup_transports() {
     for (const auto& [name, ch] : config.channels) {
@@ -310,6 +313,10 @@ int App::run() {
         DurableOptions options;
         options.deliver_after_step = false;
         options.synchronous_full = config.synchronous_full;
+        // Full durability by group commit: a commit only appends to the log, and a flusher
+        // thread makes every commit before it durable in one go (after_durable).
+        options.deferred_sync = config.synchronous_full;
+        deferred_sync_ = config.synchronous_full;
         options.keep_finished = config.limits.keep_finished;
         engine = std::make_unique<DurableEngine>(config.database, *clock, transports, options);
         load_flows(true, nullptr);
@@ -368,7 +375,8 @@ void App::wait_for_hup() {
 void App::drain_step() {
     if (!queue_.empty()) flush();
     auto now = std::chrono::steady_clock::now();
-    if (in_flight_ > 0 && now < drain_deadline_) {
+    // Answers waiting for the disk are always waited for; sends only until the deadline.
+    if ((in_flight_ > 0 && now < drain_deadline_) || syncing_ || !durable_waiters_.empty()) {
         drain_timer_.expires_after(std::chrono::milliseconds(20));
         drain_timer_.async_wait([this](const boost::system::error_code& ec) {
             if (!ec) drain_step();
@@ -434,22 +442,28 @@ void App::dispatch() {
         log.error("store_error", {{"during", "take_due"}, {"error", e.what()}});
         return;
     }
-    for (auto& item : items) {
-        ++in_flight_;
-        net::post(workers_, [this, message = std::move(item.message)] {
-            SendResult r = transports.send(message);
-            net::post(io, [this, key = message.id, channel = message.channel, to = message.to,
-                           r = std::move(r)]() mutable {
-                --in_flight_;
-                count_send(channel, to, r);
-                results_.emplace_back(std::move(key), std::move(r));
-                if (!settle_posted_) {
-                    settle_posted_ = true;
-                    net::post(io, [this] { settle(); });
-                }
-            });
+    in_flight_ += items.size();
+    // A message goes out only once the step that wrote it is on the disk.
+    after_durable([this, items = std::move(items)]() mutable {
+        for (auto& item : items)
+            hand_over(std::move(item.message));
+    });
+}
+
+void App::hand_over(Message message) {
+    net::post(workers_, [this, message = std::move(message)] {
+        SendResult r = transports.send(message);
+        net::post(io, [this, key = message.id, channel = message.channel, to = message.to,
+                       r = std::move(r)]() mutable {
+            --in_flight_;
+            count_send(channel, to, r);
+            results_.emplace_back(std::move(key), std::move(r));
+            if (!settle_posted_) {
+                settle_posted_ = true;
+                net::post(io, [this] { settle(); });
+            }
         });
-    }
+    });
 }
 
 // Counted where the send finished, from what was handed to the worker: settling reads no row.
@@ -563,13 +577,61 @@ void App::flush() {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics.observe("nudge_commit_seconds", seconds);
     metrics.observe("nudge_commit_batch_size", static_cast<double>(inputs.size()));
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-        metrics.add("nudge_http_requests_total",
-                    {{"route", inputs[i].route}, {"status", std::to_string(answers[i].status)}});
-        inputs[i].respond(std::move(answers[i]));
-    }
+    after_durable([this, inputs = std::move(inputs), answers = std::move(answers)]() mutable {
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+            metrics.add(
+                "nudge_http_requests_total",
+                {{"route", inputs[i].route}, {"status", std::to_string(answers[i].status)}});
+            inputs[i].respond(std::move(answers[i]));
+        }
+    });
     dispatch();
     arm();
+}
+
+void App::after_durable(std::function<void()> then) {
+    if (!deferred_sync_ || (durable_waiters_.empty() && engine->commits() <= synced_upto_)) {
+        then();
+        return;
+    }
+    durable_waiters_.emplace_back(engine->commits(), std::move(then));
+    if (!syncing_) start_sync();
+}
+
+void App::start_sync() {
+    syncing_ = true;
+    auto upto = engine->commits();
+    // sync_to_disk() is the engine's one member that may run on another thread.
+    net::post(syncer_, [this, upto] {
+        std::string failure;
+        try {
+            engine->sync_to_disk();
+        } catch (const std::exception& e) {
+            failure = e.what();
+        }
+        net::post(io, [this, upto, failure] { synced(upto, failure); });
+    });
+}
+
+void App::synced(std::uint64_t upto, const std::string& failure) {
+    syncing_ = false;
+    if (!failure.empty()) {
+        // Nothing waiting is released: the flush is tried again (answers and sends wait).
+        store_ok = false;
+        log.error("store_error", {{"during", "flush to disk"}, {"error", failure}});
+        drain_timer_.expires_after(std::chrono::milliseconds(100));
+        drain_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec && !syncing_ && !durable_waiters_.empty()) start_sync();
+        });
+        return;
+    }
+    synced_upto_ = std::max(synced_upto_, upto);
+    while (!durable_waiters_.empty() && durable_waiters_.front().first <= upto) {
+        auto then = std::move(durable_waiters_.front().second);
+        durable_waiters_.pop_front();
+        then();
+    }
+    if (!durable_waiters_.empty()) start_sync();
 }
 
 // ---- test mode ------------------------------------------------------------------------------

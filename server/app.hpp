@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -92,6 +93,12 @@ public:
     nlohmann::json advance(std::chrono::seconds by);
     // Hands due messages to the worker pool; settles what came back.
     void dispatch();
+    // Runs `then` once every commit made so far is on the disk: at once when each commit waits
+    // for the disk itself (synchronous normal, or no deferred sync), else after the next flush
+    // of the disk, which a thread of its own does while the loop goes on. Answers to inputs and
+    // messages for the transport wait here, so nothing is acknowledged or sent that a power
+    // loss could undo; one flush covers every commit before it (group commit).
+    void after_durable(std::function<void()> then);
     void arm();
     // Draws a loaded flow's picture on a worker (Graphviz) and answers with the SVG.
     void draw_svg(const std::string& flow, Respond respond, const std::string& route);
@@ -111,6 +118,12 @@ private:
     std::vector<std::pair<std::string, SendResult>> results_;
     bool settle_posted_ = false;
     std::chrono::steady_clock::time_point drain_deadline_;
+    // Durability: waiters (the commit count they need on disk, what then) and the flusher.
+    bool deferred_sync_ = false;
+    std::deque<std::pair<std::uint64_t, std::function<void()>>> durable_waiters_;
+    bool syncing_ = false;
+    std::uint64_t synced_upto_ = 0; // every commit up to this count is on the disk
+    boost::asio::thread_pool syncer_{1};
 
     void setup_transports();
     void load_flows(bool initial, nlohmann::json* report);
@@ -118,6 +131,9 @@ private:
     void wait_for_hup();
     void on_wake();
     void settle();
+    void start_sync();
+    void hand_over(Message message);
+    void synced(std::uint64_t upto, const std::string& failure);
     void drain_step();
     void count_send(const std::string& channel, const std::string& to, const SendResult& r);
     void refresh_gauges();

@@ -176,27 +176,37 @@ void App::draw_svg(const std::string& name, Respond respond, const std::string& 
 void App::handle(Request req, Respond respond) {
     auto parts = path_parts(req.path);
     auto route = std::string("other");
-    // Every answer given here (not through the group commit) is counted on its way out.
-    auto answer = [&](const std::string& name, Response r) {
+    // Every answer given here (not through the group commit) is counted on its way out. It
+    // waits until what it may show is on the disk (after_durable: at once unless a commit is
+    // still being flushed); the health routes and the metrics answer at once.
+    auto answer_now = [&](const std::string& name, Response r) {
         metrics.add("nudge_http_requests_total",
                     {{"route", name}, {"status", std::to_string(r.status)}});
         respond(std::move(r));
     };
+    auto answer = [&](const std::string& name, Response r) {
+        after_durable([this, name, respond, r = std::move(r)]() mutable {
+            metrics.add("nudge_http_requests_total",
+                        {{"route", name}, {"status", std::to_string(r.status)}});
+            respond(std::move(r));
+        });
+    };
     auto method_is = [&](const char* m) { return req.method == m; };
 
     // ---- health ----------------------------------------------------------------------------
-    if (req.path == "/healthz") return answer("healthz", json_response(200, {{"status", "ok"}}));
+    if (req.path == "/healthz")
+        return answer_now("healthz", json_response(200, {{"status", "ok"}}));
     if (req.path == "/readyz") {
-        if (draining) return answer("readyz", json_error(503, "draining"));
-        if (!store_ok) return answer("readyz", json_error(503, "the database is not writable"));
-        return answer("readyz", json_response(200, {{"status", "ready"}}));
+        if (draining) return answer_now("readyz", json_error(503, "draining"));
+        if (!store_ok) return answer_now("readyz", json_error(503, "the database is not writable"));
+        return answer_now("readyz", json_response(200, {{"status", "ready"}}));
     }
     if (req.path == "/metrics") {
         refresh_gauges();
         Response r;
         r.content_type = "text/plain; version=0.0.4; charset=utf-8";
         r.body = metrics.text();
-        return answer("metrics", std::move(r));
+        return answer_now("metrics", std::move(r));
     }
     if (draining) return answer("draining", json_error(503, "the server is shutting down"));
     if (req.path == "/ui" || req.path.starts_with("/ui/")) {

@@ -3,6 +3,9 @@
 // days a season covers in a given year, in the flow's time zone. A recall import uses them to
 // put the season's tyre changes into daily batches over the days the workshop sends on
 // (examples/workshop-recall), so the plan and the flow can never disagree about a holiday.
+//
+// Thread safety: plain functions of their arguments that keep no state between calls; several
+// threads may call them at once (time zone data is loaded once, safely).
 
 #include <nudge/flow.hpp>
 

@@ -17,6 +17,9 @@
 //   numbers   what follows `numbers`: "DK", "nordic", "all", "DK, SE", "all, every kind"
 //   cooldown  a duration: "30m" (every trigger that has a cooldown)
 //   delay     a duration: "30s" (every trigger that has a delay)
+//
+// Thread safety: apply_settings() and the other functions here keep no state between calls;
+// several threads may call them at once.
 
 #include <nudge/compile.hpp>
 #include <nudge/flow.hpp>

@@ -28,7 +28,8 @@
 // Thread safety: a DurableEngine is an Engine, and what nudge/engine.hpp says holds for it:
 // call it from one thread at a time, and its hooks and transport must not call back into it.
 // The one exception is the host's delivery workers: the messages take_due() returns may be
-// sent from any thread, and their results go back through settle() on the engine's thread. A
+// sent from any thread, and their results go back through settle() on the engine's thread; and
+// sync_to_disk() (DurableOptions::deferred_sync) may run on any thread. A
 // Store (and a SqliteStore) belongs to the one engine that uses it. A StoreView holds a
 // connection of its own: several, one per thread, may read a database beside the process that
 // runs it, but one StoreView is for one thread at a time.
@@ -142,6 +143,14 @@ public:
     virtual void rollback() noexcept = 0;
     virtual bool in_transaction() const = 0;
 
+    // Durability, for a store whose commits do not wait for the disk (SqliteStore's
+    // deferred_sync): commits() counts the transactions committed so far, and sync_to_disk()
+    // makes every one committed before the call durable (it blocks until the disk has them).
+    // sync_to_disk() is the one member that may be called from another thread while the store
+    // is in use. A store whose every commit is durable when it returns does nothing there.
+    virtual std::uint64_t commits() const { return 0; }
+    virtual void sync_to_disk() const {}
+
     // --- flows, by version ---------------------------------------------------------------
     // Every stored version, in the order stored.
     virtual std::vector<StoredFlow> flows() const = 0;
@@ -220,6 +229,11 @@ struct DurableOptions {
     std::chrono::seconds retry_max{3600};
     // SQLite's synchronous setting: FULL survives power loss, NORMAL only process crashes.
     bool synchronous_full = true;
+    // With synchronous_full: commits do not wait for the disk; sync_to_disk() (from any thread)
+    // makes every step committed before it durable. A host that sets this acknowledges an input
+    // and hands a message to the transport only after such a sync (nudge serve does: its loop
+    // goes on with the next requests while a worker flushes the disk). Off: every commit waits.
+    bool deferred_sync = false;
     // The database may grow to at most this many pages (for tests of a full disk).
     std::optional<std::int64_t> max_pages;
     // How long remember()'s receipts are kept (a retried request older than this is new).
@@ -236,6 +250,10 @@ public:
     struct Options {
         bool read_only = false; // StoreView's: a database that needs upgrading is refused
         bool synchronous_full = true;
+        // With synchronous_full: a commit returns once the log has it (SQLite's synchronous
+        // NORMAL) and is durable after the next sync_to_disk() (an fdatasync of the log), which
+        // may run on another thread: one disk flush then covers every commit before it.
+        bool deferred_sync = false;
         std::optional<std::int64_t> max_pages;
     };
     // Opens (or, unless read-only, creates) the database. Throws store_error for a file that
@@ -248,6 +266,8 @@ public:
 
     std::string name() const override;
     void begin() override;
+    std::uint64_t commits() const override;
+    void sync_to_disk() const override;
     void commit() override;
     void rollback() noexcept override;
     bool in_transaction() const override;
@@ -361,6 +381,14 @@ public:
     // the engine is back at the last commit and store_error is thrown. If `inputs` throws,
     // the batch is abandoned the same way and the exception goes on.
     void batch(const std::function<void()>& inputs);
+
+    // With DurableOptions::deferred_sync: how many transactions have been committed, and a
+    // flush of the disk that makes every one committed before the call durable. The host notes
+    // commits() after the steps it must not answer for yet, runs sync_to_disk() (on another
+    // thread if it likes: the one member safe to call there), then answers. Without deferred
+    // sync every commit is durable when it returns and sync_to_disk() does nothing.
+    std::uint64_t commits() const;
+    void sync_to_disk() const;
 
     // --- the outbox ----------------------------------------------------------------------
     // Hands every unfinished message whose attempt time has come to the transport (earliest

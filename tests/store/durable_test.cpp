@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace fs = std::filesystem;
 using namespace nudge;
@@ -493,4 +494,50 @@ TEST_CASE("a message sent by hand is one step: kept, and not sent again after a 
     });
     REQUIRE(it != history.end());
     CHECK(it->get("text") == "Hei Kari, vi ringer deg.");
+}
+
+TEST_CASE("deferred sync: each commit is counted, and a flush from another thread covers them") {
+    TempDb db;
+    FakeClock clock("2026-03-28T20:00:00+01:00");
+    RecordingTransport out;
+    DurableOptions options;
+    options.synchronous_full = true;
+    options.deferred_sync = true;
+    options.deliver_after_step = false;
+    {
+        DurableEngine e(db.file, clock, out, options);
+        e.load(compiled(sale_flow));
+        auto before = e.commits();
+        e.trigger("sale.saved", {{"phone", "+4791234567"}, {"first_name", "Kari"}});
+        e.trigger("sale.saved", {{"phone", "+4791234568"}, {"first_name", "Ola"}});
+        CHECK(e.commits() == before + 2); // one transaction per step
+        e.batch([&] {
+            e.trigger("sale.saved", {{"phone", "+4791234569"}, {"first_name", "Per"}});
+            e.trigger("sale.saved", {{"phone", "+4791234570"}, {"first_name", "Liv"}});
+        });
+        CHECK(e.commits() == before + 3); // a batch is one
+        // The flush is the one member another thread may call while the engine is in use.
+        std::string failure;
+        std::thread flusher([&] {
+            try {
+                e.sync_to_disk();
+            } catch (const std::exception& ex) {
+                failure = ex.what();
+            }
+        });
+        e.trigger("sale.saved", {{"phone", "+4791234571"}, {"first_name", "Eva"}});
+        flusher.join();
+        CHECK(failure.empty());
+        e.sync_to_disk();
+        CHECK(fs::exists(db.file.string() + "-wal"));
+    }
+    DurableEngine again(db.file, clock, out, options);
+    CHECK(again.instances("sale").size() == 5);
+    // Without deferred sync every commit waits for the disk, and the flush has nothing to do.
+    options.deferred_sync = false;
+    TempDb other;
+    DurableEngine plain(other.file, clock, out, options);
+    plain.load(compiled(sale_flow));
+    plain.sync_to_disk();
+    CHECK(plain.commits() > 0);
 }

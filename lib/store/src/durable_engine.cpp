@@ -78,6 +78,7 @@ struct ReplayedUnknown {};
 std::unique_ptr<Store> open_sqlite(const std::filesystem::path& path, const DurableOptions& o) {
     SqliteStore::Options so;
     so.synchronous_full = o.synchronous_full;
+    so.deferred_sync = o.deferred_sync;
     so.max_pages = o.max_pages;
     return std::make_unique<SqliteStore>(path, so);
 }
@@ -866,6 +867,8 @@ std::vector<Record> DurableEngine::records(Instant from, Instant to) const {
 }
 
 void DurableEngine::batch(const std::function<void()>& inputs) { impl_->batch(inputs); }
+std::uint64_t DurableEngine::commits() const { return impl_->store.commits(); }
+void DurableEngine::sync_to_disk() const { impl_->store.sync_to_disk(); }
 
 int DurableEngine::deliver() { return impl_->deliver(); }
 
