@@ -250,6 +250,11 @@ private:
 
 bool is_reply_handler(const Handler& h) { return h.kind == Handler::Kind::reply; }
 
+// Who takes `on send.failed` for a send the transport (or the segment cap) failed: the step
+// that sent it, once its actions are done (a state's entry, a repeat's tick, a deferred send),
+// or the send itself, at once (a reminder, a message sent by hand).
+enum class OnFailure : std::uint8_t { left_to_step, at_once };
+
 } // namespace
 
 struct Engine::Impl {
@@ -316,7 +321,9 @@ struct Engine::Impl {
     std::function<std::optional<Data>(const ActionCall&)> action_handler;
     std::function<std::optional<std::string>(const FactQuery&)> fact_provider;
     std::function<void(const Record&)> error_handler;
-    int depth = 0;
+    // enter() calls in progress, one inside another (a choice, `on send.failed` or a restart
+    // entering the next state): a guard against livelocks, and nothing else.
+    int entering = 0;
     // With EngineOptions::keep_finished: the finished instances still held, oldest first.
     std::deque<std::uint64_t> finished_ids;
     std::uint64_t retired = 0;  // instances retired from memory
@@ -924,12 +931,20 @@ struct Engine::Impl {
     }
 
     void enter(Inst& inst, std::size_t state, std::string_view why) {
-        auto& f = flows[inst.flow];
-        if (depth > 64) {
+        if (entering > 64) {
             error(&inst, inst.flow, "more than 64 immediate steps: stopped (a livelock?)");
             return;
         }
-        ++depth;
+        ++entering;
+        run_entry(inst, state, why);
+        --entering;
+    }
+
+    // A state's entry: its actions, then (a final) the outcome, or the first choice that holds,
+    // or its deadlines, reminders and reply routes. The sends among its actions leave
+    // `on send.failed` and the reminders to it.
+    void run_entry(Inst& inst, std::size_t state, std::string_view why) {
+        auto& f = flows[inst.flow];
         leave_state(inst);
         const auto& decl = f.compiled->decl(state);
         inst.state = static_cast<std::int32_t>(state);
@@ -951,10 +966,7 @@ struct Engine::Impl {
 
         for (const auto& a : decl.actions) {
             run_action(inst, a);
-            if (inst.epoch != epoch || !live(inst)) {
-                --depth;
-                return;
-            }
+            if (inst.epoch != epoch || !live(inst)) return;
         }
         if (decl.is_final) {
             if (decl.outcome) {
@@ -976,13 +988,9 @@ struct Engine::Impl {
             }
             finish(inst, InstanceStatus::finished);
             if (tracing()) record(&inst, inst.flow, "finished", {{"state", decl.name}});
-            --depth;
             return;
         }
-        if (inst.send_failed && take_event(inst, "send.failed", failure_data(inst))) {
-            --depth;
-            return;
-        }
+        if (inst.send_failed && take_event(inst, "send.failed", failure_data(inst))) return;
         for (std::size_t i = 0; i < decl.repeats.size(); ++i) {
             const auto& r = decl.repeats[i];
             Timer t;
@@ -1001,7 +1009,6 @@ struct Engine::Impl {
                            {{"route", c.condition ? "if " + to_text(*c.condition) : "else"},
                             {"target", to_text(c.target)}});
                     go(inst, c.target, "choice");
-                    --depth;
                     return;
                 }
             }
@@ -1009,7 +1016,6 @@ struct Engine::Impl {
         schedule_handlers(inst);
         schedule_reminder(inst);
         if (waits_for_replies(inst)) register_routes(inst);
-        --depth;
     }
 
     void schedule_handlers(Inst& inst) {
@@ -1237,7 +1243,9 @@ struct Engine::Impl {
         return body;
     }
 
-    // Renders and sends (or fails, or suppresses) one send action.
+    // Renders and sends (or fails, or suppresses) one send action. Always inside a step that
+    // sends (a state's entry, a repeat's tick, a deferred send): the step takes
+    // `on send.failed` and schedules the reminders once its actions are done.
     void send(Inst& inst, const Action& a) {
         auto& f = flows[inst.flow];
         std::vector<std::string> order{a.channel};
@@ -1260,7 +1268,6 @@ struct Engine::Impl {
         }
         if (!ch) {
             failed(inst, {{"channel", a.channel}, {"error", "no recipient on any channel"}});
-            if (depth == 0) after_failure(inst);
             return;
         }
         std::string text;
@@ -1272,7 +1279,6 @@ struct Engine::Impl {
             subject = t->subject;
         } else {
             failed(inst, {{"channel", ch->name}, {"error", "no template " + a.template_name}});
-            if (depth == 0) after_failure(inst);
             return;
         }
         auto body = render(inst, text, subject);
@@ -1282,24 +1288,23 @@ struct Engine::Impl {
             for (const auto& m : missing)
                 names += (names.empty() ? "" : ", ") + m;
             failed(inst, {{"channel", ch->name}, {"error", "missing merge value: " + names}});
-            if (depth == 0) after_failure(inst);
             return;
         }
-        if (deliver(inst, *ch, to, std::move(subject), std::move(body.text), &a)) {
+        if (deliver(inst, *ch, to, std::move(subject), std::move(body.text), &a,
+                    OnFailure::left_to_step)) {
             // A new message: reminders count from it.
             inst.reminder_index = 0;
             inst.reminder_count = 0;
-            if (inst.status == InstanceStatus::waiting && depth == 0) schedule_reminder(inst);
         }
     }
 
     // Policy (numbers, opt-out, cap) then the transport. True when the transport took it.
-    // `source`: the send action, nullptr for a reminder.
     // `source`: the send action; none for a reminder, or for a message a person wrote
     // (`by` names them), which neither counts as the state's message nor moves reminders.
+    // `on_failure`: who takes `on send.failed` when the transport or the segment cap fails it.
     bool deliver(Inst& inst, const ChannelDecl& ch, const std::string& to,
                  std::optional<std::string> subject, std::string text, const Action* source,
-                 std::string_view by = {}) {
+                 OnFailure on_failure, std::string_view by = {}) {
         auto& f = flows[inst.flow];
         bool manual = !by.empty();
         bool reminder = source == nullptr && !manual;
@@ -1350,7 +1355,7 @@ struct Engine::Impl {
                         {"to", to},
                         {"error", "the message takes " + std::to_string(parts) +
                                       " SMS parts, over the cap of " + std::to_string(cap.count)}});
-                if (depth == 0) after_failure(inst);
+                if (on_failure == OnFailure::at_once) after_failure(inst);
                 return false;
             }
         }
@@ -1377,7 +1382,7 @@ struct Engine::Impl {
         }
         if (!result.accepted) {
             failed(inst, {{"channel", ch.name}, {"to", to}, {"error", result.error}});
-            if (depth == 0) after_failure(inst);
+            if (on_failure == OnFailure::at_once) after_failure(inst);
             return false;
         }
         f.metrics.sends[ch.name]++;
@@ -1495,7 +1500,8 @@ struct Engine::Impl {
                     failed(inst,
                            {{"channel", channel}, {"error", "missing merge value: " + names}});
                 } else {
-                    deliver(inst, *ci->second, to, std::move(subject), prefix + text, nullptr);
+                    deliver(inst, *ci->second, to, std::move(subject), prefix + text, nullptr,
+                            OnFailure::at_once);
                 }
             }
             if (++inst.reminder_count >= std::max(r.times, 1)) {
@@ -1517,12 +1523,11 @@ struct Engine::Impl {
                 { // `within` deferred the tick when it was set, so the window is open now
                     ++count;
                     auto epoch = inst.epoch;
-                    ++depth; // sends inside a repeat do not reschedule reminders themselves
+                    // Its sends leave the reminders and `on send.failed` to the tick, below.
                     for (const auto& a : r.actions) {
                         run_action(inst, a);
                         if (inst.epoch != epoch || !live(inst)) break;
                     }
-                    --depth;
                     if (inst.epoch != epoch || !live(inst)) return;
                     schedule_reminder(inst);
                     after_failure(inst);
@@ -1539,9 +1544,7 @@ struct Engine::Impl {
             return;
         }
         case TimerKind::send: {
-            ++depth;
-            send(inst, *t.action);
-            --depth;
+            send(inst, *t.action); // its reminders and `on send.failed` follow here
             if (live(inst) && inst.status == InstanceStatus::waiting) schedule_reminder(inst);
             after_failure(inst);
             return;
@@ -2482,7 +2485,8 @@ bool Engine::send_by_hand(std::uint64_t instance, std::string_view channel, std:
         throw error("the message needs " + names + ", which instance " + std::to_string(instance) +
                     " has no value for; nothing was sent");
     }
-    return impl_->deliver(inst, ch, to, std::move(subject), std::move(body.text), nullptr, by);
+    return impl_->deliver(inst, ch, to, std::move(subject), std::move(body.text), nullptr,
+                          OnFailure::at_once, by);
 }
 
 void Engine::cancel(std::uint64_t instance, std::string_view reason, std::string_view by) {
