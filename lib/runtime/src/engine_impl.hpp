@@ -54,43 +54,18 @@ struct Engine::Impl {
     EngineOptions options;
     std::vector<FlowRt> flows;
     InstanceTable instances;
-    mutable std::vector<QueuedTimer> timers; // a heap (Later): the earliest on top
-    // With EngineOptions::index_timers: each instance's queued timers (cancelled ones too,
-    // until the queue drops them), for Engine::timers(id).
-    mutable std::unordered_map<std::uint64_t, std::vector<QueuedTimer>> timer_index;
-    std::uint64_t timer_seq = 0;
-    // How many queued timers still stand: the rest of `timers` is cancelled ones that wait
-    // to be dropped (see compact_timers).
-    std::size_t standing_timers = 0;
-    std::uint64_t compactions = 0; // times the queue was rebuilt without its cancelled timers
-    // Live instances by the canonical address they send to, keyed by the address's hash (every
-    // hit is checked against what the instance sends to). Instances whose recipient is a fact
-    // are in `unindexed` instead.
-    std::unordered_multimap<std::uint64_t, std::uint64_t> addressed;
-    std::set<std::uint64_t> unindexed;
-    // Our own numbers as written and as canonical, to their canonical form.
-    std::unordered_map<std::string, std::string, TextHash, std::equal_to<>> own;
-    std::vector<InboxItem> inbox;
-    std::vector<Suppression> suppressions;
-    // By scope_key(business, address).
-    std::map<std::string, std::size_t, std::less<>> suppressed_index;
-    std::function<void(const Record&)> observer;
-    std::function<void(const Emitted&)> emit_handler;
-    std::function<std::optional<Data>(const ActionCall&)> action_handler;
-    std::function<std::optional<std::string>(const FactQuery&)> fact_provider;
-    std::function<void(const Record&)> error_handler;
-    // enter() calls in progress, one inside another (a choice, `on send.failed` or a restart
-    // entering the next state): a guard against livelocks, and nothing else.
-    int entering = 0;
-    // With EngineOptions::keep_finished: the finished instances still held, oldest first.
-    std::deque<std::uint64_t> finished_ids;
-    std::uint64_t retired = 0;  // instances retired from memory
-    std::size_t live_count = 0; // instances waiting or pending
 
     Impl(Clock& c, Transport& t, EngineOptions o) : clock(c), transport(t), options(o) {}
     Instant now() const { return clock.now(); }
 
     // ---- history.cpp: records, the observer and error hooks --------------------------
+
+    // The host's hooks (Engine::on_record, on_emit, on_action, on_fact, on_error).
+    std::function<void(const Record&)> observer;
+    std::function<void(const Emitted&)> emit_handler;
+    std::function<std::optional<Data>(const ActionCall&)> action_handler;
+    std::function<std::optional<std::string>(const FactQuery&)> fact_provider;
+    std::function<void(const Record&)> error_handler;
 
     // Whether records are wanted at all (besides errors, which always reach on_error). The
     // callers of the frequent kinds ask first, so that nobody builds their fields for nothing.
@@ -146,6 +121,11 @@ struct Engine::Impl {
 
     // ---- instances.cpp: the instance table -------------------------------------------
 
+    // With EngineOptions::keep_finished: the finished instances still held, oldest first.
+    std::deque<std::uint64_t> finished_ids;
+    std::uint64_t retired = 0;  // instances retired from memory
+    std::size_t live_count = 0; // instances waiting or pending
+
     bool live(const Inst& inst) const {
         return inst.status == InstanceStatus::waiting || inst.status == InstanceStatus::pending;
     }
@@ -154,6 +134,17 @@ struct Engine::Impl {
     InstanceView view(const Inst& inst, bool with_history = true) const;
 
     // ---- addresses.cpp: the address book (addresses, active keys, suppressions) ------
+
+    // Live instances by the canonical address they send to, keyed by the address's hash (every
+    // hit is checked against what the instance sends to). Instances whose recipient is a fact
+    // are in `unindexed` instead.
+    std::unordered_multimap<std::uint64_t, std::uint64_t> addressed;
+    std::set<std::uint64_t> unindexed;
+    // Our own numbers as written and as canonical, to their canonical form.
+    std::unordered_map<std::string, std::string, TextHash, std::equal_to<>> own;
+    std::vector<Suppression> suppressions;
+    // By scope_key(business, address).
+    std::map<std::string, std::size_t, std::less<>> suppressed_index;
 
     static std::string scope_key(std::string_view business, std::string_view address);
     bool opted_out(std::size_t fi, const std::string& address) const;
@@ -175,6 +166,16 @@ struct Engine::Impl {
     void clear_active(FlowRt& f, const Inst& inst);
 
     // ---- timers.cpp: the timer queue -------------------------------------------------
+
+    mutable std::vector<QueuedTimer> timers; // a heap (Later): the earliest on top
+    // With EngineOptions::index_timers: each instance's queued timers (cancelled ones too,
+    // until the queue drops them), for Engine::timers(id).
+    mutable std::unordered_map<std::uint64_t, std::vector<QueuedTimer>> timer_index;
+    std::uint64_t timer_seq = 0;
+    // How many queued timers still stand: the rest of `timers` is cancelled ones that wait
+    // to be dropped (see compact_timers).
+    std::size_t standing_timers = 0;
+    std::uint64_t compactions = 0; // times the queue was rebuilt without its cancelled timers
 
     void add_timer(Inst& inst, Instant due, Timer t);
     QueuedTimer pop_timer() const;
@@ -209,6 +210,10 @@ struct Engine::Impl {
     void schedule_reminder(Inst& inst);
 
     // ---- transitions.cpp: entering and leaving states --------------------------------
+
+    // enter() calls in progress, one inside another (a choice, `on send.failed` or a restart
+    // entering the next state): a guard against livelocks, and nothing else.
+    int entering = 0;
 
     // Handlers of a state: its own, then `from any` for non-finals. A pending start (no state
     // yet) has only the event routes of `from any`: no timers or reply routes of a state it has
@@ -271,6 +276,8 @@ struct Engine::Impl {
                const Data& data);
 
     // ---- replies.cpp: where a reply is matched ---------------------------------------
+
+    std::vector<InboxItem> inbox; // replies a person handles, oldest first (id: index + 1)
 
     void to_inbox(const Inbound& m, std::string reason, std::vector<std::uint64_t> candidates,
                   Inst* inst);
