@@ -396,9 +396,12 @@ void App::arm() {
     std::optional<Instant> next = engine->next_due();
     if (auto d = engine->next_delivery(); d && (!next || *d < *next)) next = d;
     if (!next) {
+        armed_for_.reset();
         wake_.cancel();
         return;
     }
+    // Armed for this very instant already: re-arming would only cost a system call.
+    if (!fake_clock && armed_for_ == next) return;
     auto now = clock->now();
     if (fake_clock) {
         // The fake clock moves only by /v1/clock/advance; what is due now runs at once.
@@ -407,9 +410,12 @@ void App::arm() {
     }
     auto wait = *next > now ? std::chrono::duration_cast<std::chrono::milliseconds>(*next - now)
                             : std::chrono::milliseconds(0);
+    armed_for_ = next;
     wake_.expires_after(wait);
     wake_.async_wait([this](const boost::system::error_code& ec) {
-        if (!ec) on_wake();
+        if (ec) return;
+        armed_for_.reset();
+        on_wake();
     });
 }
 

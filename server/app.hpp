@@ -19,6 +19,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -108,6 +109,7 @@ public:
 private:
     HttpServer http_;
     boost::asio::steady_timer wake_;
+    std::optional<Instant> armed_for_; // the deadline wake_ waits for, while it waits
     boost::asio::steady_timer drain_timer_;
     boost::asio::signal_set stop_signals_;
     boost::asio::signal_set hup_signal_;

@@ -541,3 +541,38 @@ TEST_CASE("deferred sync: each commit is counted, and a flush from another threa
     plain.sync_to_disk();
     CHECK(plain.commits() > 0);
 }
+
+TEST_CASE(
+    "deferred sync: the flush also checkpoints a large WAL into the database, off the writer") {
+    TempDb db;
+    FakeClock clock("2026-03-28T20:00:00+01:00");
+    RecordingTransport out;
+    DurableOptions options;
+    options.synchronous_full = true;
+    options.deferred_sync = true;
+    options.deliver_after_step = false;
+    DurableEngine e(db.file, clock, out, options);
+    e.load(compiled(sale_flow));
+    auto wal = fs::path(db.file.string() + "-wal");
+    // The writer never checkpoints by itself: the WAL grows past SQLite's usual 1000 pages
+    // and the database file stays as it was.
+    auto db_before = fs::file_size(db.file);
+    for (int batch = 0; fs::file_size(wal) < (16u << 20) && batch < 400; ++batch) {
+        e.batch([&] {
+            for (int i = 0; i < 50; ++i) {
+                auto n = std::to_string(1'000'000 + batch * 50 + i);
+                e.trigger("sale.saved", {{"phone", "+479" + n}, {"first_name", "K"}});
+            }
+        });
+    }
+    REQUIRE(fs::file_size(wal) >= (16u << 20));
+    CHECK(fs::file_size(db.file) == db_before);
+    e.sync_to_disk(); // flushes the WAL, then copies it into the database
+    CHECK(fs::file_size(db.file) > db_before + (1u << 20));
+    // The writer goes on, and what it wrote before and after is there on reopening.
+    e.trigger("sale.saved", {{"phone", "+4799999999"}, {"first_name", "Siste"}});
+    auto live = e.instances("sale").size();
+    e.sync_to_disk();
+    DurableEngine again(db.file, clock, out, options);
+    CHECK(again.instances("sale").size() == live);
+}

@@ -3,7 +3,9 @@
 namespace nudge::store {
 
 Db::Db(const std::string& path, int flags) {
-    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    // NOMUTEX: a connection is used by one thread at a time (the store's rule), so SQLite's
+    // own locking around every call would only cost time.
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
         sqlite3_close(db_);

@@ -7,11 +7,13 @@
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <mutex>
 
 namespace nudge {
 
@@ -165,6 +167,11 @@ struct SqliteStore::Impl {
     store::Db db;
     bool rewrite_pending = false;
     std::uint64_t commits = 0; // every commit on the connection (sqlite3_commit_hook)
+    // Deferred sync: sync_to_disk()'s own connection, which checkpoints the WAL there (never
+    // on the writer's thread). Closed before `db`, which as the last connection checkpoints
+    // what is left and removes the WAL.
+    mutable std::mutex flushing;
+    mutable store::Db checkpointer;
 
     // Prepared once, reused by every step (SQL text is a literal, so its address is its name).
     std::map<const char*, std::unique_ptr<store::Stmt>> statements;
@@ -203,6 +210,10 @@ struct SqliteStore::Impl {
         // after one, so what a checkpoint moves out of the WAL stays durable.)
         bool wait_for_disk = options.synchronous_full && !options.deferred_sync;
         db.exec(wait_for_disk ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+        // A checkpoint (every 1000 pages by default) writes the database file and flushes it
+        // twice: with deferred sync sync_to_disk() does it, on its own thread and connection.
+        if (options.synchronous_full && options.deferred_sync)
+            db.exec("PRAGMA wal_autocheckpoint=0");
         sqlite3_commit_hook(
             db.get(),
             [](void* self) {
@@ -389,10 +400,14 @@ std::string SqliteStore::name() const { return impl_->path; }
 void SqliteStore::begin() { impl_->db.exec("BEGIN IMMEDIATE"); }
 std::uint64_t SqliteStore::commits() const { return impl_->commits; }
 
-// Runs on any thread: reads only the path, and flushes the WAL through a descriptor of its own
-// (fdatasync acts on the file, whichever descriptor wrote its pages).
+// Runs on any thread (one call at a time): flushes the WAL through a descriptor of its own
+// (fdatasync acts on the file, whichever descriptor wrote its pages), then, once the WAL has
+// grown past checkpoint_bytes, copies it into the database through a connection of its own
+// (a passive checkpoint: the writer goes on meanwhile, and starts the WAL over afterwards).
 void SqliteStore::sync_to_disk() const {
     if (!impl_->options.synchronous_full || !impl_->options.deferred_sync) return;
+    constexpr off_t checkpoint_bytes = 16 << 20;
+    std::lock_guard one_at_a_time(impl_->flushing);
     auto wal = impl_->path + "-wal";
     int fd = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -401,8 +416,22 @@ void SqliteStore::sync_to_disk() const {
     }
     int rc = ::fdatasync(fd);
     int err = errno;
+    struct stat st {};
+    bool big = rc == 0 && ::fstat(fd, &st) == 0 && st.st_size >= checkpoint_bytes;
     ::close(fd);
     if (rc != 0) throw store_error(wal + ": flushing it to the disk failed: " + std::strerror(err));
+    if (!big) return;
+    if (!impl_->checkpointer.get()) {
+        impl_->checkpointer = store::Db(impl_->path, SQLITE_OPEN_READWRITE);
+        // A connection finds the WAL when it first reads; until then it has nothing to copy.
+        impl_->checkpointer.exec("PRAGMA schema_version");
+    }
+    int frames = 0, copied = 0;
+    rc = sqlite3_wal_checkpoint_v2(impl_->checkpointer.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                   &frames, &copied);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        throw store_error(impl_->path +
+                          ": checkpoint failed: " + sqlite3_errmsg(impl_->checkpointer.get()));
 }
 void SqliteStore::commit() { impl_->db.exec("COMMIT"); }
 void SqliteStore::rollback() noexcept {
