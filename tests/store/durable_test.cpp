@@ -58,6 +58,15 @@ DurableOptions quick() {
     return o;
 }
 
+// Commits that do not wait for the disk, made durable by sync_to_disk().
+DurableOptions deferred() {
+    DurableOptions o;
+    o.synchronous_full = true;
+    o.deferred_sync = true;
+    o.deliver_after_step = false;
+    return o;
+}
+
 } // namespace
 
 TEST_CASE("a reopened database resumes instances and timers where they were") {
@@ -500,10 +509,7 @@ TEST_CASE("deferred sync: each commit is counted, and a flush from another threa
     TempDb db;
     FakeClock clock("2026-03-28T20:00:00+01:00");
     RecordingTransport out;
-    DurableOptions options;
-    options.synchronous_full = true;
-    options.deferred_sync = true;
-    options.deliver_after_step = false;
+    DurableOptions options = deferred();
     {
         DurableEngine e(db.file, clock, out, options);
         e.load(compiled(sale_flow));
@@ -547,10 +553,7 @@ TEST_CASE(
     TempDb db;
     FakeClock clock("2026-03-28T20:00:00+01:00");
     RecordingTransport out;
-    DurableOptions options;
-    options.synchronous_full = true;
-    options.deferred_sync = true;
-    options.deliver_after_step = false;
+    DurableOptions options = deferred();
     DurableEngine e(db.file, clock, out, options);
     e.load(compiled(sale_flow));
     auto wal = fs::path(db.file.string() + "-wal");
