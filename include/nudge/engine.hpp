@@ -373,7 +373,7 @@ public:
     void on_error(std::function<void(const Record&)> handler);
 
 private:
-    struct Impl;
+    struct [[gnu::visibility("hidden")]] Impl; // private: not exported
     std::unique_ptr<Impl> impl_;
 };
 

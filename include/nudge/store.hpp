@@ -308,7 +308,7 @@ public:
     void rewrite(const ReadRows& all) override;
 
 private:
-    struct Impl;
+    struct [[gnu::visibility("hidden")]] Impl; // private: not exported
     std::unique_ptr<Impl> impl_;
 };
 
@@ -451,7 +451,7 @@ public:
     void on_fact(std::function<std::optional<std::string>(const FactQuery&)> provider);
 
 private:
-    struct Impl;
+    struct [[gnu::visibility("hidden")]] Impl; // private: not exported
     std::unique_ptr<Impl> impl_;
 };
 
@@ -485,7 +485,7 @@ public:
     std::int64_t steps() const;
 
 private:
-    struct Impl;
+    struct [[gnu::visibility("hidden")]] Impl; // private: not exported
     std::unique_ptr<Impl> impl_;
 };
 

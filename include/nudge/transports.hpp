@@ -112,7 +112,7 @@ public:
     SendResult send(const Message& message) override;
 
 private:
-    struct Impl;
+    struct [[gnu::visibility("hidden")]] Impl; // private: not exported
     std::unique_ptr<Impl> impl_;
 };
 
