@@ -16,6 +16,8 @@
 #include <fstream>
 #include <thread>
 
+#include <unistd.h>
+
 using namespace nudge;
 using namespace nudge::server;
 
@@ -45,9 +47,12 @@ TEST_CASE("standard webhooks: base64 round trips and refuses what is not base64"
 }
 
 namespace {
+// A name of its own per process and call: CTest runs test cases as separate processes at once,
+// and std::rand() gives each the same first number.
 std::filesystem::path write_temp(const std::string& text) {
+    static int n = 0;
     auto p = std::filesystem::temp_directory_path() /
-             ("nudge-config-" + std::to_string(std::rand()) + ".yaml");
+             ("nudge-config-" + std::to_string(::getpid()) + "-" + std::to_string(n++) + ".yaml");
     std::ofstream(p) << text;
     return p;
 }
