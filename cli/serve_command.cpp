@@ -42,7 +42,7 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
     cmd->add_option("--limit", o.limits,
                     "NAME=VALUE: one of the config's limits (body_bytes, header_bytes, "
                     "read_timeout, max_connections, drain_timeout, send_workers, batch_max, "
-                    "webhook_tolerance, keep_finished); repeatable");
+                    "webhook_tolerance, keep_finished, db_cache_mib); repeatable");
     cmd->add_option("--console-user", o.console_users,
                     "NAME:ROLE:HASH: a staff console user (role staff or admin; the hash from "
                     "`nudge hash-password`); repeatable");

@@ -318,6 +318,7 @@ int App::run() {
         options.deferred_sync = config.synchronous_full;
         deferred_sync_ = config.synchronous_full;
         options.keep_finished = config.limits.keep_finished;
+        options.cache_kib = static_cast<std::int64_t>(config.limits.db_cache_mib) * 1024;
         engine = std::make_unique<DurableEngine>(config.database, *clock, transports, options);
         load_flows(true, nullptr);
         if (!config.console.users.empty()) console = std::make_unique<console::Console>(*this);

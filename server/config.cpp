@@ -89,7 +89,7 @@ struct Reader {
         if (!l.IsMap()) fail(l, "'limits' must be a map");
         only(l,
              {"body_bytes", "header_bytes", "read_timeout", "max_connections", "drain_timeout",
-              "send_workers", "batch_max", "webhook_tolerance", "keep_finished"},
+              "send_workers", "batch_max", "webhook_tolerance", "keep_finished", "db_cache_mib"},
              "'limits'");
         if (l["body_bytes"]) L.body_bytes = count(l["body_bytes"], "body_bytes");
         if (l["header_bytes"]) L.header_bytes = count(l["header_bytes"], "header_bytes");
@@ -102,6 +102,7 @@ struct Reader {
         if (l["webhook_tolerance"])
             L.webhook_tolerance = seconds(l["webhook_tolerance"], "webhook_tolerance");
         if (l["keep_finished"]) L.keep_finished = count(l["keep_finished"], "keep_finished");
+        if (l["db_cache_mib"]) L.db_cache_mib = count(l["db_cache_mib"], "db_cache_mib");
     }
 
     // businesses: {roma: {missed_call: {active_hours: "mon-sun 11:00-22:00", blocked: [...]}}}

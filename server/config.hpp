@@ -38,6 +38,8 @@ struct Limits {
     std::chrono::seconds webhook_tolerance{300};
     // Finished instances the engine keeps in memory; older ones are read from the database.
     std::size_t keep_finished = 10000;
+    // The database's page cache in MiB: the indexes' pages a step reads stay in memory.
+    std::size_t db_cache_mib = 64;
 };
 
 // A person who may log in to the staff console.

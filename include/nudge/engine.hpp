@@ -44,16 +44,57 @@ namespace nudge {
 // ("2026-04-10T09:00:00+02:00" for a datetime, "249.50" for money, "30m" for a duration).
 using Data = std::map<std::string, std::string, std::less<>>;
 
+// Every kind of record, the one list (dsl/REFERENCE.md, "The timeline: record kinds", says
+// what each means and which fields it has). An X-macro: X(name) for each kind.
+#define NUDGE_RECORD_KINDS(X)                                                                      \
+    X(started)                                                                                     \
+    X(suppressed)                                                                                  \
+    X(entered)                                                                                     \
+    X(sent)                                                                                        \
+    X(deferred)                                                                                    \
+    X(fallback)                                                                                    \
+    X(failed)                                                                                      \
+    X(delivered)                                                                                   \
+    X(received)                                                                                    \
+    X(matched)                                                                                     \
+    X(inbox)                                                                                       \
+    X(opted_out)                                                                                   \
+    X(timer)                                                                                       \
+    X(set)                                                                                         \
+    X(action)                                                                                      \
+    X(emitted)                                                                                     \
+    X(outcome)                                                                                     \
+    X(finished)                                                                                    \
+    X(restarted)                                                                                   \
+    X(cancelled)                                                                                   \
+    X(assigned)                                                                                    \
+    X(moved)                                                                                       \
+    X(migrated)                                                                                    \
+    X(error)                                                                                       \
+    X(opt_out_added)                                                                               \
+    X(opt_out_removed)                                                                             \
+    X(handled)                                                                                     \
+    X(settings_changed)
+
+enum class RecordKind : std::uint8_t {
+#define NUDGE_RECORD_KIND_ENUM(name) name,
+    NUDGE_RECORD_KINDS(NUDGE_RECORD_KIND_ENUM)
+#undef NUDGE_RECORD_KIND_ENUM
+};
+// The kind's name as Record::kind and the JSON form spell it ("opted_out").
+std::string_view to_string(RecordKind kind);
+// The kind of that name; nullopt for a name that is not a record kind.
+std::optional<RecordKind> record_kind(std::string_view name);
+// Every record kind, in the list's order.
+const std::vector<RecordKind>& record_kinds();
+
 // One thing that happened: an entry of an instance's history, or of the engine's timeline
 // when it concerns no instance (a trigger that started nothing, an inbox entry).
 struct Record {
     Instant at;
     std::uint64_t instance = 0; // 0: not about one instance
     std::string flow;
-    // started entered sent deferred suppressed failed received matched inbox timer emitted
-    // action set outcome finished restarted cancelled assigned moved migrated opted_out error
-    // delivered
-    std::string kind;
+    std::string kind; // the name of a RecordKind: to_string(kind)
     std::vector<std::pair<std::string, std::string>> fields; // in a fixed order per kind
     // The value of a field, or "" when absent.
     std::string_view get(std::string_view name) const;

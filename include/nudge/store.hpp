@@ -236,6 +236,9 @@ struct DurableOptions {
     bool deferred_sync = false;
     // The database may grow to at most this many pages (for tests of a full disk).
     std::optional<std::int64_t> max_pages;
+    // The store's page cache in KiB (0: SQLite's default, 2 MiB). A service with many
+    // instances wants its indexes' pages in memory: each miss is a read from the file.
+    std::int64_t cache_kib = 0;
     // How long remember()'s receipts are kept (a retried request older than this is new).
     std::chrono::seconds receipt_retention{7 * 24 * 3600};
     // EngineOptions::keep_finished for the engine in memory (its store keeps every instance).
@@ -255,6 +258,8 @@ public:
         // may run on another thread: one disk flush then covers every commit before it.
         bool deferred_sync = false;
         std::optional<std::int64_t> max_pages;
+        // The connection's page cache, in KiB (0: SQLite's default, 2 MiB).
+        std::int64_t cache_kib = 0;
     };
     // Opens (or, unless read-only, creates) the database. Throws store_error for a file that
     // is not a nudge database, is corrupt or comes from a newer schema; it is left as it was.

@@ -2,10 +2,13 @@
 // shipped in examples/, reads and checks with no diagnostic at all.
 #include <doctest/doctest.h>
 #include <nudge/dsl.hpp>
+#include <nudge/engine.hpp>
 
 #include "test_support.hpp"
 
 #include <filesystem>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -72,4 +75,36 @@ TEST_CASE("every shipped example flow reads and checks cleanly") {
                       render(result.diagnostics, test::read_text(e.path())));
     }
     CHECK(seen >= 1);
+}
+
+TEST_CASE("the reference's table of record kinds lists every kind the engine records, once") {
+    auto text = test::read_text(test::source_dir() / "dsl" / "REFERENCE.md");
+    auto from = text.find("## The timeline: record kinds");
+    REQUIRE(from != std::string::npos);
+    auto to = text.find("\n## ", from + 1);
+    std::istringstream section(text.substr(from, to - from));
+    // Rows start "| `kind`" (or "| `a`, `b`" for two kinds that share their fields).
+    std::set<std::string> documented;
+    for (std::string line; std::getline(section, line);) {
+        if (line.rfind("| `", 0) != 0) continue;
+        auto cell = line.substr(2, line.find(" |", 2) - 2);
+        for (std::size_t p = cell.find('`'); p != std::string::npos; p = cell.find('`', p)) {
+            auto end = cell.find('`', p + 1);
+            documented.insert(cell.substr(p + 1, end - p - 1));
+            p = end + 1;
+        }
+    }
+    std::set<std::string> kinds;
+    for (auto k : record_kinds())
+        kinds.insert(std::string(to_string(k)));
+    CHECK(kinds.size() == record_kinds().size());
+    CHECK(documented == kinds);
+    for (const auto& name : kinds) {
+        CAPTURE(name);
+        auto parsed = record_kind(name);
+        REQUIRE(parsed);
+        CHECK(to_string(*parsed) == name);
+    }
+    CHECK_FALSE(record_kind("snet"));
+    CHECK_FALSE(record_kind(""));
 }

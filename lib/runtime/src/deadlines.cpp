@@ -20,7 +20,7 @@ Instant Engine::Impl::within(Inst& inst, Instant due, const std::optional<std::s
         return due;
     }
     if (tracing())
-        record(&inst, inst.flow, "deferred",
+        record(&inst, inst.flow, RecordKind::deferred,
                {{"what", std::string(what)},
                 {"from", detail::format_instant(due, zone_of(inst))},
                 {"to", detail::format_instant(*open, zone_of(inst))},

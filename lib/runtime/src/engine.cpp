@@ -77,7 +77,7 @@ void Engine::assign(std::uint64_t inbox_id, std::uint64_t instance, std::string_
                   {"from", item.message.from},
                   {"text", item.message.text}};
     if (!by.empty()) fields.emplace_back("by", std::string(by));
-    impl_->record(inst, inst->flow, "assigned", std::move(fields));
+    impl_->record(inst, inst->flow, RecordKind::assigned, std::move(fields));
 }
 
 void Engine::close(std::uint64_t inbox_id, std::string_view note, std::string_view by) {
@@ -93,7 +93,7 @@ void Engine::close(std::uint64_t inbox_id, std::string_view note, std::string_vi
                   {"text", item.message.text},
                   {"note", item.note}};
     if (!by.empty()) fields.emplace_back("by", std::string(by));
-    impl_->record_global("handled", std::move(fields));
+    impl_->record_global(RecordKind::handled, std::move(fields));
 }
 
 void Engine::move(std::uint64_t instance, std::string_view state, std::string_view by) {
@@ -108,7 +108,7 @@ void Engine::move(std::uint64_t instance, std::string_view state, std::string_vi
     }
     Fields fields{{"state", std::string(state)}};
     if (!by.empty()) fields.emplace_back("by", std::string(by));
-    impl_->record(&inst, inst.flow, "moved", std::move(fields));
+    impl_->record(&inst, inst.flow, RecordKind::moved, std::move(fields));
     impl_->enter(inst, *idx, by.empty() ? "moved by hand" : "moved by " + std::string(by));
     impl_->run_due();
 }
@@ -146,7 +146,7 @@ void Engine::cancel(std::uint64_t instance, std::string_view reason, std::string
     impl_->finish(inst, InstanceStatus::cancelled);
     Fields fields{{"why", std::string(reason)}};
     if (!by.empty()) fields.emplace_back("by", std::string(by));
-    impl_->record(&inst, inst.flow, "cancelled", std::move(fields));
+    impl_->record(&inst, inst.flow, RecordKind::cancelled, std::move(fields));
 }
 
 void Engine::report(const DeliveryReport& report) {
@@ -155,7 +155,7 @@ void Engine::report(const DeliveryReport& report) {
     auto* found = impl_->find_or_throw(report.instance);
     auto& inst = *found;
     if (report.delivered) {
-        impl_->record(&inst, inst.flow, "delivered",
+        impl_->record(&inst, inst.flow, RecordKind::delivered,
                       {{"channel", report.channel},
                        {"to", report.to},
                        {"message", report.message_id},
@@ -182,7 +182,7 @@ void Engine::suppress(std::string_view address, std::string_view source, std::st
     if (!by.empty()) {
         Fields fields{{"address", a}, {"reason", std::string(source)}, {"by", std::string(by)}};
         if (!business.empty()) fields.emplace_back("business", std::string(business));
-        impl_->record_global("opt_out_added", std::move(fields));
+        impl_->record_global(RecordKind::opt_out_added, std::move(fields));
     }
 }
 
@@ -192,7 +192,7 @@ void Engine::note_settings(std::string_view flow,
     Fields fields{{"flow", std::string(flow)}, {"by", std::string(by)}};
     for (const auto& [name, value] : changes)
         fields.emplace_back(name, value);
-    impl_->record_global("settings_changed", std::move(fields));
+    impl_->record_global(RecordKind::settings_changed, std::move(fields));
 }
 
 std::optional<std::string> Engine::unsuppress(std::string_view address, std::string_view reason,
@@ -207,7 +207,7 @@ std::optional<std::string> Engine::unsuppress(std::string_view address, std::str
     Fields fields{{"address", a}, {"reason", std::string(reason)}};
     if (!by.empty()) fields.emplace_back("by", std::string(by));
     if (!business.empty()) fields.emplace_back("business", std::string(business));
-    impl_->record_global("opt_out_removed", std::move(fields));
+    impl_->record_global(RecordKind::opt_out_removed, std::move(fields));
     return a;
 }
 

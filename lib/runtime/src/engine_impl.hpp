@@ -70,8 +70,8 @@ struct Engine::Impl {
     // Whether records are wanted at all (besides errors, which always reach on_error). The
     // callers of the frequent kinds ask first, so that nobody builds their fields for nothing.
     bool tracing() const { return options.keep_history || observer; }
-    void record(Inst* inst, std::size_t flow, std::string kind, Fields fields);
-    void record_global(std::string kind, Fields fields);
+    void record(Inst* inst, std::size_t flow, RecordKind kind, Fields fields);
+    void record_global(RecordKind kind, Fields fields);
     void error(Inst* inst, std::size_t flow, std::string what);
     template <class F> bool call_safely(F&& f, Inst* inst, std::size_t flow, std::string_view who) {
         try {

@@ -26,7 +26,8 @@ void Engine::Impl::fire(Inst& inst, const Timer& t) {
                                                    : "at season " + h.season;
         }
         if (tracing())
-            record(&inst, inst.flow, "timer", {{"timer", label}, {"target", to_text(h.target)}});
+            record(&inst, inst.flow, RecordKind::timer,
+                   {{"timer", label}, {"target", to_text(h.target)}});
         go(inst, h.target, label);
         return;
     }

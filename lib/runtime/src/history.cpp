@@ -5,14 +5,14 @@
 
 namespace nudge {
 
-void Engine::Impl::record(Inst* inst, std::size_t flow, std::string kind, Fields fields) {
-    bool is_error = kind == "error" || kind == "failed";
+void Engine::Impl::record(Inst* inst, std::size_t flow, RecordKind kind, Fields fields) {
+    bool is_error = kind == RecordKind::error || kind == RecordKind::failed;
     if (!tracing() && !(is_error && error_handler)) return;
     Record r;
     r.at = now();
     r.instance = inst ? inst->id : 0;
     r.flow = flows[flow].def->name;
-    r.kind = std::move(kind);
+    r.kind = to_string(kind);
     r.fields = std::move(fields);
     if (observer) call_safely([&] { observer(r); }, inst, flow, "observer");
     if (is_error && error_handler) {
@@ -26,11 +26,11 @@ void Engine::Impl::record(Inst* inst, std::size_t flow, std::string kind, Fields
 
 // A record not about one instance or flow (a person's change to the inbox or the
 // suppression list): it reaches the observer only.
-void Engine::Impl::record_global(std::string kind, Fields fields) {
+void Engine::Impl::record_global(RecordKind kind, Fields fields) {
     if (!observer) return;
     Record r;
     r.at = now();
-    r.kind = std::move(kind);
+    r.kind = to_string(kind);
     r.fields = std::move(fields);
     try {
         observer(r);
@@ -38,7 +38,7 @@ void Engine::Impl::record_global(std::string kind, Fields fields) {
 }
 
 void Engine::Impl::error(Inst* inst, std::size_t flow, std::string what) {
-    record(inst, flow, "error", {{"error", std::move(what)}});
+    record(inst, flow, RecordKind::error, {{"error", std::move(what)}});
 }
 
 } // namespace nudge

@@ -48,7 +48,7 @@ void Engine::Impl::failed(Inst& inst, Fields fields) {
     inst.send_failed = true;
     for (const auto& [name, value] : fields)
         if (name == "error") inst.more().send_error = value;
-    record(&inst, inst.flow, "failed", std::move(fields));
+    record(&inst, inst.flow, RecordKind::failed, std::move(fields));
 }
 
 // What `on send.failed` hands the instance: `send_error`, the failure's text, which a flow
@@ -98,7 +98,7 @@ void Engine::Impl::send(Inst& inst, const Action& a) {
             break;
         }
         if (order.size() > 1) {
-            record(&inst, inst.flow, "fallback",
+            record(&inst, inst.flow, RecordKind::fallback,
                    {{"channel", name}, {"why", "no " + it->second->to}});
         }
     }
@@ -148,7 +148,7 @@ bool Engine::Impl::deliver(Inst& inst, const ChannelDecl& ch, const std::string&
     bool phone_channel = ch.kind == ChannelKind::sms || ch.kind == ChannelKind::voice;
     auto suppress = [&](std::string reason, std::string detail_text) {
         f.metrics.suppressed[reason]++;
-        record(&inst, inst.flow, "suppressed",
+        record(&inst, inst.flow, RecordKind::suppressed,
                {{"channel", ch.name}, {"to", to}, {"reason", reason}, {"why", detail_text}});
         return false;
     };
@@ -231,7 +231,7 @@ bool Engine::Impl::deliver(Inst& inst, const ChannelDecl& ch, const std::string&
         if (!result.transport_id.empty()) fields.emplace_back("transport_id", result.transport_id);
         if (reminder) fields.emplace_back("reminder", "true");
         if (manual) fields.emplace_back("by", std::string(by));
-        record(&inst, inst.flow, "sent", std::move(fields));
+        record(&inst, inst.flow, RecordKind::sent, std::move(fields));
     }
     if (!reminder && !manual) {
         Outbound last;

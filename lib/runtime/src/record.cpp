@@ -11,6 +11,31 @@ std::string_view Record::get(std::string_view name) const {
     return {};
 }
 
+std::string_view to_string(RecordKind kind) {
+    switch (kind) {
+#define NUDGE_RECORD_KIND_NAME(name)                                                               \
+    case RecordKind::name: return #name;
+        NUDGE_RECORD_KINDS(NUDGE_RECORD_KIND_NAME)
+#undef NUDGE_RECORD_KIND_NAME
+    }
+    return "error";
+}
+
+const std::vector<RecordKind>& record_kinds() {
+    static const std::vector<RecordKind> all = {
+#define NUDGE_RECORD_KIND_ITEM(name) RecordKind::name,
+        NUDGE_RECORD_KINDS(NUDGE_RECORD_KIND_ITEM)
+#undef NUDGE_RECORD_KIND_ITEM
+    };
+    return all;
+}
+
+std::optional<RecordKind> record_kind(std::string_view name) {
+    for (auto k : record_kinds())
+        if (to_string(k) == name) return k;
+    return std::nullopt;
+}
+
 std::string_view to_string(InstanceStatus s) {
     switch (s) {
     case InstanceStatus::waiting: return "waiting";

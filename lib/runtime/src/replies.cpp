@@ -43,7 +43,7 @@ void Engine::Impl::to_inbox(const Inbound& m, std::string reason,
     std::size_t fi = inst ? inst->flow : 0;
     if (!inst && !candidates.empty()) fi = instances.find(candidates.front())->flow;
     if (flows.empty()) return;
-    record(inst, fi, "inbox", std::move(fields));
+    record(inst, fi, RecordKind::inbox, std::move(fields));
 }
 
 void Engine::Impl::reply(const Inbound& m) {
@@ -94,7 +94,7 @@ void Engine::Impl::reply(const Inbound& m) {
         if (tracing()) {
             Fields fields{{"address", from}, {"text", m.text}, {"to", m.to}};
             if (!business.empty()) fields.emplace_back("business", business);
-            record(inst, inst ? inst->flow : fi, "opted_out", std::move(fields));
+            record(inst, inst ? inst->flow : fi, RecordKind::opted_out, std::move(fields));
         }
         cancel_pending_sends(from, business);
         run_due();
@@ -134,7 +134,7 @@ void Engine::Impl::cancel_pending_sends(const std::string& address, std::string_
         cancel_timer_kind(inst, TimerKind::send);
         cancel_timer_kind(inst, TimerKind::reminder);
         if (tracing())
-            record(&inst, inst.flow, "cancelled",
+            record(&inst, inst.flow, RecordKind::cancelled,
                    {{"what", "pending sends"}, {"why", address + " opted out"}});
     }
     for (auto id : reached) {
@@ -147,7 +147,8 @@ void Engine::Impl::cancel_pending_sends(const std::string& address, std::string_
 void Engine::Impl::unmatched_reply(Inst& inst, const Inbound& m) {
     flows[inst.flow].metrics.replies++;
     if (tracing())
-        record(&inst, inst.flow, "received", {{"from", m.from}, {"to", m.to}, {"text", m.text}});
+        record(&inst, inst.flow, RecordKind::received,
+               {{"from", m.from}, {"to", m.to}, {"text", m.text}});
     to_inbox(m, "unmatched", {}, &inst);
 }
 
@@ -173,7 +174,8 @@ void Engine::Impl::route_reply(Inst& inst, const Inbound& m,
     f.metrics.replies++;
     if (f.keeps_last_reply) inst.more().last_reply = m.text;
     if (tracing())
-        record(&inst, inst.flow, "received", {{"from", m.from}, {"to", m.to}, {"text", m.text}});
+        record(&inst, inst.flow, RecordKind::received,
+               {{"from", m.from}, {"to", m.to}, {"text", m.text}});
     const Handler* chosen = nullptr;
     InstScope scope(*this, inst);
     // The reply's number, read once when a number test asks for it.
@@ -229,7 +231,7 @@ void Engine::Impl::route_reply(Inst& inst, const Inbound& m,
         return;
     }
     if (tracing())
-        record(&inst, inst.flow, "matched",
+        record(&inst, inst.flow, RecordKind::matched,
                {{"route", "reply " + chosen->keywords}, {"target", to_text(chosen->target)}});
     if (!chosen->capture.empty()) {
         // `as FIELD`: a number test keeps the number, any other route the reply's text.

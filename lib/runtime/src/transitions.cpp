@@ -64,7 +64,7 @@ void Engine::Impl::go(Inst& inst, const Target& target, std::string_view why,
 void Engine::Impl::restart(Inst& inst, const Data& data, std::string_view why) {
     auto& f = flows[inst.flow];
     leave_state(inst);
-    record(&inst, inst.flow, "restarted", {{"why", std::string(why)}});
+    record(&inst, inst.flow, RecordKind::restarted, {{"why", std::string(why)}});
     inst.started = now(); // a new run: `from any` deadlines count from here
     unindex_addresses(inst);
     inst.values.assign(f.slot_type.size(), Value{});
@@ -108,7 +108,8 @@ void Engine::Impl::run_entry(Inst& inst, std::size_t state, std::string_view why
     inst.send_failed = false;
     f.entries[state]++;
     if (tracing())
-        record(&inst, inst.flow, "entered", {{"state", decl.name}, {"why", std::string(why)}});
+        record(&inst, inst.flow, RecordKind::entered,
+               {{"state", decl.name}, {"why", std::string(why)}});
     auto epoch = inst.epoch;
 
     for (const auto& a : decl.actions) {
@@ -130,10 +131,10 @@ void Engine::Impl::run_entry(Inst& inst, std::size_t state, std::string_view why
                     fields.emplace_back("value", detail::value_text(v, FieldType::money, f.ctx));
                 }
             }
-            record(&inst, inst.flow, "outcome", std::move(fields));
+            record(&inst, inst.flow, RecordKind::outcome, std::move(fields));
         }
         finish(inst, InstanceStatus::finished);
-        if (tracing()) record(&inst, inst.flow, "finished", {{"state", decl.name}});
+        if (tracing()) record(&inst, inst.flow, RecordKind::finished, {{"state", decl.name}});
         return;
     }
     if (inst.send_failed && take_event(inst, "send.failed", failure_data(inst))) return;
@@ -151,7 +152,7 @@ void Engine::Impl::run_entry(Inst& inst, std::size_t state, std::string_view why
         InstScope scope(*this, inst);
         for (const auto& c : decl.choices) {
             if (!c.condition || detail::holds(*c.condition, scope)) {
-                record(&inst, inst.flow, "matched",
+                record(&inst, inst.flow, RecordKind::matched,
                        {{"route", c.condition ? "if " + to_text(*c.condition) : "else"},
                         {"target", to_text(c.target)}});
                 go(inst, c.target, "choice");
@@ -183,7 +184,7 @@ void Engine::Impl::run_action(Inst& inst, const Action& a) {
         return;
     }
     case Action::Kind::run: {
-        record(&inst, inst.flow, "action", {{"action", a.name}});
+        record(&inst, inst.flow, RecordKind::action, {{"action", a.name}});
         if (!action_handler) return;
         ActionCall call{a.name,           f.def->name,
                         inst.id,          inst.key,
@@ -196,12 +197,12 @@ void Engine::Impl::run_action(Inst& inst, const Action& a) {
             Fields fields;
             for (const auto& [k, v] : *answer)
                 fields.emplace_back(k, v);
-            record(&inst, inst.flow, "set", std::move(fields));
+            record(&inst, inst.flow, RecordKind::set, std::move(fields));
         }
         return;
     }
     case Action::Kind::emit: {
-        record(&inst, inst.flow, "emitted", {{"event", a.name}});
+        record(&inst, inst.flow, RecordKind::emitted, {{"event", a.name}});
         if (!emit_handler) return;
         Emitted e{a.name, f.def->name, inst.id, inst.key, field_data(inst), now()};
         auto handler = emit_handler;
@@ -230,7 +231,7 @@ bool Engine::Impl::take_event(Inst& inst, std::string_view event, const Data& da
     });
     if (!chosen) return false;
     if (tracing())
-        record(&inst, inst.flow, "matched",
+        record(&inst, inst.flow, RecordKind::matched,
                {{"route", "on " + std::string(event)}, {"target", to_text(chosen->target)}});
     go(inst, chosen->target, tracing() ? "on " + std::string(event) : std::string(), &data);
     return true;

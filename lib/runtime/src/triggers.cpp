@@ -75,7 +75,7 @@ void Engine::Impl::suppressed_trigger(std::size_t fi, const TriggerDecl& t, cons
                                       std::string reason, std::string why) {
     flows[fi].metrics.suppressed[reason]++;
     record(
-        nullptr, fi, "suppressed",
+        nullptr, fi, RecordKind::suppressed,
         {{"event", t.event}, {"key", key}, {"reason", std::move(reason)}, {"why", std::move(why)}});
 }
 
@@ -163,7 +163,7 @@ std::optional<std::uint64_t> Engine::Impl::start(std::size_t fi, std::size_t ti,
             if (auto ck = cooldown_key(field, inst); !ck.empty()) f.last_start[ck] = now();
     }
     f.metrics.starts++;
-    if (tracing()) record(&inst, fi, "started", {{"event", t.event}, {"key", key}});
+    if (tracing()) record(&inst, fi, RecordKind::started, {{"event", t.event}, {"key", key}});
     for (auto& p : problems)
         error(&inst, fi, std::move(p));
     if (t.delay && (t.delay->count != 0)) {
@@ -195,7 +195,7 @@ int Engine::Impl::signal(std::string_view flow, std::string_view key, std::strin
         Fields fields{{"event", std::string(event)}};
         for (const auto& [k, v] : data)
             fields.emplace_back(k, v);
-        if (tracing()) record(&inst, inst.flow, "received", std::move(fields));
+        if (tracing()) record(&inst, inst.flow, RecordKind::received, std::move(fields));
         if (take_event(inst, event, data)) ++moved;
     }
     run_due();

@@ -142,7 +142,7 @@ void Engine::Impl::keep(Inst& inst, const std::string& name, detail::Value value
     detail::ValueContext tmp;
     // Instants print as everywhere else in the timeline (a merge prints them shorter).
     const auto& v = inst.values[it->second];
-    record(&inst, inst.flow, "set",
+    record(&inst, inst.flow, RecordKind::set,
            {{name, v.kind == Value::Kind::instant
                        ? detail::format_instant(v.instant, zone_of(inst))
                        : detail::value_text(v, f.slot_type[it->second], ctx_of(inst, tmp))}});

@@ -164,7 +164,7 @@ void Engine::Impl::rebind(Inst& inst, std::size_t to, std::size_t trigger) {
     inst.values = std::move(values);
     refresh_derived(inst);
     if (was_indexed) index_addresses(inst);
-    record(&inst, to, "migrated",
+    record(&inst, to, RecordKind::migrated,
            {{"from", std::to_string(from_version)},
             {"to", std::to_string(target.version)},
             {"state", state}});

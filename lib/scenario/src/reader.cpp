@@ -5,6 +5,8 @@
 #include "model.hpp"
 #include "model/suggest.hpp"
 
+#include <nudge/engine.hpp>
+
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -44,12 +46,13 @@ const std::vector<std::string> step_keys = {"trigger",
                                             "expect_history",
                                             "expect_no_history"};
 
-// The record kinds of include/nudge/engine.hpp, for `expect_history`.
-const std::vector<std::string> record_kinds = {
-    "started",  "entered",   "sent",     "deferred",  "suppressed", "failed",
-    "received", "matched",   "inbox",    "timer",     "emitted",    "action",
-    "set",      "outcome",   "finished", "restarted", "cancelled",  "assigned",
-    "moved",    "opted_out", "error",    "fallback"};
+// Every record kind (nudge::record_kinds()), for `expect_history`.
+const std::vector<std::string> record_kind_names = [] {
+    std::vector<std::string> names;
+    for (auto k : record_kinds())
+        names.emplace_back(to_string(k));
+    return names;
+}();
 
 const std::vector<std::string> statuses = {"waiting", "pending", "finished", "cancelled"};
 const std::vector<std::string> inbox_reasons = {"unmatched", "unknown", "ambiguous", "routed"};
@@ -636,10 +639,7 @@ std::optional<StepBody> Reader::step_body(const Entry& e, const Entry* data) {
     auto key = required(*fields, "key", m, key_node, what);
     auto kind = required(*fields, "kind", m, key_node, what);
     s.flow = optional(*fields, "flow");
-    if (kind &&
-        std::find(record_kinds.begin(), record_kinds.end(), kind->text) == record_kinds.end()) {
-        one_of(*kind, "history kind", record_kinds);
-    }
+    if (kind && !record_kind(kind->text)) one_of(*kind, "history kind", record_kind_names);
     for (const auto& f : *fields) {
         if (f.name == "key" || f.name == "kind" || f.name == "flow") continue;
         if (auto v = scalar(f, true)) s.fields.emplace_back(f.name, std::move(*v));

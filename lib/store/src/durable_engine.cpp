@@ -80,6 +80,7 @@ std::unique_ptr<Store> open_sqlite(const std::filesystem::path& path, const Dura
     so.synchronous_full = o.synchronous_full;
     so.deferred_sync = o.deferred_sync;
     so.max_pages = o.max_pages;
+    so.cache_kib = o.cache_kib;
     return std::make_unique<SqliteStore>(path, so);
 }
 

@@ -214,6 +214,8 @@ struct SqliteStore::Impl {
         // twice: with deferred sync sync_to_disk() does it, on its own thread and connection.
         if (options.synchronous_full && options.deferred_sync)
             db.exec("PRAGMA wal_autocheckpoint=0");
+        if (options.cache_kib > 0)
+            db.exec("PRAGMA cache_size=-" + std::to_string(options.cache_kib));
         sqlite3_commit_hook(
             db.get(),
             [](void* self) {
