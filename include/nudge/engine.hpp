@@ -106,8 +106,16 @@ std::string to_json(const Record& record, std::string_view zone = "UTC");
 // `text` as a JSON string literal, quotes included (the escaping to_json uses).
 std::string json_quote(std::string_view text);
 
-enum class InstanceStatus : std::uint8_t { waiting, pending, finished, cancelled };
+// An instance's status, the one list: X(name) for each.
+#define NUDGE_INSTANCE_STATUSES(X) X(waiting) X(pending) X(finished) X(cancelled)
+enum class InstanceStatus : std::uint8_t {
+#define NUDGE_INSTANCE_STATUS_ENUM(name) name,
+    NUDGE_INSTANCE_STATUSES(NUDGE_INSTANCE_STATUS_ENUM)
+#undef NUDGE_INSTANCE_STATUS_ENUM
+};
 std::string_view to_string(InstanceStatus s);
+std::optional<InstanceStatus> instance_status(std::string_view name);
+const std::vector<InstanceStatus>& instance_statuses();
 
 // A snapshot of one instance.
 struct InstanceView {
@@ -137,11 +145,22 @@ struct Inbound {
 // for replies, or none does and several text it: `candidates`), "routed" (a route sent it here
 // with `-> inbox`). `candidates`: the instances it may belong to (the one instance of an
 // unmatched or routed reply, those of an ambiguous one, none for an unknown sender).
+// Why a reply went to the inbox (InboxItem::reason), the one list: X(name) for each.
+#define NUDGE_INBOX_REASONS(X) X(unmatched) X(unknown) X(ambiguous) X(routed)
+enum class InboxReason : std::uint8_t {
+#define NUDGE_INBOX_REASON_ENUM(name) name,
+    NUDGE_INBOX_REASONS(NUDGE_INBOX_REASON_ENUM)
+#undef NUDGE_INBOX_REASON_ENUM
+};
+std::string_view to_string(InboxReason reason);
+std::optional<InboxReason> inbox_reason(std::string_view name);
+const std::vector<InboxReason>& inbox_reasons();
+
 struct InboxItem {
     std::uint64_t id = 0;
     Instant at;
     Inbound message;
-    std::string reason;
+    std::string reason; // the name of an InboxReason: to_string(reason)
     std::vector<std::uint64_t> candidates;
     std::optional<std::uint64_t> assigned_to; // set by Engine::assign
     // Set by Engine::close: a person dealt with it without giving it to an instance.

@@ -107,4 +107,13 @@ TEST_CASE("the reference's table of record kinds lists every kind the engine rec
     }
     CHECK_FALSE(record_kind("snet"));
     CHECK_FALSE(record_kind(""));
+
+    // The inbox row names every inbox reason.
+    auto inbox_row = text.find("| `inbox` |", from);
+    REQUIRE(inbox_row < to);
+    auto row = text.substr(inbox_row, text.find('\n', inbox_row) - inbox_row);
+    for (auto reason : inbox_reasons()) {
+        CAPTURE(to_string(reason));
+        CHECK(row.find("`" + std::string(to_string(reason)) + "`") != std::string::npos);
+    }
 }

@@ -362,6 +362,25 @@ TEST_CASE("values of the wrong kind") {
             CHECK(std::get<ExpectHistoryStep>(r.scenario->steps.at(0).body).kind.text == name);
         }
     }
+    SUBCASE("every status and every inbox reason can be expected") {
+        for (auto status : instance_statuses()) {
+            auto name = std::string(to_string(status));
+            CAPTURE(name);
+            auto r = read(head + "steps:\n  - expect_state: {key: a, status: " + name + "}\n");
+            REQUIRE_MESSAGE(r.diagnostics.empty(), render(r.diagnostics));
+            CHECK(instance_status(name) == status);
+        }
+        REQUIRE(inbox_reasons().size() == 4);
+        for (auto reason : inbox_reasons()) {
+            auto name = std::string(to_string(reason));
+            CAPTURE(name);
+            auto r = read(head + "steps:\n  - expect_inbox: {from: a, reason: " + name + "}\n");
+            REQUIRE_MESSAGE(r.diagnostics.empty(), render(r.diagnostics));
+            CHECK(inbox_reason(name) == reason);
+        }
+        CHECK_FALSE(instance_status("finishd"));
+        CHECK_FALSE(inbox_reason("unmached"));
+    }
     SUBCASE("expect_no_history is read like expect_history") {
         auto d = only(read(head + "steps:\n  - expect_no_history: {key: a, kind: matchd}\n"));
         CHECK(mentions(d, "unknown history kind 'matchd'; did you mean 'matched'?"));

@@ -104,7 +104,10 @@ limits:
     CHECK(c.read_token == "r");
     CHECK(c.limits.body_bytes == 1000);
     CHECK(c.limits.read_timeout == std::chrono::seconds(5));
+    CHECK(c.limits.db_cache_mib == 64); // the default
     CHECK(validate(c).empty());
+    apply_limit(c, "db_cache_mib=8");
+    CHECK(c.limits.db_cache_mib == 8);
 }
 
 TEST_CASE("config: mistakes are named with their line and column") {

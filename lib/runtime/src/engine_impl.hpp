@@ -279,7 +279,7 @@ struct Engine::Impl {
 
     std::vector<InboxItem> inbox; // replies a person handles, oldest first (id: index + 1)
 
-    void to_inbox(const Inbound& m, std::string reason, std::vector<std::uint64_t> candidates,
+    void to_inbox(const Inbound& m, InboxReason reason, std::vector<std::uint64_t> candidates,
                   Inst* inst);
     void reply(const Inbound& m);
     void cancel_pending_sends(const std::string& address, std::string_view business = {});

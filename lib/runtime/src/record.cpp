@@ -11,40 +11,39 @@ std::string_view Record::get(std::string_view name) const {
     return {};
 }
 
-std::string_view to_string(RecordKind kind) {
-    switch (kind) {
-#define NUDGE_RECORD_KIND_NAME(name)                                                               \
-    case RecordKind::name: return #name;
-        NUDGE_RECORD_KINDS(NUDGE_RECORD_KIND_NAME)
-#undef NUDGE_RECORD_KIND_NAME
+// to_string, the list and the lookup by name of an enum whose names an X-macro lists.
+#define NUDGE_NAMED_ENUM(Enum, LIST, list_fn, parse_fn)                                            \
+    std::string_view to_string(Enum value) {                                                       \
+        switch (value) { LIST(NUDGE_NAMED_CASE_##Enum) }                                           \
+        return {};                                                                                 \
+    }                                                                                              \
+    const std::vector<Enum>& list_fn() {                                                           \
+        static const std::vector<Enum> all = {LIST(NUDGE_NAMED_ITEM_##Enum)};                      \
+        return all;                                                                                \
+    }                                                                                              \
+    std::optional<Enum> parse_fn(std::string_view name) {                                          \
+        for (auto v : list_fn())                                                                   \
+            if (to_string(v) == name) return v;                                                    \
+        return std::nullopt;                                                                       \
     }
-    return "error";
-}
 
-const std::vector<RecordKind>& record_kinds() {
-    static const std::vector<RecordKind> all = {
-#define NUDGE_RECORD_KIND_ITEM(name) RecordKind::name,
-        NUDGE_RECORD_KINDS(NUDGE_RECORD_KIND_ITEM)
-#undef NUDGE_RECORD_KIND_ITEM
-    };
-    return all;
-}
+#define NUDGE_NAMED_CASE_RecordKind(name)                                                          \
+    case RecordKind::name:                                                                         \
+        return #name;
+#define NUDGE_NAMED_ITEM_RecordKind(name) RecordKind::name,
+NUDGE_NAMED_ENUM(RecordKind, NUDGE_RECORD_KINDS, record_kinds, record_kind)
 
-std::optional<RecordKind> record_kind(std::string_view name) {
-    for (auto k : record_kinds())
-        if (to_string(k) == name) return k;
-    return std::nullopt;
-}
+#define NUDGE_NAMED_CASE_InstanceStatus(name)                                                      \
+    case InstanceStatus::name:                                                                     \
+        return #name;
+#define NUDGE_NAMED_ITEM_InstanceStatus(name) InstanceStatus::name,
+NUDGE_NAMED_ENUM(InstanceStatus, NUDGE_INSTANCE_STATUSES, instance_statuses, instance_status)
 
-std::string_view to_string(InstanceStatus s) {
-    switch (s) {
-    case InstanceStatus::waiting: return "waiting";
-    case InstanceStatus::pending: return "pending";
-    case InstanceStatus::finished: return "finished";
-    case InstanceStatus::cancelled: return "cancelled";
-    }
-    return "waiting";
-}
+#define NUDGE_NAMED_CASE_InboxReason(name)                                                         \
+    case InboxReason::name:                                                                        \
+        return #name;
+#define NUDGE_NAMED_ITEM_InboxReason(name) InboxReason::name,
+NUDGE_NAMED_ENUM(InboxReason, NUDGE_INBOX_REASONS, inbox_reasons, inbox_reason)
 
 namespace {
 

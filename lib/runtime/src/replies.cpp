@@ -18,19 +18,19 @@ std::string trimmed(std::string_view text) {
 
 } // namespace
 
-void Engine::Impl::to_inbox(const Inbound& m, std::string reason,
+void Engine::Impl::to_inbox(const Inbound& m, InboxReason reason,
                             std::vector<std::uint64_t> candidates, Inst* inst) {
     InboxItem item;
     item.id = inbox.size() + 1;
     item.at = now();
     item.message = m;
-    item.reason = reason;
+    item.reason = to_string(reason);
     item.candidates = candidates;
     // An unmatched reply came to one instance: it is the one candidate a person sees.
     if (inst && candidates.empty()) item.candidates.push_back(inst->id);
     inbox.push_back(item);
     Fields fields{{"inbox", std::to_string(item.id)},
-                  {"reason", reason},
+                  {"reason", item.reason},
                   {"from", m.from},
                   {"to", m.to},
                   {"text", m.text}};
@@ -106,14 +106,14 @@ void Engine::Impl::reply(const Inbound& m) {
         for (auto id : senders)
             if (texts(*instances.find(id), from, to)) candidates.push_back(id);
         if (candidates.empty()) {
-            to_inbox(m, "unknown", {}, nullptr);
+            to_inbox(m, InboxReason::unknown, {}, nullptr);
         } else if (candidates.size() > 1) {
-            to_inbox(m, "ambiguous", candidates, nullptr);
+            to_inbox(m, InboxReason::ambiguous, candidates, nullptr);
         } else {
             unmatched_reply(*instances.find(candidates.front()), m);
         }
     } else if (candidates.size() > 1) {
-        to_inbox(m, "ambiguous", candidates, nullptr);
+        to_inbox(m, InboxReason::ambiguous, candidates, nullptr);
     } else {
         route_reply(*instances.find(candidates.front()), m, tokens);
     }
@@ -149,7 +149,7 @@ void Engine::Impl::unmatched_reply(Inst& inst, const Inbound& m) {
     if (tracing())
         record(&inst, inst.flow, RecordKind::received,
                {{"from", m.from}, {"to", m.to}, {"text", m.text}});
-    to_inbox(m, "unmatched", {}, &inst);
+    to_inbox(m, InboxReason::unmatched, {}, &inst);
 }
 
 // A time test's moment: the reply's time of day on the reply's date, or (none given) the
@@ -227,7 +227,7 @@ void Engine::Impl::route_reply(Inst& inst, const Inbound& m,
         return match;
     });
     if (!chosen) {
-        to_inbox(m, "unmatched", {}, &inst);
+        to_inbox(m, InboxReason::unmatched, {}, &inst);
         return;
     }
     if (tracing())
@@ -248,7 +248,7 @@ void Engine::Impl::route_reply(Inst& inst, const Inbound& m,
                        : detail::Value::of_text(trimmed(m.text)));
     }
     if (chosen->target.kind == Target::Kind::inbox) {
-        to_inbox(m, "routed", {}, &inst);
+        to_inbox(m, InboxReason::routed, {}, &inst);
         return;
     }
     go(inst, chosen->target, tracing() ? "reply " + chosen->keywords : std::string());

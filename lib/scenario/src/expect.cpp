@@ -41,16 +41,6 @@ std::string phone_digits(std::string_view s) {
     return digits.size() >= 3 ? digits : "";
 }
 
-std::string_view status_name(InstanceStatus s) {
-    switch (s) {
-    case InstanceStatus::waiting: return "waiting";
-    case InstanceStatus::pending: return "pending";
-    case InstanceStatus::finished: return "finished";
-    case InstanceStatus::cancelled: return "cancelled";
-    }
-    return "waiting";
-}
-
 std::string describe(const Message& m, std::string_view zone) {
     std::string out = m.channel + " to " + m.to + " at " + show_instant(m.at, zone);
     if (m.subject) out += " subject " + in_quotes(*m.subject);
@@ -327,7 +317,7 @@ std::optional<std::string> expect_state(const ExpectStateStep& e,
     // `outcome: none`: the instance has no outcome (the reader refuses an empty one).
     bool outcome_holds =
         e.outcome && e.outcome->text == no_outcome ? !inst->outcome : text_is(e.outcome, outcome);
-    bool holds = text_is(e.state, inst->state) && text_is(e.status, status_name(inst->status)) &&
+    bool holds = text_is(e.state, inst->state) && text_is(e.status, to_string(inst->status)) &&
                  outcome_holds;
     if (holds) return std::nullopt;
     std::string wanted, got;
@@ -338,7 +328,7 @@ std::optional<std::string> expect_state(const ExpectStateStep& e,
                (actual.empty() ? std::string("(none)") : std::string(actual));
     };
     both("state", e.state, inst->state);
-    both("status", e.status, status_name(inst->status));
+    both("status", e.status, to_string(inst->status));
     both("outcome", e.outcome, outcome);
     return "expected instance #" + std::to_string(inst->id) + " (" + inst->flow + ", key " +
            in_quotes(e.key.text) + ") with " + wanted + "; got " + got;

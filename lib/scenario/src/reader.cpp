@@ -46,16 +46,17 @@ const std::vector<std::string> step_keys = {"trigger",
                                             "expect_history",
                                             "expect_no_history"};
 
-// Every record kind (nudge::record_kinds()), for `expect_history`.
-const std::vector<std::string> record_kind_names = [] {
+// The names of the engine's lists (<nudge/engine.hpp>): statuses, inbox reasons, record kinds.
+template <class Enum> std::vector<std::string> names_of(const std::vector<Enum>& values) {
     std::vector<std::string> names;
-    for (auto k : record_kinds())
-        names.emplace_back(to_string(k));
+    for (auto v : values)
+        names.emplace_back(to_string(v));
     return names;
-}();
-
-const std::vector<std::string> statuses = {"waiting", "pending", "finished", "cancelled"};
-const std::vector<std::string> inbox_reasons = {"unmatched", "unknown", "ambiguous", "routed"};
+}
+const std::vector<std::string> status_names = names_of(instance_statuses());
+const std::vector<std::string> inbox_reason_names = names_of(inbox_reasons());
+// Every record kind, for `expect_history`.
+const std::vector<std::string> record_kind_names = names_of(record_kinds());
 
 // How near a misspelt word must be to an allowed one to be its likely typo (`expect_send` for
 // `expect_sent`, `advnce` for `advance`, `text_contain` for `text_contains`).
@@ -590,7 +591,7 @@ std::optional<StepBody> Reader::step_body(const Entry& e, const Entry* data) {
         s.state = optional(*fields, "state");
         s.status = optional(*fields, "status");
         s.outcome = optional(*fields, "outcome");
-        one_of(s.status, "status", statuses);
+        one_of(s.status, "status", status_names);
         if (s.outcome && s.outcome->text.empty()) {
             error("bad-value",
                   "empty outcome; write 'outcome: none' to check that the instance has no outcome",
@@ -608,7 +609,7 @@ std::optional<StepBody> Reader::step_body(const Entry& e, const Entry* data) {
         auto from = required(*fields, "from", m, key_node, what);
         auto reason = required(*fields, "reason", m, key_node, what);
         auto text = optional(*fields, "text");
-        if (reason) one_of(*reason, "inbox reason", inbox_reasons);
+        if (reason) one_of(*reason, "inbox reason", inbox_reason_names);
         if (!from || !reason || !ok()) return std::nullopt;
         return ExpectInboxStep{std::move(*from), std::move(*reason), std::move(text)};
     }
