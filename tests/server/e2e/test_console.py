@@ -7,6 +7,7 @@ import pathlib
 import re
 import shutil
 import subprocess
+import tempfile
 
 import pytest
 import requests
@@ -62,17 +63,25 @@ def shots(tmp_path):
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
+    # Chromium keeps its profile and its singleton socket under TMPDIR: a short folder of our
+    # own (a socket's path must stay under 108 bytes), removed afterwards. Left in /tmp, they
+    # piled up run after run.
+    scratch = pathlib.Path(tempfile.mkdtemp(prefix="nudge-chromium-"))
+    monkeypatch.setenv("TMPDIR", str(scratch))
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1200,1000", "--lang=en"):
+                "--window-size=1200,1000", "--lang=en", f"--user-data-dir={scratch / 'profile'}"):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or
                                               "/usr/bin/chromedriver"), options=options)
     driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def submit(driver, button):
