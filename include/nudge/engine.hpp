@@ -195,12 +195,24 @@ struct FlowMetrics {
     std::map<std::string, Outcome> outcomes; // by label
 };
 
-// A timer an instance waits for. kind: start (a delayed start), after, at, season (a state's
-// timed routes), reminder, every (a repeat), send (a send deferred into its window).
+// What a timer an instance waits for is, the one list: start (a delayed start), after, at,
+// season (a state's timed routes), reminder, every (a repeat), send (a send deferred into its
+// window). X(name) for each.
+#define NUDGE_TIMER_KINDS(X) X(start) X(after) X(at) X(season) X(reminder) X(every) X(send)
+enum class TimerKind : std::uint8_t {
+#define NUDGE_TIMER_KIND_ENUM(name) name,
+    NUDGE_TIMER_KINDS(NUDGE_TIMER_KIND_ENUM)
+#undef NUDGE_TIMER_KIND_ENUM
+};
+std::string_view to_string(TimerKind kind);
+std::optional<TimerKind> timer_kind(std::string_view name);
+const std::vector<TimerKind>& timer_kinds();
+
+// A timer an instance waits for.
 struct PendingTimer {
     std::uint64_t instance = 0;
     Instant due;
-    std::string kind;
+    std::string kind; // the name of a TimerKind: to_string(kind)
     std::string what; // "after 3d -> lapsed", "reminder 1", "every 1d", "send sms", …
 };
 

@@ -332,9 +332,17 @@ final lapsed
     CHECK(after.live == n / 3);
     CHECK(after.timers == n / 3);
     std::size_t listed = 0;
-    for (auto id : ids)
-        listed += rig.engine.timers(id).size();
+    for (auto id : ids) {
+        for (const auto& t : rig.engine.timers(id)) {
+            ++listed;
+            CHECK(timer_kind(t.kind) == TimerKind::after); // a name from the one list
+        }
+    }
     CHECK(listed == after.timers);
+    REQUIRE(timer_kinds().size() == 7);
+    for (auto kind : timer_kinds())
+        CHECK(timer_kind(to_string(kind)) == kind);
+    CHECK_FALSE(timer_kind("remind"));
     CHECK(after.queue_compactions >= 1);
     CHECK(after.queued_timers < 2 * after.timers + 1024); // 6,000 without the rebuild
 

@@ -33,7 +33,7 @@ void Engine::Impl::schedule_handlers(Inst& inst) {
     auto z = zone_of(inst);
     each_handler(inst, [&](const Handler& h) {
         Timer t;
-        t.kind = TimerKind::handler;
+        t.kind = FireKind::handler;
         t.handler = &h;
         std::optional<Instant> due;
         switch (h.kind) {
@@ -95,7 +95,7 @@ void Engine::Impl::schedule_handlers(Inst& inst) {
 }
 
 void Engine::Impl::schedule_reminder(Inst& inst) {
-    cancel_timer_kind(inst, TimerKind::reminder);
+    cancel_timer_kind(inst, FireKind::reminder);
     if (inst.state < 0 || !inst.last.action) return;
     const auto& decl = flows[inst.flow].compiled->decl(static_cast<std::size_t>(inst.state));
     if (inst.reminder_index >= decl.reminders.size()) return;
@@ -104,7 +104,7 @@ void Engine::Impl::schedule_reminder(Inst& inst) {
         detail::add(r.from_first ? inst.last.first_at : inst.last.at, r.after, zone_of(inst));
     due = within(inst, std::max(due, now()), r.within, "reminder");
     Timer t;
-    t.kind = TimerKind::reminder;
+    t.kind = FireKind::reminder;
     add_timer(inst, due, t);
 }
 

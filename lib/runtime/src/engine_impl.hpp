@@ -182,11 +182,11 @@ struct Engine::Impl {
     bool standing(const QueuedTimer& q, const Inst& inst) const;
     bool standing(const QueuedTimer& q) const;
     void prune() const;
-    static std::uint16_t& pending_of(Inst& inst, TimerKind kind);
+    static std::uint16_t& pending_of(Inst& inst, FireKind kind);
     void dropped(std::uint16_t& pending);
     void cancel_timers(Inst& inst);
     void cancel_timers_but_sends(Inst& inst);
-    void cancel_timer_kind(Inst& inst, TimerKind kind);
+    void cancel_timer_kind(Inst& inst, FireKind kind);
     // A cancelled timer stays queued until it comes up, which for a recall a year ahead is a
     // year. Once the cancelled ones are at least compact_min and outnumber the standing ones,
     // the queue is rebuilt without them: O(queue) work after at least as many cancellations

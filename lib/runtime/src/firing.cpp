@@ -10,14 +10,14 @@ namespace nudge {
 void Engine::Impl::fire(Inst& inst, const Timer& t) {
     auto& f = flows[inst.flow];
     switch (t.kind) {
-    case TimerKind::start: {
+    case FireKind::start: {
         const auto& trig = f.def->triggers[inst.trigger];
         auto idx = f.compiled->state_index(trig.start);
         // (A migrated instance's new trigger may have no delay.)
         if (idx) enter(inst, *idx, trig.delay ? "delay " + to_text(*trig.delay) : "delay");
         return;
     }
-    case TimerKind::handler: {
+    case FireKind::handler: {
         const Handler& h = *t.handler;
         std::string label;
         if (tracing()) {
@@ -31,7 +31,7 @@ void Engine::Impl::fire(Inst& inst, const Timer& t) {
         go(inst, h.target, label);
         return;
     }
-    case TimerKind::reminder: {
+    case FireKind::reminder: {
         if (inst.state < 0 || !inst.last.action) return;
         const auto& decl = f.compiled->decl(static_cast<std::size_t>(inst.state));
         if (inst.reminder_index >= decl.reminders.size()) return;
@@ -77,7 +77,7 @@ void Engine::Impl::fire(Inst& inst, const Timer& t) {
         after_failure(inst);
         return;
     }
-    case TimerKind::repeat: {
+    case FireKind::repeat: {
         const Repeat& r = *t.repeat;
         auto& count = inst.more().repeat_count[t.repeat_index];
         InstScope scope(*this, inst);
@@ -106,7 +106,7 @@ void Engine::Impl::fire(Inst& inst, const Timer& t) {
         }
         return;
     }
-    case TimerKind::send: {
+    case FireKind::send: {
         send(inst, *t.action); // its reminders and `on send.failed` follow here
         if (live(inst) && inst.status == InstanceStatus::waiting) schedule_reminder(inst);
         after_failure(inst);

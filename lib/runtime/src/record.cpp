@@ -45,6 +45,12 @@ NUDGE_NAMED_ENUM(InstanceStatus, NUDGE_INSTANCE_STATUSES, instance_statuses, ins
 #define NUDGE_NAMED_ITEM_InboxReason(name) InboxReason::name,
 NUDGE_NAMED_ENUM(InboxReason, NUDGE_INBOX_REASONS, inbox_reasons, inbox_reason)
 
+#define NUDGE_NAMED_CASE_TimerKind(name)                                                           \
+    case TimerKind::name:                                                                          \
+        return #name;
+#define NUDGE_NAMED_ITEM_TimerKind(name) TimerKind::name,
+NUDGE_NAMED_ENUM(TimerKind, NUDGE_TIMER_KINDS, timer_kinds, timer_kind)
+
 namespace {
 
 using Json = nlohmann::ordered_json; // keys in the order written

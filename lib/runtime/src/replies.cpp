@@ -131,8 +131,8 @@ void Engine::Impl::cancel_pending_sends(const std::string& address, std::string_
     for (auto id : reached) {
         Inst& inst = *instances.find(id);
         if (inst.pending_sends == 0 && inst.pending_reminders == 0) continue;
-        cancel_timer_kind(inst, TimerKind::send);
-        cancel_timer_kind(inst, TimerKind::reminder);
+        cancel_timer_kind(inst, FireKind::send);
+        cancel_timer_kind(inst, FireKind::reminder);
         if (tracing())
             record(&inst, inst.flow, RecordKind::cancelled,
                    {{"what", "pending sends"}, {"why", address + " opted out"}});

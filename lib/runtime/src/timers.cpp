@@ -12,7 +12,7 @@ void Engine::Impl::add_timer(Inst& inst, Instant due, Timer t) {
     q.due = due;
     q.seq = ++timer_seq;
     q.instance = inst.id;
-    q.gen = t.kind == TimerKind::send ? inst.send_gen : inst.timer_gen;
+    q.gen = t.kind == FireKind::send ? inst.send_gen : inst.timer_gen;
     q.kgen = inst.reminder_gen;
     ++pending_of(inst, t.kind);
     ++standing_timers;
@@ -42,8 +42,8 @@ QueuedTimer Engine::Impl::pop_timer() const {
 // Whether a queued timer still stands (nothing cancelled it since it was set).
 bool Engine::Impl::standing(const QueuedTimer& q, const Inst& inst) const {
     switch (q.what.kind) {
-    case TimerKind::send: return q.gen == inst.send_gen;
-    case TimerKind::reminder: return q.gen == inst.timer_gen && q.kgen == inst.reminder_gen;
+    case FireKind::send: return q.gen == inst.send_gen;
+    case FireKind::reminder: return q.gen == inst.timer_gen && q.kgen == inst.reminder_gen;
     default: return q.gen == inst.timer_gen;
     }
 }
@@ -59,10 +59,10 @@ void Engine::Impl::prune() const {
         pop_timer();
 }
 
-std::uint16_t& Engine::Impl::pending_of(Inst& inst, TimerKind kind) {
+std::uint16_t& Engine::Impl::pending_of(Inst& inst, FireKind kind) {
     switch (kind) {
-    case TimerKind::send: return inst.pending_sends;
-    case TimerKind::reminder: return inst.pending_reminders;
+    case FireKind::send: return inst.pending_sends;
+    case FireKind::reminder: return inst.pending_reminders;
     default: return inst.pending_rest;
     }
 }
@@ -91,11 +91,11 @@ void Engine::Impl::cancel_timers_but_sends(Inst& inst) {
     compact_timers();
 }
 
-void Engine::Impl::cancel_timer_kind(Inst& inst, TimerKind kind) {
-    if (kind == TimerKind::send) {
+void Engine::Impl::cancel_timer_kind(Inst& inst, FireKind kind) {
+    if (kind == FireKind::send) {
         ++inst.send_gen;
         dropped(inst.pending_sends);
-    } else if (kind == TimerKind::reminder) {
+    } else if (kind == FireKind::reminder) {
         ++inst.reminder_gen;
         dropped(inst.pending_reminders);
     }
@@ -142,30 +142,30 @@ PendingTimer Engine::Impl::pending(const QueuedTimer& q) const {
     p.instance = q.instance;
     p.due = q.due;
     switch (t.kind) {
-    case TimerKind::start: p.kind = "start"; break;
-    case TimerKind::handler: {
+    case FireKind::start: p.kind = to_string(TimerKind::start); break;
+    case FireKind::handler: {
         const Handler& h = *t.handler;
-        p.kind = h.kind == Handler::Kind::after ? "after"
-                 : h.kind == Handler::Kind::at  ? "at"
-                                                : "season";
+        p.kind = to_string(h.kind == Handler::Kind::after ? TimerKind::after
+                           : h.kind == Handler::Kind::at  ? TimerKind::at
+                                                          : TimerKind::season);
         p.what = h.kind == Handler::Kind::after ? "after " + to_text(h.delay)
                  : h.kind == Handler::Kind::at  ? "at " + to_text(*h.at)
                                                 : "at season " + h.season;
         p.what += " -> " + to_text(h.target);
         return p;
     }
-    case TimerKind::reminder: {
-        p.kind = "reminder";
+    case FireKind::reminder: {
+        p.kind = to_string(TimerKind::reminder);
         if (const Inst* inst = instances.find(q.instance))
             p.what = "reminder " + std::to_string(inst->reminder_index + 1);
         return p;
     }
-    case TimerKind::repeat:
-        p.kind = "every";
+    case FireKind::repeat:
+        p.kind = to_string(TimerKind::every);
         p.what = "every " + to_text(t.repeat->interval);
         return p;
-    case TimerKind::send:
-        p.kind = "send";
+    case FireKind::send:
+        p.kind = to_string(TimerKind::send);
         p.what = "send " + t.action->channel;
         return p;
     }

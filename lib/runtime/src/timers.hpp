@@ -7,11 +7,12 @@
 
 namespace nudge {
 
-enum class TimerKind : std::uint8_t { start, handler, reminder, repeat, send };
+// What a queued timer does when it fires (the host sees the finer TimerKind of engine.hpp).
+enum class FireKind : std::uint8_t { start, handler, reminder, repeat, send };
 
 // What a timer does when it fires.
 struct Timer {
-    TimerKind kind = TimerKind::handler;
+    FireKind kind = FireKind::handler;
     std::uint32_t repeat_index = 0;
     union {
         const Handler* handler = nullptr; // handler

@@ -141,7 +141,7 @@ void Engine::Impl::run_entry(Inst& inst, std::size_t state, std::string_view why
     for (std::size_t i = 0; i < decl.repeats.size(); ++i) {
         const auto& r = decl.repeats[i];
         Timer t;
-        t.kind = TimerKind::repeat;
+        t.kind = FireKind::repeat;
         t.repeat = &r;
         t.repeat_index = i;
         add_timer(inst,
@@ -174,7 +174,7 @@ void Engine::Impl::run_action(Inst& inst, const Action& a) {
             if (wi != f.windows.end() && !detail::is_open(*wi->second, now(), zone_of(inst))) {
                 auto when = within(inst, now(), a.within, "send " + a.channel);
                 Timer t;
-                t.kind = TimerKind::send;
+                t.kind = FireKind::send;
                 t.action = &a;
                 add_timer(inst, when, t);
                 return;

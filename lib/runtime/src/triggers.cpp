@@ -168,7 +168,7 @@ std::optional<std::uint64_t> Engine::Impl::start(std::size_t fi, std::size_t ti,
         error(&inst, fi, std::move(p));
     if (t.delay && (t.delay->count != 0)) {
         Timer timer;
-        timer.kind = TimerKind::start;
+        timer.kind = FireKind::start;
         add_timer(inst, detail::add(now(), *t.delay, zone_of(inst)), timer);
     } else if (auto idx = f.compiled->state_index(t.start)) {
         enter(inst, *idx, tracing() ? "trigger " + t.event : std::string());

@@ -180,7 +180,7 @@ void Engine::Impl::rebind(Inst& inst, std::size_t to, std::size_t trigger) {
         const auto& r = decl.repeats[i];
         if (r.max && inst.more().repeat_count[i] >= *r.max) continue;
         Timer t;
-        t.kind = TimerKind::repeat;
+        t.kind = FireKind::repeat;
         t.repeat = &r;
         t.repeat_index = static_cast<std::uint32_t>(i);
         add_timer(inst,
