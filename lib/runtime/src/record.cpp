@@ -11,14 +11,21 @@ std::string_view Record::get(std::string_view name) const {
     return {};
 }
 
-// to_string, the list and the lookup by name of an enum whose names an X-macro lists.
+// to_string, the list and the lookup by name of an enum whose names an X-macro lists. Each
+// function names the enum `E`, which the case and item macros use.
+#define NUDGE_NAMED_CASE(name)                                                                     \
+    case E::name:                                                                                  \
+        return #name;
+#define NUDGE_NAMED_ITEM(name) E::name,
 #define NUDGE_NAMED_ENUM(Enum, LIST, list_fn, parse_fn)                                            \
     std::string_view to_string(Enum value) {                                                       \
-        switch (value) { LIST(NUDGE_NAMED_CASE_##Enum) }                                           \
+        using E = Enum;                                                                            \
+        switch (value) { LIST(NUDGE_NAMED_CASE) }                                                  \
         return {};                                                                                 \
     }                                                                                              \
     const std::vector<Enum>& list_fn() {                                                           \
-        static const std::vector<Enum> all = {LIST(NUDGE_NAMED_ITEM_##Enum)};                      \
+        using E = Enum;                                                                            \
+        static const std::vector<Enum> all = {LIST(NUDGE_NAMED_ITEM)};                             \
         return all;                                                                                \
     }                                                                                              \
     std::optional<Enum> parse_fn(std::string_view name) {                                          \
@@ -27,29 +34,14 @@ std::string_view Record::get(std::string_view name) const {
         return std::nullopt;                                                                       \
     }
 
-#define NUDGE_NAMED_CASE_RecordKind(name)                                                          \
-    case RecordKind::name:                                                                         \
-        return #name;
-#define NUDGE_NAMED_ITEM_RecordKind(name) RecordKind::name,
 NUDGE_NAMED_ENUM(RecordKind, NUDGE_RECORD_KINDS, record_kinds, record_kind)
-
-#define NUDGE_NAMED_CASE_InstanceStatus(name)                                                      \
-    case InstanceStatus::name:                                                                     \
-        return #name;
-#define NUDGE_NAMED_ITEM_InstanceStatus(name) InstanceStatus::name,
 NUDGE_NAMED_ENUM(InstanceStatus, NUDGE_INSTANCE_STATUSES, instance_statuses, instance_status)
-
-#define NUDGE_NAMED_CASE_InboxReason(name)                                                         \
-    case InboxReason::name:                                                                        \
-        return #name;
-#define NUDGE_NAMED_ITEM_InboxReason(name) InboxReason::name,
 NUDGE_NAMED_ENUM(InboxReason, NUDGE_INBOX_REASONS, inbox_reasons, inbox_reason)
-
-#define NUDGE_NAMED_CASE_TimerKind(name)                                                           \
-    case TimerKind::name:                                                                          \
-        return #name;
-#define NUDGE_NAMED_ITEM_TimerKind(name) TimerKind::name,
 NUDGE_NAMED_ENUM(TimerKind, NUDGE_TIMER_KINDS, timer_kinds, timer_kind)
+
+#undef NUDGE_NAMED_ENUM
+#undef NUDGE_NAMED_ITEM
+#undef NUDGE_NAMED_CASE
 
 namespace {
 
