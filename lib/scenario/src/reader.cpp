@@ -49,6 +49,7 @@ const std::vector<std::string> step_keys = {"trigger",
 // The names of the engine's lists (<nudge/engine.hpp>): statuses, inbox reasons, record kinds.
 template <class Enum> std::vector<std::string> names_of(const std::vector<Enum>& values) {
     std::vector<std::string> names;
+    names.reserve(values.size());
     for (auto v : values)
         names.emplace_back(to_string(v));
     return names;
